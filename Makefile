@@ -1,0 +1,58 @@
+# xen-pci-agent: top-level build.  GNU make.
+#
+# Each component keeps its rules in a module.mk beside its sources and
+# appends its outputs to BINS/LIBS, so that adding a component never
+# touches this file.
+
+CC ?= cc
+BUILD := build
+BINDIR := $(BUILD)/bin
+LIBDIR := $(BUILD)/lib
+OBJDIR := $(BUILD)/obj
+
+PKGS := xenstore xenlight xlutil xencontrol fuse3
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+# gnu11: C11 plus the GNU extensions that xenctrl.h relies on
+# (__align8__ in xen/foreign/x86_64.h is defined only for GNU C).
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror
+CFLAGS += -MMD -MP -Iprotocol
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+BINS :=
+LIBS :=
+
+.PHONY: all check asan demo clean deps
+all: deps-ok
+
+include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
+
+all: $(BINS) $(LIBS)
+
+# Installs missing Debian packages once; the stamp keeps it off the
+# fast path.
+deps-ok: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: tests/deps.sh
+	@mkdir -p $(BUILD)
+	tests/deps.sh
+	@touch $@
+deps: $(BUILD)/.deps-ok
+
+check: all
+	tests/run-tests
+
+asan:
+	$(MAKE) SANITIZE=1 BUILD=build/asan check
+
+clean:
+	rm -rf $(BUILD)
+
+$(OBJDIR)/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+-include $(shell find $(OBJDIR) -name '*.d' 2>/dev/null)

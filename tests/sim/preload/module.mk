@@ -1,0 +1,13 @@
+# libsimxen.so: the simulated hypervisor, LD_PRELOADed into xenstored and
+# into the agent on the simulated host.
+SIMXEN_SRCS := $(wildcard tests/sim/preload/*.c)
+SIMXEN_OBJS := $(SIMXEN_SRCS:%.c=$(OBJDIR)/pic/%.o)
+LIBS += $(LIBDIR)/libsimxen.so
+
+$(OBJDIR)/pic/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(PKG_CFLAGS) -c -o $@ $<
+
+$(LIBDIR)/libsimxen.so: $(SIMXEN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ -ldl

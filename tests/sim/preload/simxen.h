@@ -1,0 +1,42 @@
+/*
+ * simxen: the simulated hypervisor behind an LD_PRELOAD library.
+ *
+ * Its whole state lives in files under $SIMXEN_DIR so that several
+ * processes (xenstored, the agent, simhost) see one hypervisor:
+ *   domains/<domid>   one per live guest: "state=running|paused|shutdown|
+ *                     crashed|dying", "name=..." (dom0 is implicit)
+ *   pci/<sbdf>        owner domid of an assigned PCI device (hex sbdf)
+ *   faults            "<call> <ERRNO> [count]" lines: make the next
+ *                     call(s) fail
+ *   hypercalls.log    one line per privileged call and its result
+ *   virq              FIFO: each byte written raises VIRQ_DOM_EXC
+ *   xsd_port, xsd_kva stand-ins for /proc/xen/xsd_port and xsd_kva
+ */
+#ifndef SIMXEN_H
+#define SIMXEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum sim_domstate {
+	SIM_DOM_NONE,
+	SIM_DOM_RUNNING,
+	SIM_DOM_PAUSED,
+	SIM_DOM_SHUTDOWN,
+	SIM_DOM_CRASHED,
+	SIM_DOM_DYING,
+};
+
+const char *sim_dir(void);
+int sim_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum sim_domstate sim_domain_state(uint32_t domid);
+/* Smallest live domid >= first, or -1. */
+long sim_next_domain(uint32_t first);
+/* 0, or the errno a pending fault for `call` asks for (consumes it). */
+int sim_fault(const char *call);
+void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int sim_errno_from_name(const char *name);
+const char *sim_errno_name(int err);
+
+#endif
