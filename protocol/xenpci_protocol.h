@@ -1,0 +1,92 @@
+/*
+ * xen-pci-agent xenstore protocol, version 1: every path and value the
+ * agent and its requesters share.  protocol/PROTOCOL.md is the prose
+ * description; this header is the single source of the strings.
+ * Extend it only additively: toolstacks built against an older header
+ * must keep working.
+ */
+#ifndef XENPCI_PROTOCOL_H
+#define XENPCI_PROTOCOL_H
+
+#define XENPCI_PROTOCOL_VERSION	"1"
+
+/* Agent root R: /local/domain/<agent domid>/pci-agent */
+#define XENPCI_ROOT_FMT		"/local/domain/%u/pci-agent"
+
+/* Published by the agent under R. */
+#define XENPCI_STATE		"state"		/* running | stopped */
+#define XENPCI_PROTOCOL		"protocol"	/* "1" */
+#define XENPCI_PID		"pid"
+#define XENPCI_FEATURES		"features"	/* space separated */
+#define XENPCI_DEVICES		"devices"	/* R/devices/<K>/... */
+#define XENPCI_REQUESTS		"requests"	/* R/requests/<ID>/... */
+#define XENPCI_DOMAINS		"domains"	/* R/domains/<domid>/... */
+
+#define XENPCI_STATE_RUNNING	"running"
+#define XENPCI_STATE_STOPPED	"stopped"
+
+/* R/devices/<K>/: K is a device key, see XENPCI_KEY_FMT. */
+#define XENPCI_DEV_BDF		"bdf"		/* 0000:07:00.0 */
+#define XENPCI_DEV_STATE	"state"		/* assignable | attached */
+#define XENPCI_DEV_DRIVER	"driver"	/* original driver or "" */
+#define XENPCI_DEV_DOMID	"domid"		/* when attached */
+#define XENPCI_DEV_VDEV		"vdev"		/* when attached */
+#define XENPCI_DEV_PERMISSIVE	"permissive"	/* 0 | 1 */
+
+#define XENPCI_DEVSTATE_ASSIGNABLE	"assignable"
+#define XENPCI_DEVSTATE_ATTACHED	"attached"
+
+/* R/domains/<domid>/permissive = 1: xl's pci_permissive=1. */
+#define XENPCI_DOM_PERMISSIVE	"permissive"
+
+/*
+ * Xenstore names allow only [A-Za-z0-9_@/-], so a device key is the BDF
+ * with '-' separators, lowercase hex, exactly as libxl's /libxl/pci/.
+ */
+#define XENPCI_KEY_FMT		"%04x-%02x-%02x-%01x"
+#define XENPCI_BDF_FMT		"%04x:%02x:%02x.%01x"
+
+/* R/requests/<ID>/: ID is 1..64 of [A-Za-z0-9_-]. */
+#define XENPCI_REQ_ID_MAX	64
+#define XENPCI_REQ_OP		"op"		/* written last */
+#define XENPCI_REQ_SPEC		"spec"		/* xl PCI_SPEC_STRING */
+#define XENPCI_REQ_SPEC_N_FMT	"spec-%u"	/* attach: several */
+#define XENPCI_REQ_DOMID	"domid"
+#define XENPCI_REQ_REBIND	"rebind"	/* "1": remove -r */
+#define XENPCI_REQ_FORCE	"force"		/* "1" */
+#define XENPCI_REQ_TIMEOUT	"timeout"	/* seconds */
+#define XENPCI_REQ_TIMEOUT_DEFAULT	30
+
+/* Written by the agent. */
+#define XENPCI_REQ_STATUS	"status"
+#define XENPCI_REQ_ERROR	"error"		/* for a person */
+#define XENPCI_REQ_CODE		"code"		/* errno name */
+#define XENPCI_REQ_RESULT	"result"	/* result/... */
+#define XENPCI_RES_VDEV		"vdev"
+#define XENPCI_RES_VDEV_N_FMT	"vdev-%u"
+
+#define XENPCI_OP_ASSIGNABLE_ADD	"assignable-add"
+#define XENPCI_OP_ASSIGNABLE_REMOVE	"assignable-remove"
+#define XENPCI_OP_ASSIGNABLE_LIST	"assignable-list"
+#define XENPCI_OP_ATTACH		"attach"
+#define XENPCI_OP_DETACH		"detach"
+
+/* accepted -> running -> ok | error; a final status never changes. */
+#define XENPCI_STATUS_ACCEPTED	"accepted"
+#define XENPCI_STATUS_RUNNING	"running"
+#define XENPCI_STATUS_OK	"ok"
+#define XENPCI_STATUS_ERROR	"error"
+
+/* Finished requests older than this are removed by the agent. */
+#define XENPCI_REQ_REAP_SECONDS	3600
+
+/* libxl 4.17 bookkeeping that the agent keeps compatible. */
+#define LIBXL_PCI_KEY_PATH_FMT	"/libxl/pci/" XENPCI_KEY_FMT
+#define LIBXL_PCI_DRIVER_PATH	"driver_path"
+
+/* The PCI backend and frontend (libxl 4.17, devid 0). */
+#define XENPCI_BE_FMT		"/local/domain/%u/backend/pci/%u/0"
+#define XENPCI_FE_FMT		"/local/domain/%u/device/pci/0"
+#define XENPCI_BE_ERROR_FMT	"/local/domain/%u/error/backend/pci/%u/0/error"
+
+#endif
