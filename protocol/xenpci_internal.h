@@ -1,0 +1,28 @@
+/*
+ * libxenpci internals shared by its source files; not installed.
+ */
+#ifndef XENPCI_INTERNAL_H
+#define XENPCI_INTERNAL_H
+
+#include <xenstore.h>
+
+#include "xenpci_client.h"
+
+#define XENPCI_PATH_MAX	256
+
+struct xenpci_client {
+	struct xs_handle *xs;
+	unsigned int agent_domid;
+	char root[64];			/* R */
+	char errmsg[512];
+};
+
+/* Record the last failure of c: printf-style context. */
+void xenpci_set_err(struct xenpci_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Join R and a relative path into buf.  0 or -ENAMETOOLONG. */
+int xenpci_path(const struct xenpci_client *c, char *buf, size_t len,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif
