@@ -1,13 +1,19 @@
 /*
  * Grant tables for xenstored: introducing a guest maps its xenstore
- * ring page (xenstored_domain.c map_interface()).  A zeroed private page
- * is an empty ring, so xenstored serves the guest's socket-less
- * connection without ever reading a request from it.
+ * ring page (xenstored_domain.c map_interface()).  The page is the file
+ * $SIMXEN_DIR/rings/<domid>, shared, so a test can speak to xenstored
+ * as that guest through the real ring protocol (simhost xs --domid).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <xengnttab.h>
+
+#include "simxen.h"
 
 struct xengntdev_handle {
 	int unused;
@@ -37,13 +43,27 @@ int xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants)
 void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
 			      uint32_t ref, int prot)
 {
+	char path[512];
 	void *p;
+	int fd;
 
 	(void)xgt;
-	(void)domid;
 	(void)ref;
-	p = mmap(NULL, getpagesize(), prot, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0);
+	if (sim_path(path, sizeof(path), "rings"))
+		return NULL;
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return NULL;
+	if (sim_path(path, sizeof(path), "rings/%u", domid))
+		return NULL;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	if (ftruncate(fd, getpagesize())) {
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, getpagesize(), prot, MAP_SHARED, fd, 0);
+	close(fd);
 	return p == MAP_FAILED ? NULL : p;
 }
 

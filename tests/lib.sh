@@ -1,0 +1,94 @@
+# Helpers for the test scripts: TAP-like checks, bounded waits and a
+# simulated host that always goes down, even when the test is killed
+# (simhost's --owner-pid guard).
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+BIN=$BUILD/bin
+PATH=$BIN:$PATH
+T_PASS=0
+T_FAIL=0
+
+ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+not_ok() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
+diag() { echo "# $*"; }
+
+# check DESC CMD...: passes when CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# is DESC GOT EXPECTED
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  got:      '$2'"
+		diag "  expected: '$3'"
+	fi
+}
+
+# like DESC GOT REGEX
+like() {
+	if [[ $2 =~ $3 ]]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  got:      '$2'"
+		diag "  expected: /$3/"
+	fi
+}
+
+# wait_until SECONDS CMD...: retries CMD every 20 ms until it succeeds.
+# A bound on how long to wait for something, never a timing assertion.
+wait_until() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 50; i++)); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+sim_down() {
+	[ -n "${SIM:-}" ] || return 0
+	simhost down --dir "$SIM" || not_ok "simhost down"
+	if grep -q " $SIM/" /proc/self/mounts; then
+		not_ok "no mount left under $SIM"
+	fi
+	rm -rf "$SIM"
+	SIM=
+}
+
+# sim_up [simhost up options]: a fresh host in a private directory.
+sim_up() {
+	SIM=$(mktemp -d /tmp/xpa-sim.XXXXXX)
+	if ! simhost up --dir "$SIM" --owner-pid $$ "$@"; then
+		not_ok "simhost up $*"
+		exit 1
+	fi
+	# shellcheck disable=SC1091
+	. "$SIM/env"
+	trap 'sim_down; t_exit' EXIT
+}
+
+# xs_* wrappers talk to the host's xenstored as dom0.
+xs_read() { xenstore-read "$@" 2>/dev/null; }
+xs_exists() { xenstore-exists "$@" 2>/dev/null; }
+
+t_exit() {
+	echo "# $T_PASS passed, $T_FAIL failed"
+	[ $T_FAIL -eq 0 ] || exit 1
+}
+
+t_done() {
+	trap - EXIT
+	sim_down
+	t_exit
+	exit 0
+}
