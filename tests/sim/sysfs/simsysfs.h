@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * simsysfs: a FUSE file system that plays Linux 6.1's /sys/bus/pci with
+ * xen-pciback, so that the PCI agent can be tested without hardware.
+ *
+ * One shared header: the device/driver model (model.c), the pciback
+ * driver (pciback.c), the sysfs attributes (attrs.c), the inventory
+ * parser (inventory.c), the sim/ control files (simctl.c) and the FUSE
+ * glue (fuse_ops.c).  Every function that mirrors kernel behaviour names
+ * the kernel function it copies.
+ */
+#ifndef SIMSYSFS_H
+#define SIMSYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SIM_PAGE_SIZE		4096
+#define PCI_ANY_ID		(~0U)
+#define MAX_RESET_METHODS	8
+#define SIM_NAME_MAX		64
+
+/* include/linux/pci.h pci_reset_fn_methods[] order (drivers/pci/pci.c) */
+enum reset_method {
+	RESET_NONE = 0,
+	RESET_DEVICE_SPECIFIC,
+	RESET_ACPI,
+	RESET_FLR,
+	RESET_AF_FLR,
+	RESET_PM,
+	RESET_BUS,
+	RESET_NR_METHODS,
+};
+
+/* A growable text buffer, the simulator's seq_file. */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
+struct pci_id {
+	uint32_t vendor, device, subvendor, subdevice;
+	uint32_t class, class_mask;
+	unsigned long driver_data;
+};
+
+struct sim_driver {
+	char name[SIM_NAME_MAX];
+	struct pci_id *ids;		/* static id_table */
+	size_t nids;
+	struct pci_id *dynids;		/* new_id entries */
+	size_t ndynids;
+	bool is_pciback;
+	bool sriov_configure;		/* has ->sriov_configure */
+};
+
+struct bar {
+	uint64_t start, end, flags;
+};
+
+struct sim_dev {
+	char name[16];			/* "0000:07:00.0", dev_name() */
+	unsigned int domain, bus, devfn;
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class;			/* 24 bit: class << 16 | sub | prog-if */
+	uint8_t revision;
+	uint8_t hdr_type;		/* without the multi-function bit */
+	bool multifunction;
+	unsigned int irq;
+	unsigned int cfg_size;
+	uint8_t *config;
+	struct bar res[17];		/* DEVICE_COUNT_RESOURCE */
+	uint8_t reset_methods[MAX_RESET_METHODS];
+	uint8_t default_reset[MAX_RESET_METHODS];
+	bool has_reset_attr;		/* reset/reset_method visible */
+	bool boot_vga;
+	char ifname[16];		/* in_use NIC: net/<ifname> */
+	char operstate[16];
+	int probe_fail;			/* errno every non-pciback probe gets */
+
+	struct sim_dev *physfn;		/* VF: its PF */
+	int vf_index;			/* VF: N of the PF's virtfnN */
+	unsigned int totalvfs;		/* PF: sriov_totalvfs (0: not a PF) */
+	unsigned int numvfs;		/* PF: VFs currently enabled */
+
+	struct sim_driver *driver;
+	char *driver_override;
+	unsigned int enable_cnt;
+	bool present;			/* registered on the bus */
+	bool hot_removed;		/* surprise removal: rescan cannot revive */
+	bool sysfs_removed;		/* removed through its "remove" file */
+	unsigned long reset_count;
+
+	/* pciback: struct pcistub_device + struct xen_pcibk_dev_data */
+	bool psdev;
+	bool permissive;
+	bool allow_interrupt_control;
+	bool isr_on, ack_intr;
+	unsigned long psdev_seq;	/* list_add() order: newest first */
+	int owner_domid;		/* psdev->pdev: in use by a guest, or -1 */
+	struct {
+		unsigned int reg, size, mask;
+	} quirks[16];			/* fields added through "quirks" */
+	unsigned int nquirks;
+};
+
+struct sim_slot {			/* struct pcistub_device_id */
+	int domain;
+	unsigned int bus;
+	unsigned int devfn;
+};
+
+struct sim_state {
+	struct sim_dev **devs;
+	size_t ndevs;
+	struct sim_driver **drvs;	/* bus_for_each_drv() order */
+	size_t ndrvs;
+
+	/* xen-pciback */
+	bool pciback_loaded;
+	bool pciback_do_flr;		/* distro-only pciback/do_flr */
+	struct sim_slot *slots;
+	size_t nslots;
+	char *hide_param;		/* module param "hide", NULL if unset */
+	bool param_permissive;
+	bool param_passthrough;
+	bool param_verbose_request;
+
+	bool drivers_autoprobe;
+	pid_t pid;
+};
+
+extern struct sim_state sim;
+
+/* util.c */
+void sb_init(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+int sb_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int sb_add(struct strbuf *sb, const void *data, size_t len);
+bool sysfs_streq(const char *s1, const char *s2);
+int kstrtoul(const char *s, unsigned int base, unsigned long *res);
+int kstrtobool(const char *s, bool *res);
+const char *errno_name(int err);
+int errno_from_name(const char *name);
+void escape_value(struct strbuf *sb, const char *buf, size_t len);
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* log.c: sim/log and sim/fault */
+void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sim_log_defer(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sim_log_flush(void);
+void sim_log_write(const char *path, const char *buf, size_t len, int err,
+		   bool injected, unsigned int delay_ms);
+void sim_log_show(struct strbuf *sb);
+int sim_fault_add(const char *line);
+void sim_fault_show(struct strbuf *sb);
+void sim_fault_check(const char *path, int *err, unsigned int *delay_ms);
+void sim_log_free(void);
+
+/* model.c: drivers/base and drivers/pci core */
+struct sim_dev *bus_find_device_by_name(const char *buf);
+struct sim_dev *sim_find_dev(unsigned int domain, unsigned int bus,
+			     unsigned int devfn);
+struct sim_dev *sim_find_dev_any(const char *name);
+struct sim_driver *sim_find_driver(const char *name);
+struct sim_driver *sim_add_driver(const char *name);
+bool driver_match_device(struct sim_driver *drv, struct sim_dev *dev);
+int device_driver_attach(struct sim_driver *drv, struct sim_dev *dev);
+void device_driver_detach(struct sim_dev *dev);
+int device_attach(struct sim_dev *dev);
+void driver_attach(struct sim_driver *drv);
+int pci_reset_function(struct sim_dev *dev, const char *why);
+void sim_dev_add(struct sim_dev *dev);
+void sim_dev_remove(struct sim_dev *dev, bool surprise);
+void sim_dev_fill_config(struct sim_dev *dev);
+void sim_free_all(void);
+const char *reset_method_name(int m);
+int reset_method_lookup(const char *name);
+
+/* pciback.c: drivers/xen/xen-pciback */
+int str_to_slot(const char *buf, int *domain, int *bus, int *slot, int *func);
+int pcistub_device_id_add(int domain, int bus, int slot, int func);
+int pcistub_probe(struct sim_dev *dev);
+void pcistub_remove(struct sim_dev *dev);
+void pcistub_unbind_notifier(struct sim_dev *pf);
+int pciback_parse_hide(const char *hide);
+int pcistub_assign(struct sim_dev *dev, int domid);
+int pcistub_release(struct sim_dev *dev);
+
+/* attrs.c: the sysfs attribute tables */
+struct node;
+struct attr {
+	const char *name;
+	mode_t mode;
+	int (*show)(struct node *n, struct strbuf *sb);
+	int (*store)(struct node *n, const char *buf, size_t len);
+	bool (*visible)(struct node *n);
+	bool binary;			/* bin_attribute: raw read/write */
+};
+
+enum node_kind {
+	N_DIR,
+	N_FILE,
+	N_LINK,
+};
+
+/* What a path names; filled by resolve() in fuse_ops.c. */
+struct node {
+	enum node_kind kind;
+	mode_t mode;
+	const struct attr *attr;	/* N_FILE */
+	const struct attr *table;	/* N_DIR: attribute table to list */
+	int dirtype;			/* N_DIR: what to list */
+	struct sim_dev *dev;
+	struct sim_driver *drv;
+	char link[256];			/* N_LINK target */
+	char logpath[256];		/* path for sim/log, relative to sys/ */
+	bool in_sys;
+};
+
+extern const struct attr dev_attrs[];
+extern const struct attr net_attrs[];
+extern const struct attr drv_attrs[];
+extern const struct attr pciback_attrs[];
+extern const struct attr bus_attrs[];
+extern const struct attr param_attrs[];
+extern const struct attr simctl_attrs[];
+const struct attr *attr_find(const struct attr *table, const char *name,
+			     struct node *n);
+ssize_t config_read(struct sim_dev *dev, char *buf, size_t size, off_t off);
+ssize_t config_write(struct sim_dev *dev, const char *buf, size_t size,
+		     off_t off);
+
+/* inventory.c */
+int inventory_load(const char *file);
+int inventory_load_default(void);
+int inventory_parse_line(char *line, const char *where, bool hotplug);
+int inventory_finish(void);
+
+/* fuse_ops.c */
+int simfs_main(const char *mnt, bool foreground);
+
+#endif /* SIMSYSFS_H */

@@ -1,0 +1,6 @@
+# Small test programs used by the test scripts.
+BINS += $(BINDIR)/xstest
+
+$(BINDIR)/xstest: $(OBJDIR)/tests/tools/xstest.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
