@@ -43,7 +43,10 @@ $(BUILD)/.deps-ok: tests/deps.sh
 deps: $(BUILD)/.deps-ok
 
 check: all
-	tests/run-tests
+	BUILD=$(BUILD) tests/run-tests
+
+demo: all
+	BUILD=$(BUILD) tests/demo.sh
 
 asan:
 	$(MAKE) SANITIZE=1 BUILD=build/asan check
