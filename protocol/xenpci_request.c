@@ -204,11 +204,11 @@ static int submit_in(struct xenpci_client *c, struct xenpci_request *req,
 			xenpci_set_err(c, "read %s: %s", path, strerror(-rc));
 			return rc;
 		}
-		xenpci_set_err(c, "no agent: %s does not exist", path);
+		xenpci_set_err(c, "%s does not exist", path);
 		return -EHOSTDOWN;
 	}
 	if (strcmp(val, XENPCI_STATE_RUNNING) != 0) {
-		xenpci_set_err(c, "no agent: %s is \"%s\", not \"%s\"", path,
+		xenpci_set_err(c, "%s is \"%s\", not \"%s\"", path,
 			       val, XENPCI_STATE_RUNNING);
 		free(val);
 		return -EHOSTDOWN;
@@ -553,12 +553,11 @@ int xenpci_request_wait(struct xenpci_client *c, struct xenpci_request *req,
 		free(status);
 		if (!running) {
 			if (state)
-				xenpci_set_err(c, "no agent: %s is \"%s\", not \"%s\"",
+				xenpci_set_err(c, "%s is \"%s\", not \"%s\"",
 					       apath, state,
 					       XENPCI_STATE_RUNNING);
 			else
-				xenpci_set_err(c, "no agent: %s does not exist",
-					       apath);
+				xenpci_set_err(c, "%s does not exist", apath);
 			free(state);
 			rc = -EHOSTDOWN;
 			goto out;
