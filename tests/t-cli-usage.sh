@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# xen-pci: bad arguments exit 2 with a message on stderr, nothing on
+# stdout, and nothing written to xenstore (xen-pci does not even talk
+# to xenstored); --help documents the commands and the exit codes.
+. "$(dirname "$0")/lib.sh"
+
+sim_up --no-sysfs --no-peer
+R=/local/domain/0/pci-agent
+TRACE=$SIM/xenstored/trace
+# A serving agent as far as R/state goes: anything that got through the
+# argument checks would be written as a request.
+xenstore-write $R/state running
+
+trace_lines() { wc -l < "$TRACE"; }
+
+# usage DESC REGEX ARGS...: exit 2, stderr matches REGEX, stdout empty.
+usage() {
+	local desc=$1 re=$2 out err rc
+	shift 2
+	out=$(xen-pci "$@" 2>"$SIM/err")
+	rc=$?
+	err=$(cat "$SIM/err")
+	is "$desc: exit 2" "$rc" 2
+	like "$desc: says why" "$err" "$re"
+	is "$desc: nothing on stdout" "$out" ""
+}
+
+before=$(trace_lines)
+usage "no command" 'no command given' 
+usage "unknown command" "unknown command 'frob'" frob
+usage "unknown global option" "unknown option '--frob'" --frob list
+usage "-r before the command" "unknown option '-r'" -r assignable-remove 07:00.0
+usage "--timeout 0" "--timeout: '0'" --timeout 0 assignable-list
+usage "--timeout not a number" "--timeout: 'abc'" --timeout abc assignable-list
+usage "--timeout negative" "--timeout: '-1'" --timeout -1 assignable-list
+usage "--timeout without a value" "needs an argument" assignable-list --timeout
+usage "--agent-domid too large" "--agent-domid: '99999'" --agent-domid 99999 assignable-list
+usage "--agent-domid not a number" "--agent-domid: '0x1'" --agent-domid 0x1 assignable-list
+usage "assignable-add without SPEC" 'exactly one SPEC, got 0' assignable-add
+usage "assignable-add with two SPECs" 'exactly one SPEC, got 2' assignable-add 07:00.0 07:00.1
+usage "assignable-add empty SPEC" "SPEC '' is empty" assignable-add ''
+usage "assignable-add blank SPEC" "SPEC '   ' is empty" assignable-add '   '
+usage "assignable-add SPEC with a newline" 'control characters' assignable-add $'07:00.0\nx'
+usage "assignable-add --json still checks" 'is empty' --json assignable-add ''
+usage "assignable-list with an argument" 'takes no arguments' assignable-list 07:00.0
+usage "assignable-remove unknown flag" "unknown option '-x'" assignable-remove -x 07:00.0
+usage "assignable-remove -r without SPEC" 'exactly one SPEC' assignable-remove -r
+usage "attach without arguments" 'expected DOMID SPEC' attach
+usage "attach without SPEC" 'expected DOMID SPEC' attach 3
+usage "attach bad DOMID" "'x' is not a domain id" attach x 07:00.0
+usage "attach DOMID out of range" "'32752' is not a domain id" attach 32752 07:00.0
+usage "attach empty second SPEC" "SPEC '' is empty" attach 3 07:00.0 ''
+usage "attach -f is not an attach flag" "unknown option '-f'" attach -f 3 07:00.0
+usage "detach without SPEC" 'expected DOMID SPEC' detach 3
+usage "detach with two SPECs" 'expected DOMID SPEC' detach 3 07:00.0 07:00.1
+usage "detach bad DOMID" "'-3' is not a domain id" detach -- -3 07:00.0
+usage "detach empty SPEC" 'is empty' detach -f 3 ''
+usage "list two DOMIDs" 'at most one DOMID' list 1 2
+usage "list bad DOMID" "'dom1' is not a domain id" list dom1
+after=$(trace_lines)
+is "usage errors never reach xenstored" "$after" "$before"
+check "no request directory was created" \
+	sh -c "! xenstore-exists $R/requests"
+
+after=$(trace_lines)
+out=$(xen-pci --help)
+is "--help exits 0" $? 0
+for cmd in 'assignable-add SPEC' 'assignable-list' \
+	'assignable-remove \[-r\] SPEC' 'attach DOMID SPEC\.\.\.' \
+	'detach \[-f\] DOMID SPEC' 'list \[DOMID\]' '--agent-domid N' \
+	'--timeout S' '--json'; do
+	like "--help documents $cmd" "$out" "$cmd"
+done
+for code in 0 1 2 3 4; do
+	like "--help documents exit code $code" "$out" $'\n  '"$code  "
+done
+out=$(xen-pci detach --help)
+is "COMMAND --help exits 0" $? 0
+like "and prints the same help" "$out" '^Usage: xen-pci'
+is "--help does not reach xenstored" "$(trace_lines)" "$after"
+
+t_done
