@@ -1,0 +1,153 @@
+/*
+ * Logging: stderr when in the foreground (tests, debugging), syslog
+ * otherwise.  Every line about a device starts with its BDF so that
+ * "grep 0000:07:00.0" shows a device's whole story.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+static bool log_stderr;
+static int log_max = LOG_INFO;
+
+void log_init(bool foreground, int level)
+{
+	log_stderr = foreground;
+	log_max = level;
+	if (!foreground)
+		openlog(AGENT_NAME, LOG_PID, LOG_DAEMON);
+}
+
+int log_level_from_str(const char *s)
+{
+	static const struct {
+		const char *name;
+		int prio;
+	} levels[] = {
+		{ "error", LOG_ERR }, { "warning", LOG_WARNING },
+		{ "warn", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcasecmp(s, levels[i].name))
+			return levels[i].prio;
+	return -1;
+}
+
+static const char *prio_name(int prio)
+{
+	switch (prio) {
+	case LOG_ERR:
+		return "error";
+	case LOG_WARNING:
+		return "warning";
+	case LOG_NOTICE:
+		return "notice";
+	case LOG_INFO:
+		return "info";
+	default:
+		return "debug";
+	}
+}
+
+static void vlog(int prio, const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	if (prio > log_max)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_stderr) {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		fprintf(stderr, "%02d:%02d:%02d.%03ld %s[%d]: %s: %s%s%s\n",
+			tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+			AGENT_NAME, (int)getpid(), prio_name(prio),
+			prefix ? prefix : "", prefix ? ": " : "", msg);
+	} else {
+		syslog(prio, "%s%s%s", prefix ? prefix : "",
+		       prefix ? ": " : "", msg);
+	}
+}
+
+void log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(prio, NULL, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void log_dev(int prio, const struct bdf *b, const char *fmt, ...)
+{
+	char buf[BDF_STR_LEN];
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vlog(prio, bdf_str(b, buf), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+const char *bdf_str(const struct bdf *b, char buf[BDF_STR_LEN])
+{
+	snprintf(buf, BDF_STR_LEN, XENPCI_BDF_FMT, b->dom, b->bus, b->dev,
+		 b->func);
+	return buf;
+}
+
+const char *bdf_key(const struct bdf *b, char buf[KEY_STR_LEN])
+{
+	snprintf(buf, KEY_STR_LEN, XENPCI_KEY_FMT, b->dom, b->bus, b->dev,
+		 b->func);
+	return buf;
+}
+
+static bool bdf_scan(const char *s, const char *fmt, struct bdf *b)
+{
+	unsigned int d, bu, de, f;
+	int n = -1;
+
+	if (sscanf(s, fmt, &d, &bu, &de, &f, &n) != 4 || n < 0 || s[n])
+		return false;
+	if (d > 0xffff || bu > 0xff || de > 0x1f || f > 7)
+		return false;
+	*b = (struct bdf){ d, bu, de, f };
+	return true;
+}
+
+bool bdf_from_str(const char *s, struct bdf *b)
+{
+	return strlen(s) == 12 && bdf_scan(s, "%4x:%2x:%2x.%1x%n", b);
+}
+
+bool bdf_from_key(const char *s, struct bdf *b)
+{
+	return strlen(s) == 12 && bdf_scan(s, "%4x-%2x-%2x-%1x%n", b);
+}
+
+bool bdf_eq(const struct bdf *a, const struct bdf *b)
+{
+	return a->dom == b->dom && a->bus == b->bus && a->dev == b->dev &&
+	       a->func == b->func;
+}
+
+const char *errno_name(int err)
+{
+	const char *n = strerrorname_np(err);
+
+	return n ? n : "EIO";
+}

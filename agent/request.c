@@ -1,0 +1,812 @@
+/*
+ * Requests: R/requests/<ID>/, written by a toolstack or the CLI, served
+ * by the agent (protocol/xenpci_protocol.h, protocol v1).
+ *
+ * Each request is a state machine driven by a table, actions[state]
+ * [event]: the loop only looks the pair up and calls it.  A pair that
+ * is not in the table is ignored and logged, so every pair is visibly
+ * either handled or not.
+ *
+ *   NEW       --valid-->    QUEUED    status=accepted, queued on devices
+ *   NEW       --invalid-->  DONE      status=error (EINVAL, ...)
+ *   QUEUED    --ready-->    RUNNING   status=running, worker started
+ *   QUEUED    --timeout-->  DONE      status=error ETIMEDOUT (device busy)
+ *   QUEUED    --shutdown--> DONE      status=error ECANCELED
+ *   RUNNING   --done-->     DONE      status=ok|error
+ *   RUNNING   --timeout-->  ABANDONED status=error ETIMEDOUT; the worker
+ *                                     is told to undo and stop
+ *   ABANDONED --done-->     DONE      (status already final)
+ *   DONE      --reap-->     freed     the directory is removed after 1 h
+ *   any       --gone-->     freed, or orphaned while a worker runs
+ *
+ * Fields are read once, in one transaction, when `op` first appears;
+ * `status` is then always present (accepted, running, ok or error)
+ * until the requester removes the directory.
+ *
+ * Duplicate IDs:
+ *  - `op` (or any field) written again while a request is in flight is
+ *    ignored: the agent acts on the snapshot it read; the status it
+ *    reports is that of the snapshot.
+ *  - A directory that already has a final status is never run again
+ *    (a final status never changes), also across agent restarts.  To
+ *    reuse an ID, remove the directory first; a directory that has
+ *    been removed and written again (its `status` is gone) is a new
+ *    request, even if the old one is still running (the old one then
+ *    finishes without writing anything).
+ *  - Requests found at start-up without a final status (written while
+ *    the agent was down, or interrupted by a crash) are served.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+
+enum rq_state {
+	RQ_NEW,
+	RQ_QUEUED,
+	RQ_RUNNING,
+	RQ_ABANDONED,
+	RQ_DONE,
+	RQ_NSTATES,
+	RQ_FREED,	/* pseudo state: the request is freed */
+};
+
+enum rq_event {
+	RE_VALID,
+	RE_INVALID,
+	RE_READY,
+	RE_WORK_DONE,
+	RE_TIMEOUT,
+	RE_SHUTDOWN,
+	RE_GONE,
+	RE_REAP,
+	RE_NEVENTS,
+};
+
+static const char *const state_names[] = {
+	"new", "queued", "running", "abandoned", "done",
+};
+static const char *const event_names[] = {
+	"valid", "invalid", "ready", "work-done", "timeout", "shutdown",
+	"gone", "reap",
+};
+
+enum rq_op { OP_ADD, OP_REMOVE, OP_LIST, OP_ATTACH, OP_DETACH };
+
+struct request {
+	char id[XENPCI_REQ_ID_MAX + 1];
+	char path[3200];
+	enum rq_state state;
+	enum rq_op op;
+	char desc[160];		/* "assignable-add 07:00.0" for logs */
+	struct spec spec;
+	bool rebind, force;
+	unsigned int timeout;
+	bool orphaned;		/* directory removed while running */
+	volatile int cancel;	/* read by the worker between steps */
+	int err;		/* validation result */
+	char msg[1024];
+	ev_timer timer;		/* timeout, then reaping */
+	struct job job;
+	struct outcome out;
+	struct request *next;
+};
+
+static struct request *requests;
+static char requests_dir[128];
+
+static void dispatch(struct request *rq, enum rq_event ev);
+
+/* ------------------------------------------------------ xenstore I/O */
+
+/*
+ * The final answer, in one transaction with `status` last, and only if
+ * the directory is still the one we were asked through.
+ */
+static void write_status(struct request *rq, const char *status, int err,
+			 const char *msg, const struct outcome *out)
+{
+	char p[3400], key[KEY_STR_LEN];
+	xs_transaction_t t;
+
+	if (rq->orphaned)
+		return;
+	for (;;) {
+		bool ok = true;
+
+		t = xs_transaction_start(xsh);
+		if (t == XBT_NULL)
+			break;
+		snprintf(p, sizeof(p), "%s/" XENPCI_REQ_OP, rq->path);
+		if (!xs_exists(t, p)) {
+			/* Removed by the requester: nobody to answer. */
+			xs_transaction_end(xsh, t, true);
+			return;
+		}
+		if (err) {
+			snprintf(p, sizeof(p), "%s/" XENPCI_REQ_ERROR,
+				 rq->path);
+			ok = ok && xs_write_str(t, p, msg);
+			snprintf(p, sizeof(p), "%s/" XENPCI_REQ_CODE, rq->path);
+			ok = ok && xs_write_str(t, p, errno_name(err));
+		}
+		if (out && !err && rq->op == OP_LIST) {
+			snprintf(p, sizeof(p), "%s/" XENPCI_REQ_RESULT,
+				 rq->path);
+			ok = ok && xs_remove(t, p) && xs_mkdir(xsh, t, p);
+			for (unsigned int i = 0; ok && i < out->nlist; i++) {
+				snprintf(p, sizeof(p), "%s/" XENPCI_REQ_RESULT
+					 "/%s", rq->path,
+					 bdf_key(&out->list[i], key));
+				ok = xs_write_str(t, p, out->list_drv[i]);
+			}
+		}
+		snprintf(p, sizeof(p), "%s/" XENPCI_REQ_STATUS, rq->path);
+		ok = ok && xs_write_str(t, p, status);
+		if (!ok) {
+			log_err("request %s: write status %s: %s", rq->id,
+				status, strerror(errno));
+			xs_transaction_end(xsh, t, true);
+			return;
+		}
+		if (xs_transaction_end(xsh, t, false))
+			return;
+		if (errno != EAGAIN)
+			break;
+	}
+	log_err("request %s: write status %s: %s", rq->id, status,
+		strerror(errno));
+}
+
+static void finish_timer(struct request *rq);
+
+static void write_final(struct request *rq, int err, const char *msg,
+			const struct outcome *out)
+{
+	if (err)
+		log_err("request %s (%s): error %s: %s", rq->id, rq->desc,
+			errno_name(err), msg);
+	else
+		log_info("request %s (%s): ok", rq->id, rq->desc);
+	write_status(rq, err ? XENPCI_STATUS_ERROR : XENPCI_STATUS_OK, err,
+		     msg, out);
+	finish_timer(rq);
+}
+
+/* ----------------------------------------------------------- timers */
+
+static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct request *rq = w->data;
+
+	(void)l;
+	(void)revents;
+	dispatch(rq, rq->state == RQ_DONE ? RE_REAP : RE_TIMEOUT);
+}
+
+/* A finished request is removed an hour later if nobody did. */
+static void finish_timer(struct request *rq)
+{
+	ev_timer_stop(loop, &rq->timer);
+	ev_timer_set(&rq->timer, XENPCI_REQ_REAP_SECONDS, 0.);
+	ev_timer_start(loop, &rq->timer);
+	/* A pending reap must not keep a stopping agent alive. */
+}
+
+/* ------------------------------------------------------------ worker */
+
+static void job_run(struct job *j)
+{
+	struct request *rq = j->data;
+
+	memset(&rq->out, 0, sizeof(rq->out));
+	switch (rq->op) {
+	case OP_ADD:
+		assignable_add(&rq->spec, rq->id, &rq->cancel, &rq->out);
+		break;
+	case OP_REMOVE:
+		assignable_remove(&rq->spec, rq->id, rq->rebind, rq->force,
+				  &rq->cancel, &rq->out);
+		break;
+	case OP_LIST:
+		assignable_list(&rq->out);
+		break;
+	default:
+		rq->out.err = EOPNOTSUPP;
+		break;
+	}
+}
+
+static void job_done(struct job *j)
+{
+	dispatch(j->data, RE_WORK_DONE);
+}
+
+/* ----------------------------------------------------------- actions */
+
+static void act_accept(struct request *rq)
+{
+	log_info("request %s (%s): accepted", rq->id, rq->desc);
+	write_status(rq, XENPCI_STATUS_ACCEPTED, 0, NULL, NULL);
+	ev_timer_set(&rq->timer, rq->timeout, 0.);
+	ev_timer_start(loop, &rq->timer);
+	if (devices_enqueue(rq, rq->spec.devs, rq->spec.ndevs))
+		request_runnable(rq);
+}
+
+static void act_reject(struct request *rq)
+{
+	write_final(rq, rq->err, rq->msg, NULL);
+}
+
+static void act_run(struct request *rq)
+{
+	log_info("request %s (%s): running", rq->id, rq->desc);
+	write_status(rq, XENPCI_STATUS_RUNNING, 0, NULL, NULL);
+	rq->job.run = job_run;
+	rq->job.done = job_done;
+	rq->job.data = rq;
+	if (worker_start(&rq->job)) {
+		rq->out.err = EAGAIN;
+		snprintf(rq->out.msg, sizeof(rq->out.msg),
+			 "cannot start a worker thread");
+		job_done(&rq->job);
+	}
+}
+
+static void release(struct request *rq)
+{
+	devices_release(rq, rq->spec.devs, rq->spec.ndevs);
+}
+
+static void act_finish(struct request *rq)
+{
+	const char *msg = rq->out.msg[0] ? rq->out.msg : strerror(rq->out.err);
+
+	ev_timer_stop(loop, &rq->timer);
+	write_final(rq, rq->out.err, msg, &rq->out);
+	outcome_free(&rq->out);
+	if (rq->op != OP_LIST)
+		devices_publish();
+	release(rq);
+}
+
+static void act_cleanup_abandoned(struct request *rq)
+{
+	if (rq->out.err)
+		log_warn("request %s (%s): after timeout: %s", rq->id,
+			 rq->desc, rq->out.msg);
+	outcome_free(&rq->out);
+	devices_publish();
+	release(rq);
+}
+
+static void act_fail_queued_timeout(struct request *rq)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s: timed out after %u s waiting for "
+		 "earlier requests on the same device", rq->desc, rq->timeout);
+	ev_timer_stop(loop, &rq->timer);
+	release(rq);
+	write_final(rq, ETIMEDOUT, msg, NULL);
+}
+
+static void act_fail_queued_shutdown(struct request *rq)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s: cancelled, the agent is stopping; "
+		 "nothing was changed", rq->desc);
+	ev_timer_stop(loop, &rq->timer);
+	release(rq);
+	write_final(rq, ECANCELED, msg, NULL);
+}
+
+static void act_abandon(struct request *rq)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s: timed out after %u s; the operation "
+		 "is being undone", rq->desc, rq->timeout);
+	rq->cancel = 1;
+	write_final(rq, ETIMEDOUT, msg, NULL);
+}
+
+static void act_orphan(struct request *rq)
+{
+	log_info("request %s (%s): removed by the requester while running; "
+		 "finishing without an answer", rq->id, rq->desc);
+	rq->orphaned = true;
+}
+
+static void act_dequeue_free(struct request *rq)
+{
+	ev_timer_stop(loop, &rq->timer);
+	release(rq);
+}
+
+static void act_reap(struct request *rq)
+{
+	log_debug("request %s: reaping after %d s", rq->id,
+		  XENPCI_REQ_REAP_SECONDS);
+	if (!rq->orphaned)
+		xs_remove(XBT_NULL, rq->path);
+}
+
+static void act_nothing(struct request *rq)
+{
+	(void)rq;
+}
+
+static const struct transition {
+	void (*action)(struct request *rq);
+	enum rq_state next;
+} actions[RQ_NSTATES][RE_NEVENTS] = {
+	[RQ_NEW] = {
+		[RE_VALID] = { act_accept, RQ_QUEUED },
+		[RE_INVALID] = { act_reject, RQ_DONE },
+		[RE_GONE] = { act_nothing, RQ_FREED },
+	},
+	[RQ_QUEUED] = {
+		[RE_READY] = { act_run, RQ_RUNNING },
+		[RE_TIMEOUT] = { act_fail_queued_timeout, RQ_DONE },
+		[RE_SHUTDOWN] = { act_fail_queued_shutdown, RQ_DONE },
+		[RE_GONE] = { act_dequeue_free, RQ_FREED },
+	},
+	[RQ_RUNNING] = {
+		[RE_WORK_DONE] = { act_finish, RQ_DONE },
+		[RE_TIMEOUT] = { act_abandon, RQ_ABANDONED },
+		[RE_SHUTDOWN] = { act_nothing, RQ_RUNNING },
+		[RE_GONE] = { act_orphan, RQ_RUNNING },
+	},
+	[RQ_ABANDONED] = {
+		[RE_WORK_DONE] = { act_cleanup_abandoned, RQ_DONE },
+		[RE_SHUTDOWN] = { act_nothing, RQ_ABANDONED },
+		[RE_GONE] = { act_orphan, RQ_ABANDONED },
+	},
+	[RQ_DONE] = {
+		[RE_REAP] = { act_reap, RQ_FREED },
+		[RE_GONE] = { act_nothing, RQ_FREED },
+		[RE_SHUTDOWN] = { act_nothing, RQ_DONE },
+	},
+};
+
+static void request_free(struct request *rq)
+{
+	struct request **pp;
+
+	for (pp = &requests; *pp; pp = &(*pp)->next) {
+		if (*pp == rq) {
+			*pp = rq->next;
+			break;
+		}
+	}
+	ev_timer_stop(loop, &rq->timer);
+	spec_free(&rq->spec);
+	outcome_free(&rq->out);
+	free(rq);
+}
+
+static void dispatch(struct request *rq, enum rq_event ev)
+{
+	const struct transition *tr = &actions[rq->state][ev];
+	enum rq_state from = rq->state;
+
+	if (!tr->action) {
+		log_warn("request %s: event %s ignored in state %s", rq->id,
+			 event_names[ev], state_names[rq->state]);
+		return;
+	}
+	log_debug("request %s: %s --%s--> %s", rq->id, state_names[from],
+		  event_names[ev],
+		  tr->next == RQ_FREED ? "freed" : state_names[tr->next]);
+	rq->state = tr->next;
+	tr->action(rq);
+	if (rq->state == RQ_FREED)
+		request_free(rq);
+	if (agent_stopping)
+		agent_maybe_exit();
+}
+
+void request_runnable(struct request *rq)
+{
+	/* A stopping agent starts nothing new (queued ones are cancelled). */
+	if (!agent_stopping && rq->state == RQ_QUEUED &&
+	    devices_at_head(rq, rq->spec.devs, rq->spec.ndevs))
+		dispatch(rq, RE_READY);
+}
+
+/* -------------------------------------------------------- validation */
+
+static bool valid_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n < 1 || n > XENPCI_REQ_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)id[i]) && id[i] != '_' &&
+		    id[i] != '-')
+			return false;
+	return true;
+}
+
+static int invalid(struct request *rq, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int invalid(struct request *rq, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rq->msg, sizeof(rq->msg), fmt, ap);
+	va_end(ap);
+	rq->err = err;
+	return err;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s) || strlen(s) > 10)
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return !errno && !*end && *v <= max;
+}
+
+static bool parse_bool(const char *s, bool *b)
+{
+	if (!strcmp(s, "0") || !strcmp(s, "1")) {
+		*b = s[0] == '1';
+		return true;
+	}
+	return false;
+}
+
+/* name= alone names a device that assignable-add was given a name for. */
+static int lookup_name(struct request *rq)
+{
+	char **keys, p[160];
+	unsigned int n, i;
+	struct bdf b;
+	int rc = ENODEV;
+
+	keys = xs_directory(xsh, XBT_NULL, "/libxl/pci", &n);
+	for (i = 0; keys && i < n; i++) {
+		char *v;
+
+		if (!bdf_from_key(keys[i], &b))
+			continue;
+		snprintf(p, sizeof(p), "/libxl/pci/%s/name", keys[i]);
+		v = xs_read_str(XBT_NULL, p);
+		if (v && !strcmp(v, rq->spec.name)) {
+			rq->spec.devs[0] = b;
+			rq->spec.ndevs = 1;
+			rc = 0;
+		}
+		free(v);
+		if (!rc)
+			break;
+	}
+	free(keys);
+	if (rc)
+		return invalid(rq, ENODEV, "no device is named '%s' "
+			       "(/libxl/pci/*/name)", rq->spec.name);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum rq_op op;
+} ops[] = {
+	{ XENPCI_OP_ASSIGNABLE_ADD, OP_ADD },
+	{ XENPCI_OP_ASSIGNABLE_REMOVE, OP_REMOVE },
+	{ XENPCI_OP_ASSIGNABLE_LIST, OP_LIST },
+	{ XENPCI_OP_ATTACH, OP_ATTACH },
+	{ XENPCI_OP_DETACH, OP_DETACH },
+};
+
+/*
+ * Check every field.  The fields were read in one transaction; names
+ * that are not part of protocol v1 are refused rather than ignored, so
+ * that a typo ("rebnd=1") is not silently dropped.
+ */
+static int validate(struct request *rq, char **names, char **vals,
+		    unsigned int n)
+{
+	const char *op = NULL, *spec = NULL;
+	unsigned long v;
+	unsigned int i;
+	char err[768];
+	int rc;
+
+	rq->timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
+	if (!valid_id(rq->id))
+		return invalid(rq, EINVAL, "invalid request ID '%.80s': "
+			       "1 to %d of [A-Za-z0-9_-]", rq->id,
+			       XENPCI_REQ_ID_MAX);
+	for (i = 0; i < n; i++) {
+		const char *k = names[i], *val = vals[i];
+
+		if (!val)
+			continue;
+		if (!strcmp(k, XENPCI_REQ_OP)) {
+			op = val;
+		} else if (!strcmp(k, XENPCI_REQ_SPEC)) {
+			spec = val;
+		} else if (!strcmp(k, XENPCI_REQ_REBIND)) {
+			if (!parse_bool(val, &rq->rebind))
+				return invalid(rq, EINVAL, "invalid rebind "
+					       "'%.40s': 0 or 1", val);
+		} else if (!strcmp(k, XENPCI_REQ_FORCE)) {
+			if (!parse_bool(val, &rq->force))
+				return invalid(rq, EINVAL, "invalid force "
+					       "'%.40s': 0 or 1", val);
+		} else if (!strcmp(k, XENPCI_REQ_TIMEOUT)) {
+			if (!parse_uint(val, 86400, &v) || !v)
+				return invalid(rq, EINVAL, "invalid timeout "
+					       "'%.40s': 1 to 86400 seconds",
+					       val);
+			rq->timeout = v;
+		} else if (!strcmp(k, XENPCI_REQ_DOMID)) {
+			if (!parse_uint(val, 0x7fef, &v))
+				return invalid(rq, EINVAL, "invalid domid "
+					       "'%.40s'", val);
+		} else if (!strcmp(k, XENPCI_REQ_STATUS) ||
+			   !strcmp(k, XENPCI_REQ_ERROR) ||
+			   !strcmp(k, XENPCI_REQ_CODE) ||
+			   !strcmp(k, XENPCI_REQ_RESULT) ||
+			   !strncmp(k, "spec-", 5)) {
+			/* Ours from an earlier run, or attach's spec-N. */
+		} else {
+			return invalid(rq, EINVAL, "unknown field '%.64s' "
+				       "(protocol %s)", k,
+				       XENPCI_PROTOCOL_VERSION);
+		}
+	}
+	for (i = 0; op && i < sizeof(ops) / sizeof(*ops); i++)
+		if (!strcmp(op, ops[i].name))
+			break;
+	if (!op || i == sizeof(ops) / sizeof(*ops))
+		return invalid(rq, EINVAL, "unknown op '%.64s': one of "
+			       "assignable-add, assignable-remove, "
+			       "assignable-list, attach, detach", op ? op : "");
+	rq->op = ops[i].op;
+	snprintf(rq->desc, sizeof(rq->desc), "%s%s%.100s", op,
+		 spec ? " " : "", spec ? spec : "");
+	if (rq->op == OP_ATTACH || rq->op == OP_DETACH)
+		return invalid(rq, EOPNOTSUPP, "%s is not supported by this "
+			       "agent (features: %s)", op, AGENT_FEATURES);
+	if (rq->op == OP_LIST) {
+		/* A spec is not used by a list, but it must still be valid. */
+		if (spec && spec_parse(spec, &rq->spec, err, sizeof(err)) &&
+		    !rq->spec.wildcard)
+			return invalid(rq, EINVAL, "%s", err);
+		spec_free(&rq->spec);
+		memset(&rq->spec, 0, sizeof(rq->spec));
+		return 0;
+	}
+	if (!spec)
+		return invalid(rq, EINVAL, "%s needs a spec (e.g. 07:00.0)",
+			       op);
+	rc = spec_parse(spec, &rq->spec, err, sizeof(err));
+	if (rc)
+		return invalid(rq, rc, "%s", err);
+	if (rq->spec.name && rq->op == OP_ADD)
+		return invalid(rq, EINVAL, "assignable-add needs a BDF, not "
+			       "name=%s alone", rq->spec.name);
+	if (rq->spec.name)
+		return lookup_name(rq);
+	return 0;
+}
+
+/* ------------------------------------------------------- watch events */
+
+static struct request *find(const char *id)
+{
+	for (struct request *rq = requests; rq; rq = rq->next)
+		if (!rq->orphaned && !strcmp(rq->id, id))
+			return rq;
+	return NULL;
+}
+
+static bool is_final(const char *status)
+{
+	return status && (!strcmp(status, XENPCI_STATUS_OK) ||
+			  !strcmp(status, XENPCI_STATUS_ERROR));
+}
+
+/* Read a request's directory in one transaction; NULL names if no op. */
+static char **read_request(const char *dir, char ***vals_out,
+			   unsigned int *n_out)
+{
+	char **names, **vals, p[3400];
+	unsigned int n, i;
+	xs_transaction_t t;
+
+	for (;;) {
+		t = xs_transaction_start(xsh);
+		if (t == XBT_NULL)
+			return NULL;
+		names = xs_directory(xsh, t, dir, &n);
+		vals = names ? calloc(n ? n : 1, sizeof(*vals)) : NULL;
+		for (i = 0; vals && i < n; i++) {
+			unsigned int len;
+
+			snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+			vals[i] = xs_read(xsh, t, p, &len);
+			/* An embedded NUL would hide the rest of a value. */
+			if (vals[i] && strlen(vals[i]) != len) {
+				free(vals[i]);
+				vals[i] = strdup("<binary>");
+			}
+		}
+		if (xs_transaction_end(xsh, t, false) || errno != EAGAIN)
+			break;
+		for (i = 0; vals && i < n; i++)
+			free(vals[i]);
+		free(vals);
+		free(names);
+	}
+	if (!names || !vals) {
+		free(names);
+		free(vals);
+		return NULL;
+	}
+	*vals_out = vals;
+	*n_out = n;
+	return names;
+}
+
+static const char *field(char **names, char **vals, unsigned int n,
+			 const char *name)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return vals[i];
+	return NULL;
+}
+
+static void consider(const char *id)
+{
+	char dir[3200], **names, **vals = NULL;
+	unsigned int n = 0;
+	struct request *rq, *old;
+	const char *status;
+
+	snprintf(dir, sizeof(dir), "%s/%s", requests_dir, id);
+	old = find(id);
+	names = read_request(dir, &vals, &n);
+	status = names ? field(names, vals, n, XENPCI_REQ_STATUS) : NULL;
+
+	if (old) {
+		/*
+		 * We write `status` as soon as we know a request, so a
+		 * known request without one was removed (and perhaps
+		 * written again under the same ID).
+		 */
+		if (!names || !status)
+			dispatch(old, RE_GONE);
+		else
+			log_debug("request %s: change ignored (fields are "
+				  "read once, when op appears)", id);
+		if (names && status)
+			goto out;
+	}
+	if (!names || !field(names, vals, n, XENPCI_REQ_OP))
+		goto out;	/* not complete yet: op is written last */
+	if (agent_stopping)
+		goto out;	/* left for the next start */
+
+	rq = calloc(1, sizeof(*rq));
+	if (!rq) {
+		log_err("request %s: out of memory", id);
+		goto out;
+	}
+	snprintf(rq->id, sizeof(rq->id), "%.*s", XENPCI_REQ_ID_MAX, id);
+	snprintf(rq->path, sizeof(rq->path), "%s", dir);
+	ev_timer_init(&rq->timer, timer_cb, 0., 0.);
+	rq->timer.data = rq;
+	rq->next = requests;
+	requests = rq;
+	snprintf(rq->desc, sizeof(rq->desc), "%.100s",
+		 field(names, vals, n, XENPCI_REQ_OP));
+
+	if (is_final(status)) {
+		/* Answered before (a restart): only reap it, later. */
+		log_debug("request %s: already answered (%s)", id, status);
+		rq->state = RQ_DONE;
+		finish_timer(rq);
+		goto out;
+	}
+	if (status)
+		log_info("request %s: found with status %s: serving it "
+			 "(again)", id, status);
+	if (strlen(id) > XENPCI_REQ_ID_MAX) {
+		/* Keep the full ID for the path, report it as invalid. */
+		invalid(rq, EINVAL, "invalid request ID: longer than %d",
+			XENPCI_REQ_ID_MAX);
+		dispatch(rq, RE_INVALID);
+		goto out;
+	}
+	dispatch(rq, validate(rq, names, vals, n) ? RE_INVALID : RE_VALID);
+out:
+	for (unsigned int i = 0; i < n; i++)
+		free(vals[i]);
+	free(vals);
+	free(names);
+}
+
+void request_scan_all(void)
+{
+	char **ids;
+	unsigned int n;
+
+	ids = xs_directory(xsh, XBT_NULL, requests_dir, &n);
+	for (unsigned int i = 0; ids && i < n; i++)
+		consider(ids[i]);
+	free(ids);
+	/* Requests we know of whose directory is gone. */
+	for (struct request *rq = requests, *next; rq; rq = next) {
+		char p[3400];
+
+		next = rq->next;
+		snprintf(p, sizeof(p), "%s/" XENPCI_REQ_STATUS, rq->path);
+		if (!rq->orphaned && !xs_exists(XBT_NULL, p))
+			dispatch(rq, RE_GONE);
+	}
+}
+
+void request_watch_event(const char *path)
+{
+	size_t l;
+	char id[3200];
+	const char *s;
+
+	if (!requests_dir[0])
+		snprintf(requests_dir, sizeof(requests_dir),
+			 "%s/" XENPCI_REQUESTS, agent_root);
+	l = strlen(requests_dir);
+	if (strncmp(path, requests_dir, l))
+		return;
+	if (!path[l]) {
+		/* The watch's first event, or R/requests itself changed. */
+		request_scan_all();
+		return;
+	}
+	if (path[l] != '/')
+		return;
+	s = path + l + 1;
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(s, "/"), s);
+	if (id[0])
+		consider(id);
+}
+
+void request_shutdown(void)
+{
+	for (struct request *rq = requests, *next; rq; rq = next) {
+		next = rq->next;
+		dispatch(rq, RE_SHUTDOWN);
+	}
+}
+
+bool request_all_final(void)
+{
+	for (struct request *rq = requests; rq; rq = rq->next)
+		if (rq->state == RQ_NEW || rq->state == RQ_QUEUED ||
+		    rq->state == RQ_RUNNING)
+			return false;
+	return true;
+}
+
+void request_free_all(void)
+{
+	while (requests)
+		request_free(requests);
+}

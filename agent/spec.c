@@ -1,0 +1,106 @@
+/*
+ * PCI_SPEC_STRING: parsed by libxlutil, exactly as xl parses it, so that
+ * a spec that xl accepts is accepted here and the other way round.  The
+ * `*` function wildcard is expanded to every function of the slot that
+ * is present in sysfs; a request names all of them or fails as a whole.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxl.h>
+#include <libxlutil.h>
+
+#include "agent.h"
+
+void spec_free(struct spec *sp)
+{
+	free(sp->name);
+	sp->name = NULL;
+}
+
+int spec_parse(const char *str, struct spec *sp, char *err, size_t errlen)
+{
+	libxl_device_pci pci;
+	XLU_Config *xlu;
+	char *report = NULL;
+	size_t report_len = 0;
+	FILE *rf;
+	int rc;
+
+	memset(sp, 0, sizeof(*sp));
+	/* libxlutil prints its reasons to the config's report stream. */
+	rf = open_memstream(&report, &report_len);
+	xlu = xlu_cfg_init(rf, "spec");
+	if (!xlu) {
+		if (rf)
+			fclose(rf);
+		free(report);
+		snprintf(err, errlen, "cannot parse spec '%s': out of memory",
+			 str);
+		return ENOMEM;
+	}
+	libxl_device_pci_init(&pci);
+	rc = xlu_pci_parse_spec_string(xlu, &pci, str);
+	xlu_cfg_destroy(xlu);
+	if (rf)
+		fclose(rf);
+	if (rc) {
+		if (report && report[0])
+			snprintf(err, errlen,
+				 "invalid PCI_SPEC_STRING '%s': %s", str,
+				 report);
+		else
+			snprintf(err, errlen,
+				 "invalid PCI_SPEC_STRING '%s': expected "
+				 "[DDDD:]BB:SS.F[@VSLOT][,key=value...]",
+				 str);
+		free(report);
+		libxl_device_pci_dispose(&pci);
+		return EINVAL;
+	}
+	free(report);
+
+	sp->permissive = pci.permissive;
+	sp->seize = pci.seize;
+	if (pci.name) {
+		sp->name = strdup(pci.name);
+		if (!sp->name) {
+			libxl_device_pci_dispose(&pci);
+			snprintf(err, errlen, "out of memory");
+			return ENOMEM;
+		}
+		/* The BDF is looked up by the caller (/libxl/pci/<K>/name). */
+		libxl_device_pci_dispose(&pci);
+		return 0;
+	}
+
+	sp->devs[0] = (struct bdf){ pci.domain, pci.bus, pci.dev, pci.func };
+	sp->ndevs = 1;
+	if (pci.vfunc_mask == LIBXL_PCI_FUNC_ALL) {
+		char buf[BDF_STR_LEN];
+		struct bdf slot = sp->devs[0];
+		int r;
+
+		sp->wildcard = true;
+		r = sysfs_functions(&slot, sp->devs, SPEC_MAX_DEVS, &sp->ndevs);
+		bdf_str(&slot, buf);
+		buf[strlen(buf) - 1] = '*';
+		if (r) {
+			snprintf(err, errlen, "%s: list functions in sysfs: %s",
+				 buf, strerror(-r));
+			libxl_device_pci_dispose(&pci);
+			return -r;
+		}
+		if (!sp->ndevs) {
+			snprintf(err, errlen,
+				 "%s: no such device: no function of this "
+				 "slot is present in sysfs", buf);
+			libxl_device_pci_dispose(&pci);
+			return ENODEV;
+		}
+	}
+	libxl_device_pci_dispose(&pci);
+	return 0;
+}

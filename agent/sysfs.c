@@ -1,0 +1,298 @@
+/*
+ * Every sysfs access of the agent.  Paths are built relative to
+ * --sysfs-root so that the agent runs unchanged against the simulated
+ * host; the driver paths that leave this file (and end up in xenstore
+ * and on disk) are the ones libxl would see on a real host, i.e. under
+ * /sys, whatever the root.  sysfs_map() maps them back.
+ *
+ * All functions return 0 (or a count/flag) on success and -errno on
+ * failure, keeping the kernel's errno intact for the request's `code`.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define PCI_DEVICES	"/bus/pci/devices"
+#define PCI_DRIVERS	"/bus/pci/drivers"
+#define PCIBACK		PCI_DRIVERS "/pciback"
+#define HOST_SYSFS	"/sys"
+
+/* realpath of --sysfs-root, to turn resolved links into /sys paths. */
+static char root_real[PATH_MAX];
+
+void sysfs_init(void)
+{
+	if (!realpath(cfg.sysfs_root, root_real))
+		snprintf(root_real, sizeof(root_real), "%s", cfg.sysfs_root);
+}
+
+int sysfs_path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n, m;
+
+	n = snprintf(buf, len, "%s", cfg.sysfs_root);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	va_start(ap, fmt);
+	m = vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)m >= len - n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* A host path (/sys/...) as seen through --sysfs-root. */
+static int sysfs_map(char *buf, size_t len, const char *host_path)
+{
+	size_t hl = strlen(HOST_SYSFS);
+
+	if (!strncmp(host_path, HOST_SYSFS, hl) &&
+	    (host_path[hl] == '/' || !host_path[hl]))
+		return sysfs_path(buf, len, "%s", host_path + hl);
+	/* Not under /sys: a path some other tool stored; use it as is. */
+	if ((size_t)snprintf(buf, len, "%s", host_path) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int lstat_errno(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? -errno : 0;
+}
+
+int sysfs_dev_exists(const struct bdf *b)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT, b->dom,
+		   b->bus, b->dev, b->func);
+	return lstat_errno(p);
+}
+
+int sysfs_pciback_loaded(void)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(p, sizeof(p), PCIBACK);
+	return access(p, F_OK) ? -errno : 0;
+}
+
+int sysfs_on_pciback(const struct bdf *b)
+{
+	char p[PATH_MAX];
+	int rc;
+
+	sysfs_path(p, sizeof(p), PCIBACK "/" XENPCI_BDF_FMT, b->dom, b->bus,
+		   b->dev, b->func);
+	rc = lstat_errno(p);
+	if (rc == -ENOENT)
+		return 0;
+	return rc ? rc : 1;
+}
+
+/*
+ * pciback/slots is one "DDDD:BB:SS.F" per line.  libxl checks it before
+ * writing new_slot because older kernels add duplicates.
+ */
+int sysfs_has_slot(const struct bdf *b)
+{
+	char p[PATH_MAX];
+	unsigned int d, bu, de, f;
+	FILE *fp;
+	int found = 0;
+
+	sysfs_path(p, sizeof(p), PCIBACK "/slots");
+	fp = fopen(p, "r");
+	if (!fp)
+		return -errno;
+	while (fscanf(fp, "%x:%x:%x.%x\n", &d, &bu, &de, &f) == 4) {
+		if (d == b->dom && bu == b->bus && de == b->dev &&
+		    f == b->func) {
+			found = 1;
+			break;
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
+int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len)
+{
+	char p[PATH_MAX], real[PATH_MAX];
+	size_t rl = strlen(root_real);
+	int rc;
+
+	host_path[0] = '\0';
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/driver",
+		   b->dom, b->bus, b->dev, b->func);
+	rc = lstat_errno(p);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	if (!realpath(p, real))
+		return -errno;
+	/* What libxl would have stored on a real host: the path under /sys. */
+	if (!strncmp(real, root_real, rl) && real[rl] == '/')
+		rc = snprintf(host_path, len, HOST_SYSFS "%s", real + rl);
+	else
+		rc = snprintf(host_path, len, "%s", real);
+	return (size_t)rc >= len ? -ENAMETOOLONG : 0;
+}
+
+static int write_bdf(const char *path, const struct bdf *b)
+{
+	char buf[BDF_STR_LEN];
+	ssize_t n;
+	int fd, err = 0;
+
+	/* The BDF without a newline, exactly as libxl writes it. */
+	bdf_str(b, buf);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, strlen(buf));
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != strlen(buf))
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+int sysfs_driver_write(const char *host_drv, const char *file,
+		       const struct bdf *b)
+{
+	char drv[PATH_MAX], p[PATH_MAX];
+	int rc;
+
+	rc = sysfs_map(drv, sizeof(drv), host_drv);
+	if (rc)
+		return rc;
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", drv, file) >= sizeof(p))
+		return -ENAMETOOLONG;
+	return write_bdf(p, b);
+}
+
+int sysfs_pciback_write(const char *file, const struct bdf *b)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(p, sizeof(p), PCIBACK "/%s", file);
+	return write_bdf(p, b);
+}
+
+static int cmp_bdf(const void *a, const void *b)
+{
+	const struct bdf *x = a, *y = b;
+	unsigned long kx = (unsigned long)x->dom << 16 | x->bus << 8 |
+			   x->dev << 3 | x->func;
+	unsigned long ky = (unsigned long)y->dom << 16 | y->bus << 8 |
+			   y->dev << 3 | y->func;
+
+	return kx < ky ? -1 : kx > ky;
+}
+
+static int scan_dir(const char *dir, const struct bdf *slot, struct bdf **out,
+		    unsigned int *n)
+{
+	struct bdf *v = NULL, b, *nv;
+	unsigned int cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!bdf_from_str(de->d_name, &b))
+			continue;
+		if (slot && (b.dom != slot->dom || b.bus != slot->bus ||
+			     b.dev != slot->dev))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[cnt++] = b;
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_bdf);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int sysfs_functions(const struct bdf *slot, struct bdf *out, unsigned int max,
+		    unsigned int *n)
+{
+	char p[PATH_MAX];
+	struct bdf *v;
+	unsigned int cnt;
+	int rc;
+
+	sysfs_path(p, sizeof(p), PCI_DEVICES);
+	rc = scan_dir(p, slot, &v, &cnt);
+	if (rc)
+		return rc;
+	if (cnt > max)
+		cnt = max;
+	if (cnt)
+		memcpy(out, v, cnt * sizeof(*v));
+	free(v);
+	*n = cnt;
+	return 0;
+}
+
+int sysfs_pciback_devices(struct bdf **out, unsigned int *n)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(p, sizeof(p), PCIBACK);
+	return scan_dir(p, NULL, out, n);
+}
+
+int sysfs_permissive(const struct bdf *b)
+{
+	char p[PATH_MAX];
+	unsigned int d, bu, de, f;
+	FILE *fp;
+	int found = 0;
+
+	sysfs_path(p, sizeof(p), PCIBACK "/permissive");
+	fp = fopen(p, "r");
+	if (!fp)
+		return -errno;
+	while (fscanf(fp, "%x:%x:%x.%x\n", &d, &bu, &de, &f) == 4)
+		if (d == b->dom && bu == b->bus && de == b->dev &&
+		    f == b->func)
+			found = 1;
+	fclose(fp);
+	return found;
+}
+
+const char *driver_name(const char *host_path)
+{
+	const char *s = strrchr(host_path, '/');
+
+	return s ? s + 1 : host_path;
+}
