@@ -52,6 +52,8 @@ unsigned int xsu_read_unsigned(const char *dir, const char *node,
 			       unsigned int def);
 enum xenbus_state xsu_read_driver_state(const char *path);
 char **xsu_directory(const char *path, unsigned int *num);
+unsigned int xsu_char_count(const char *str, char c);
+int xsu_strsep_len(const char *str, char c, unsigned int len);
 
 /* xs_util.c: xenbus_client.c / xenbus_probe.c look-alikes */
 struct xb_dev {
@@ -106,6 +108,7 @@ struct pcistub_dev *vpci_get_pci_dev(struct vpci *v, unsigned int domain,
 				     unsigned int bus, unsigned int devfn);
 void vpci_release_pci_dev(struct vpci *v, struct pcistub_dev *dev);
 void vpci_release_devices(struct vpci *v);
+void vpci_forget(struct vpci *v);
 
 /* pciback.c */
 int pciback_start(void);
@@ -113,14 +116,14 @@ void pciback_stop(void);
 struct pcistub_dev *pciback_conf_space_dev(int fe_domid, unsigned int domain,
 					   unsigned int bus,
 					   unsigned int devfn);
-bool pciback_ring_ok(int fe_domid, unsigned int gref, unsigned int port,
-		     int *err);
 
 /* pcifront.c */
 int pcifront_start(void);
 void pcifront_stop(void);
 void pcifront_rescan_domains(void);
+/* The guest's grant and event channel, as Xen would check them. */
 bool pcifront_granted(int domid, unsigned int gref);
-bool pcifront_evtchn_unbound(int domid, unsigned int port);
+int pcifront_evtchn_bind(int domid, unsigned int port);
+void pcifront_evtchn_unbind(int domid, unsigned int port);
 
 #endif

@@ -414,3 +414,28 @@ bool xb_otherend_event_ok(struct xb_dev *dev, const char *path)
 	return dev->otherend &&
 	       !strncmp(dev->otherend, path, strlen(dev->otherend));
 }
+
+/* char_count() of xenbus_probe.c */
+unsigned int xsu_char_count(const char *str, char c)
+{
+	unsigned int n = 0;
+
+	for (; *str; str++)
+		n += *str == c;
+	return n;
+}
+
+/* strsep_len() of xenbus_probe.c: length of the first len+1 components */
+int xsu_strsep_len(const char *str, char c, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; str[i]; i++) {
+		if (str[i] == c) {
+			if (len == 0)
+				return i;
+			len--;
+		}
+	}
+	return len == 0 ? (int)i : -ERANGE;
+}
