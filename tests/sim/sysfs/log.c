@@ -100,6 +100,11 @@ void sim_log_write(const char *path, const char *buf, size_t len, int err,
 	sim_log_flush();
 }
 
+void sim_log_discard(void)
+{
+	sb_free(&pending);
+}
+
 void sim_log_show(struct strbuf *sb)
 {
 	if (log_text.len)

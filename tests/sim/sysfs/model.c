@@ -354,7 +354,7 @@ void sim_dev_fill_config(struct sim_dev *dev)
 	put16(c + 0x00, dev->vendor);
 	put16(c + 0x02, dev->device);
 	put16(c + 0x04, dev->enable_cnt ? 0x0006 : 0x0000);
-	put16(c + 0x06, 0x0010);	/* capabilities list */
+	put16(c + 0x06, 0x0000);	/* no capability list */
 	c[0x08] = dev->revision;
 	c[0x09] = dev->class & 0xff;
 	c[0x0a] = (dev->class >> 8) & 0xff;

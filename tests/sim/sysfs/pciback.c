@@ -177,17 +177,13 @@ static bool pcistub_match(struct sim_dev *dev)
 static struct sim_dev *pcistub_device_find(int domain, int bus, int slot,
 					   int func)
 {
-	if (slot < 0 || func < 0 || domain < 0 || bus < 0)
-		return NULL;
-	{
-		struct sim_dev *dev = sim_find_dev(domain, bus,
-						   PCI_DEVFN(slot, func));
+	struct sim_dev *dev;
 
-		if (dev && dev->psdev && PCI_SLOT(dev->devfn) == slot &&
-		    PCI_FUNC(dev->devfn) == func)
-			return dev;
-	}
-	return NULL;
+	if (slot < 0 || slot > 0x1f || func < 0 || func > 7 || domain < 0 ||
+	    bus < 0)
+		return NULL;
+	dev = sim_find_dev(domain, bus, PCI_DEVFN(slot, func));
+	return dev && dev->psdev ? dev : NULL;
 }
 
 /*

@@ -55,6 +55,7 @@ struct sim_driver {
 	size_t ndynids;
 	bool is_pciback;
 	bool sriov_configure;		/* has ->sriov_configure */
+	bool auto_ids;			/* ids learnt from the inventory */
 };
 
 struct bar {
@@ -127,7 +128,7 @@ struct sim_state {
 	char *hide_param;		/* module param "hide", NULL if unset */
 	bool param_permissive;
 	bool param_passthrough;
-	bool param_verbose_request;
+	int param_verbose_request;
 
 	bool drivers_autoprobe;
 	pid_t pid;
@@ -155,6 +156,7 @@ char *xstrndup(const char *s, size_t n);
 void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_log_defer(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_log_flush(void);
+void sim_log_discard(void);
 void sim_log_write(const char *path, const char *buf, size_t len, int err,
 		   bool injected, unsigned int delay_ms);
 void sim_log_show(struct strbuf *sb);
@@ -219,6 +221,7 @@ struct node {
 	int dirtype;			/* N_DIR: what to list */
 	struct sim_dev *dev;
 	struct sim_driver *drv;
+	unsigned int domain, bus;	/* a root bus directory */
 	char link[256];			/* N_LINK target */
 	char logpath[256];		/* path for sim/log, relative to sys/ */
 	bool in_sys;
@@ -242,6 +245,7 @@ int inventory_load(const char *file);
 int inventory_load_default(void);
 int inventory_parse_line(char *line, const char *where, bool hotplug);
 int inventory_finish(void);
+void inventory_free(void);
 
 /* fuse_ops.c */
 int simfs_main(const char *mnt, bool foreground);
