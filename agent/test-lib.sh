@@ -9,8 +9,9 @@ AGENT_N=0
 agent_start() {
 	AGENT_N=$((AGENT_N + 1))
 	AGENT_LOG=$SIM/agent.$AGENT_N.log
+	STATE=${STATE:-$SIM/state}
 	${AGENT_WRAPPER:-} "$BIN/xen-pci-agent" --foreground \
-		--sysfs-root "$SYSFS_ROOT" --state-dir "${STATE:=$SIM/state}" \
+		--sysfs-root "$SYSFS_ROOT" --state-dir "$STATE" \
 		--log-level debug "$@" >"$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	if ! wait_until 10 agent_serving; then

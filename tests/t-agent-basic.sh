@@ -17,6 +17,7 @@ like "R/features lists assignable-add" "$(xs_read $R/features)" \
 	'assignable-add'
 like "R is owned by dom0, guests have no access" \
 	"$(xenstore-ls -p $R | grep '^requests')" '\(n0\)'
+simhost domain create 5 --name guest5 >/dev/null
 out=$(simhost xs --domid 5 read $R/state 2>&1)
 like "a guest cannot read R" "$out" 'EACCES|Permission|denied|ENOENT'
 out=$(simhost xs --domid 5 write $R/requests/g/op assignable-list 2>&1)
