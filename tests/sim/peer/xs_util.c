@@ -94,8 +94,10 @@ static void dispatch(const char *path, const char *token)
 	for (w = watches; w; w = w->next)
 		if (!strcmp(w->token, token))
 			break;
-	if (w)
-		w->fn(w->ctx, path);
+	if (!w)
+		return;
+	plog("watch %s", path);
+	w->fn(w->ctx, path);
 }
 
 /* Level-triggered reader: drain until EAGAIN, never xs_read_watch. */
