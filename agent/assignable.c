@@ -187,7 +187,10 @@ int assignable_undo(const struct intent *in, char *how, size_t howlen)
 			snprintf(how, howlen, "left unbound as it was");
 			return err;
 		}
-		if (!cur[0] && !err) {
+		if (cur[0] && !strcmp(cur, in->orig_driver)) {
+			snprintf(how, howlen, "still on driver %s",
+				 driver_name(cur));
+		} else if (!cur[0] && !err) {
 			rc = sysfs_driver_write(in->orig_driver, "bind", b);
 			if (rc) {
 				log_dev(LOG_ERR, b, "undo: bind to %s: %s",
@@ -209,8 +212,9 @@ int assignable_undo(const struct intent *in, char *how, size_t howlen)
 			xs_pci_path(p, sizeof(p), b, LIBXL_PCI_DRIVER_PATH);
 			xs_remove(XBT_NULL, p);
 		}
-		snprintf(how, howlen, "restored to driver %s",
-			 driver_name(in->orig_driver));
+		if (!how[0])
+			snprintf(how, howlen, "restored to driver %s",
+				 driver_name(in->orig_driver));
 		log_dev(LOG_INFO, b, "undo: %s", how);
 		return 0;
 	}

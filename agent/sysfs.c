@@ -162,7 +162,12 @@ static int write_bdf(const char *path, const struct bdf *b)
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, buf, strlen(buf));
+	/* An interrupted write did nothing: say it again (bounded). */
+	for (int tries = 0; tries < 3; tries++) {
+		n = write(fd, buf, strlen(buf));
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
 	if (n < 0)
 		err = -errno;
 	else if ((size_t)n != strlen(buf))
