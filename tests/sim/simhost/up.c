@@ -307,8 +307,12 @@ static int unmount_sysfs(const struct host *h)
 
 int host_down(const struct host *h, bool from_guard)
 {
+	char env[700];
 	int rc = 0;
 
+	/* First, so nobody takes a half-stopped host for a running one. */
+	host_path(h, env, sizeof(env), "env");
+	unlink(env);
 	if (!from_guard)
 		rc |= proc_stop(h, "guard");
 	rc |= proc_stop(h, "simpeer");
