@@ -1,0 +1,147 @@
+# shellcheck shell=bash
+# Helpers for tests/t-sysfs-*.sh: mount simsysfs into a temporary
+# directory, always clean it up, and print TAP-like "ok - " /
+# "not ok - " lines.  Source it, then call sim_start [INVENTORY].
+
+TLIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$TLIB_DIR/../../.." && pwd)
+SIMSYSFS=${SIMSYSFS:-$TOP/build/bin/simsysfs}
+INV=$TLIB_DIR/inventories
+failures=0
+MNTS=()
+PIDS=()
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; failures=$((failures + 1)); }
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds
+check() {
+	local desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# expect DESCRIPTION EXPECTED ACTUAL
+expect() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1 (expected '$2', got '$3')"
+	fi
+}
+
+# wr FILE VALUE: write VALUE (no newline added) in a single write(),
+# as "echo" does for one line (the shell's printf would split the value
+# at newlines); WERR is "ok" or the strerror text of the failure.
+wr() {
+	local out
+	out=$(printf '%s' "$2" |
+		dd of="$1" bs=65536 iflag=fullblock status=none 2>&1)
+	if [ -z "$out" ]; then WERR=ok; else WERR=${out##*: }; fi
+}
+
+# expect_write DESCRIPTION FILE VALUE RESULT ("ok" or strerror text)
+expect_write() {
+	wr "$2" "$3"
+	expect "$1" "$4" "$WERR"
+}
+
+# rd FILE: the file's content, or "ERR:<strerror>"
+rd() {
+	local out
+	if out=$(cat "$1" 2>&1); then
+		printf '%s' "$out"
+	else
+		printf 'ERR:%s' "${out##*: }"
+	fi
+}
+
+# log_has PATTERN: a line of sim/log matches the extended regex
+log_has() { grep -Eq -- "$1" "$MNT/sim/log"; }
+
+# log_since N: sim/log lines with a sequence number above N
+log_since() { awk -v n="$1" '$1 > n' "$MNT/sim/log"; }
+log_last() { tail -n 1 "$MNT/sim/log" | awk '{print $1}'; }
+
+pid_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# Wait (bounded) for a daemon to go away; cleanup only, not a check.
+wait_gone() {
+	local i
+	for i in $(seq 1 100); do
+		pid_alive "$1" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+sim_stop_one() {
+	local mnt=$1 pid=$2
+	[ -n "$mnt" ] || return 0
+	if mountpoint -q "$mnt" 2>/dev/null; then
+		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
+	fi
+	if [ -n "$pid" ] && pid_alive "$pid"; then
+		wait_gone "$pid" || kill "$pid" 2>/dev/null
+	fi
+	rmdir "$mnt" 2>/dev/null
+}
+
+sim_cleanup() {
+	local i
+	for i in "${!MNTS[@]}"; do
+		sim_stop_one "${MNTS[$i]}" "${PIDS[$i]}"
+	done
+	MNTS=()
+	PIDS=()
+}
+
+trap sim_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# sim_start [INVENTORY]: mount; sets MNT, SYS, PCI, PB (pciback dir),
+# SIMPID.  Returns non-zero when simsysfs failed.
+sim_start() {
+	MNT=$(mktemp -d /tmp/simsysfs.XXXXXX)
+	MNTS+=("$MNT")
+	PIDS+=("")
+	if ! "$SIMSYSFS" --mount "$MNT" ${1:+--inventory "$1"}; then
+		return 1
+	fi
+	SIMPID=$(cat "$MNT/sim/pid")
+	PIDS[${#PIDS[@]} - 1]=$SIMPID
+	SYS=$MNT/sys
+	PCI=$SYS/bus/pci
+	PB=$PCI/drivers/pciback
+	DEV=$PCI/devices
+}
+
+# sim_stop: unmount the current instance.
+sim_stop() {
+	local i
+	for i in "${!MNTS[@]}"; do
+		if [ "${MNTS[$i]}" = "$MNT" ]; then
+			sim_stop_one "${MNTS[$i]}" "${PIDS[$i]}"
+			unset 'MNTS[i]' 'PIDS[i]'
+		fi
+	done
+}
+
+finish() {
+	sim_cleanup
+	if [ "$failures" -gt 0 ]; then
+		echo "# $failures check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
+
+if [ ! -x "$SIMSYSFS" ]; then
+	echo "not ok - simsysfs binary missing at $SIMSYSFS (run make all)"
+	exit 1
+fi
