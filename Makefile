@@ -46,7 +46,7 @@ check: all
 	BUILD=$(BUILD) tests/run-tests
 
 demo: all
-	BUILD=$(BUILD) tests/demo.sh
+	BUILD=$(BUILD) tests/sim/demo.sh
 
 asan:
 	$(MAKE) SANITIZE=1 BUILD=build/asan check

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `make demo`: the seed article's scenario, run by xen-pci-agent on the
+# simulated host (real xenstored, simulated /sys/bus/pci and pciback):
+#   xl pci-assignable-list / -add 07:00.0 / -list / -remove -r 07:00.0
+# shown as the equivalent xen-pci commands, with the xenstore tree and
+# the driver links after each step.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+PATH=$BUILD/bin:$PATH
+SIM=$(mktemp -d /tmp/xen-pci-demo.XXXXXX)
+AGENT=
+
+bye() {
+	[ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT"
+	simhost down --dir "$SIM"
+	rm -rf "$SIM"
+}
+trap bye EXIT
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+drivers() {
+	local d
+	for d in "$SYSFS_ROOT"/bus/pci/devices/*; do
+		if [ -e "$d/driver" ]; then
+			printf '  %s -> %s\n' "$(basename "$d")" \
+				"$(basename "$(readlink "$d/driver")")"
+		else
+			printf '  %s -> (no driver)\n' "$(basename "$d")"
+		fi
+	done
+}
+
+tree() {
+	echo "xenstore /local/domain/0/pci-agent/devices and /libxl/pci:"
+	xenstore-ls /local/domain/0/pci-agent/devices 2>/dev/null |
+		sed 's/^/  /'
+	xenstore-ls /libxl/pci 2>/dev/null | sed 's/^/  /'
+	echo "driver links:"
+	drivers
+}
+
+say "Starting a simulated Xen host in $SIM"
+simhost up --dir "$SIM" --owner-pid $$ || exit 1
+# shellcheck disable=SC1091
+. "$SIM/env"
+echo "xenstored: $(readlink /proc/"$(cat "$SIM/run/xenstored.pid")"/exe)" \
+	"on $XENSTORED_PATH"
+echo "sysfs root: $SYSFS_ROOT"
+LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
+	--sysfs-root "$SYSFS_ROOT" --state-dir "$SIM/state" \
+	--log-level info 2> "$SIM/agent.log" &
+AGENT=$!
+for _ in $(seq 100); do
+	[ "$(xenstore-read /local/domain/0/pci-agent/state 2>/dev/null)" = \
+		running ] && break
+	sleep 0.05
+done
+echo "xen-pci-agent: $(xenstore-read /local/domain/0/pci-agent/state)," \
+	"pid $AGENT"
+tree
+
+say "xl pci-assignable-list"
+run xen-pci assignable-list
+
+say "xl pci-assignable-add 07:00.0"
+run xen-pci assignable-add 07:00.0
+tree
+
+say "xl pci-assignable-list"
+run xen-pci assignable-list
+
+say "xl pci-assignable-remove -r 07:00.0"
+run xen-pci assignable-remove -r 07:00.0
+tree
+
+say "An error, as a toolstack sees it"
+run xen-pci assignable-add 07:1f.0
+echo "(exit status $?)"
+
+say "The agent's log"
+cat "$SIM/agent.log"
