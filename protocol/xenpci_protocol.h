@@ -89,4 +89,21 @@
 #define XENPCI_FE_FMT		"/local/domain/%u/device/pci/0"
 #define XENPCI_BE_ERROR_FMT	"/local/domain/%u/error/backend/pci/%u/0/error"
 
+/*
+ * Additions (protocol v1, additive; see protocol/PROTOCOL.md section 13).
+ */
+
+/* Tokens in R/features besides the op names (XENPCI_OP_*). */
+#define XENPCI_FEATURE_REBIND		"rebind"	/* assignable-remove rebind=1 */
+#define XENPCI_FEATURE_WILDCARD		"wildcard"	/* "*" specs */
+#define XENPCI_FEATURE_LIBXL_DRIVER_PATH	"libxl-driver-path"
+
+/* libxl 4.17's keys in a PCI backend (XENPCI_BE_FMT), as read by list. */
+#define XENPCI_BE_DIR_FMT	"/local/domain/%u/backend/pci"
+#define XENPCI_BEKEY_NUM_DEVS	"num_devs"
+#define XENPCI_BEKEY_DEV_FMT	"dev-%u"	/* 0000:07:00.0 */
+#define XENPCI_BEKEY_VDEV_FMT	"vdev-%u"	/* pciback: 0000:00:01.00 */
+#define XENPCI_BEKEY_VDEVFN_FMT	"vdevfn-%u"	/* libxl: hex devfn */
+#define XENPCI_BEKEY_OPTS_FMT	"opts-%u"
+
 #endif

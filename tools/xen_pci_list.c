@@ -186,7 +186,7 @@ static int from_backend_dom(struct lister *l, unsigned int agent,
 	int rc = 0;
 
 	snprintf(be, sizeof(be), XENPCI_BE_FMT, agent, domid);
-	s = readf(l, path, sizeof(path), "%s/num_devs", be);
+	s = readf(l, path, sizeof(path), "%s/" XENPCI_BEKEY_NUM_DEVS, be);
 	if (!s || !parse_uint(s, &num)) {
 		free(s);
 		return 0;
@@ -197,14 +197,16 @@ static int from_backend_dom(struct lister *l, unsigned int agent,
 		struct xenpci_bdf b;
 		int ok;
 
-		dev = readf(l, path, sizeof(path), "%s/dev-%u", be, i);
+		dev = readf(l, path, sizeof(path), "%s/" XENPCI_BEKEY_DEV_FMT,
+			    be, i);
 		ok = dev && xenpci_bdf_parse(dev, &b) == 0;
 		free(dev);
 		if (!ok)
 			continue;
 		/* libxl's vdevfn-N (hex devfn) is what xl prints; else
 		 * pciback's vdev-N. */
-		s = readf(l, path, sizeof(path), "%s/vdevfn-%u", be, i);
+		s = readf(l, path, sizeof(path),
+			  "%s/" XENPCI_BEKEY_VDEVFN_FMT, be, i);
 		vdev = NULL;
 		if (s) {
 			unsigned long fn = strtoul(s, NULL, 16);
@@ -214,10 +216,11 @@ static int from_backend_dom(struct lister *l, unsigned int agent,
 				vdev = NULL;
 			free(s);
 		} else {
-			vdev = readf(l, path, sizeof(path), "%s/vdev-%u", be,
-				     i);
+			vdev = readf(l, path, sizeof(path),
+				     "%s/" XENPCI_BEKEY_VDEV_FMT, be, i);
 		}
-		opts = readf(l, path, sizeof(path), "%s/opts-%u", be, i);
+		opts = readf(l, path, sizeof(path), "%s/" XENPCI_BEKEY_OPTS_FMT,
+			     be, i);
 		rc = add_dev(dl, domid, &b, vdev, opts);
 	}
 	return rc;
@@ -234,7 +237,7 @@ static int from_backend(struct lister *l, unsigned int agent, bool one,
 	dl->source = "backend";
 	if (one)
 		return from_backend_dom(l, agent, want, dl);
-	doms = dirf(l, &n, path, sizeof(path), "/local/domain/%u/backend/pci",
+	doms = dirf(l, &n, path, sizeof(path), XENPCI_BE_DIR_FMT,
 		    agent);
 	for (i = 0; doms && i < n && rc == 0; i++)
 		if (parse_uint(doms[i], &d))
