@@ -49,7 +49,10 @@ struct guest {
 	unsigned int domid;
 	enum pf_mode mode;
 	bool running;
+	bool shutdown;		/* state=shutdown: the guest shut down */
 	bool acts;		/* mode == PF_ON && running, last seen */
+	bool closing;		/* in xenbus_dev_shutdown(), waiting */
+	ev_tstamp closing_until;	/* ... for at most 5 s */
 	bool seen;
 	unsigned int dev_watch;
 	unsigned int next_gref, next_port;
@@ -598,14 +601,15 @@ out:
 /* ---- simulated guests ---- */
 
 /* SIMXEN_DIR/domains/<domid>; -1 if the domain does not exist */
-static int read_domain(unsigned int domid, enum pf_mode *mode, bool *running)
+static int read_domain(struct guest *g)
 {
-	char *path = xasprintf("%s/domains/%u", conf.simxen_dir, domid);
+	char *path = xasprintf("%s/domains/%u", conf.simxen_dir, g->domid);
 	char line[256];
 	FILE *f;
 
-	*mode = PF_ON;
-	*running = false;
+	g->mode = PF_ON;
+	g->running = false;
+	g->shutdown = false;
 	f = path ? fopen(path, "re") : NULL;
 	free(path);
 	if (!f)
@@ -613,16 +617,40 @@ static int read_domain(unsigned int domid, enum pf_mode *mode, bool *running)
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (!strcmp(line, "state=running"))
-			*running = true;
+			g->running = true;
+		else if (!strcmp(line, "state=shutdown"))
+			g->shutdown = true;
 		else if (!strcmp(line, "pcifront=0"))
-			*mode = PF_ABSENT;
+			g->mode = PF_ABSENT;
 		else if (!strcmp(line, "pcifront=hung"))
-			*mode = PF_HUNG;
+			g->mode = PF_HUNG;
 		else if (!strcmp(line, "pcifront=1"))
-			*mode = PF_ON;
+			g->mode = PF_ON;
 	}
 	fclose(f);
 	return 0;
+}
+
+/*
+ * xenbus_dev_shutdown() of the frontend bus, run by a guest that shuts
+ * down cleanly: a Connected frontend goes to Closing and waits (up to
+ * 5 s) for the backend's Closing, answered by xenbus_frontend_closed()
+ * (xenbus_otherend_changed() with ignore_on_shutdown).  The file says
+ * "shutdown" only once the guest is down, so this runs a little late.
+ * A crashed guest does none of it.
+ */
+static void guest_shutdown(struct guest *g)
+{
+	struct pcifront_dev *fe = g->fe;
+
+	if (!fe || !fe->bound || fe->xdev.state != XenbusStateConnected) {
+		plog("dom %u: shutdown: %s != Connected, skipping", g->domid,
+		     fe ? xb_strstate(fe->xdev.state) : "no device");
+		return;
+	}
+	g->closing = true;
+	g->closing_until = ev_now(conf.loop) + 5.0;
+	xb_switch_state(&fe->xdev, XenbusStateClosing);
 }
 
 /*
@@ -634,15 +662,19 @@ static bool guest_acts(struct guest *g)
 {
 	bool was = g->acts;
 
-	if (read_domain(g->domid, &g->mode, &g->running))
+	if (read_domain(g))
 		g->running = false;
 	g->acts = g->running && g->mode == PF_ON;
 	if (g->acts && !was)
 		plog("dom %u: pcifront active", g->domid);
-	if (!g->acts && was)
+	if (!g->acts && was) {
 		plog("dom %u: pcifront not reacting (%s)", g->domid,
 		     g->mode == PF_HUNG ? "hung" :
-		     g->mode == PF_ABSENT ? "no pcifront" : "not running");
+		     g->mode == PF_ABSENT ? "no pcifront" :
+		     g->shutdown ? "shut down" : "not running");
+		if (g->shutdown && g->mode == PF_ON)
+			guest_shutdown(g);
+	}
 	return g->acts;
 }
 
@@ -673,14 +705,35 @@ static void guest_kick(struct guest *g)
 	fe_handle_backend(g);
 }
 
+/* xenbus_otherend_changed() while shutting down: only Closing counts */
+static void shutdown_backend_changed(struct guest *g, const char *path)
+{
+	struct pcifront_dev *fe = g->fe;
+
+	if (!g->closing || !fe || !xb_otherend_event_ok(&fe->xdev, path))
+		return;
+	if (ev_now(conf.loop) > g->closing_until) {
+		plog("dom %u: %s timeout closing device", g->domid,
+		     fe->xdev.rel);
+		g->closing = false;
+		return;
+	}
+	if (xsu_read_driver_state(fe->xdev.otherend) != XenbusStateClosing)
+		return;
+	g->closing = false;
+	xb_switch_state(&fe->xdev, XenbusStateClosed);	/* ..._closed() */
+}
+
 /* backend_changed() -> xenbus_otherend_changed() of the frontend bus */
 static void be_state_cb(void *ctx, const char *path)
 {
 	struct guest *g = ctx;
 
-	if (!guest_acts(g) || !g->fe)
+	if (!guest_acts(g)) {
+		shutdown_backend_changed(g, path);
 		return;
-	if (!xb_otherend_event_ok(&g->fe->xdev, path))
+	}
+	if (!g->fe || !xb_otherend_event_ok(&g->fe->xdev, path))
 		return;
 	fe_handle_backend(g);
 }
