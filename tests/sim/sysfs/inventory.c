@@ -471,15 +471,22 @@ static void free_dev(struct sim_dev *dev)
 	free(dev);
 }
 
-static size_t store_dev(struct sim_dev *dev, struct devopts *o)
+static void append_dev(struct sim_dev *dev)
 {
 	sim.devs = realloc(sim.devs, (sim.ndevs + 1) * sizeof(*sim.devs));
-	opts = realloc(opts, (nopts + 1) * sizeof(*opts));
-	if (!sim.devs || !opts)
+	if (!sim.devs)
 		abort();
 	sim.devs[sim.ndevs++] = dev;
+}
+
+/* While the file is read, the options wait beside their device. */
+static void store_dev(struct sim_dev *dev, struct devopts *o)
+{
+	append_dev(dev);
+	opts = realloc(opts, (nopts + 1) * sizeof(*opts));
+	if (!opts)
+		abort();
 	opts[nopts++] = *o;
-	return sim.ndevs - 1;
 }
 
 /* A driver named in a device line; auto-declared ones learn its id. */
@@ -632,7 +639,7 @@ int inventory_finish(void)
 static int hotplug_add(struct sim_dev *dev, struct devopts *o)
 {
 	struct sim_dev *old = sim_find_dev_any(dev->name);
-	size_t i, idx = 0;
+	size_t i;
 
 	if (old && old->present) {
 		free_dev(dev);
@@ -641,19 +648,17 @@ static int hotplug_add(struct sim_dev *dev, struct devopts *o)
 	if (old) {
 		for (i = 0; i < sim.ndevs; i++) {
 			if (sim.devs[i] == old)
-				idx = i;
+				sim.devs[i] = dev;
 			if (sim.devs[i]->physfn == old)
 				sim.devs[i]->physfn = dev;
 		}
-		sim.devs[idx] = dev;
-		opts[idx] = *o;
 		free_dev(old);
 	} else {
-		idx = store_dev(dev, o);
+		append_dev(dev);
 	}
 	if (o->driver[0])
 		note_driver(dev, o->driver);
-	finish_dev(dev, &opts[idx]);
+	finish_dev(dev, o);
 	if (dev->physfn)
 		dev->vf_index = dev->physfn->totalvfs++;
 	sim_dev_fill_config(dev);
