@@ -116,13 +116,13 @@ check "logged injected with its delay" log_has \
 # A delayed write does not block the file system: a note written while
 # it sleeps is logged before it.
 wr "$F" "bus/pci/drivers/igb/bind OK delay_ms=1500"
-( wr "$IGB/bind" 0000:07:00.1; echo "$WERR" > "$MNT.bg" ) &
+( wr "$IGB/bind" 0000:07:00.1; echo "$WERR" > "$TMPD/bg" ) &
 bg=$!
 expect "reads work during the delay" 0x8086 "$(rd "$D0/vendor")"
 wr "$MNT/sim/log" "while-delayed"
 wait "$bg"
-expect "the delayed bind succeeded" ok "$(cat "$MNT.bg")"
-rm -f "$MNT.bg"
+expect "the delayed bind succeeded" ok "$(cat "$TMPD/bg")"
+rm -f "$TMPD/bg"
 a=$(grep ' note while-delayed$' "$MNT/sim/log" | awk '{print $1}')
 b=$(grep 'write bus/pci/drivers/igb/bind "0000:07:00.1" ok delay_ms=1500' \
 	"$MNT/sim/log" | awk '{print $1}')

@@ -687,9 +687,13 @@ static int parse_device(char *line, const char *where, bool hotplug)
 	if (!dev)
 		return -EINVAL;
 	while ((kv = strtok_r(NULL, " \t", &save))) {
+		char shown[SIM_NAME_MAX];
+
+		/* parse_devkey() cuts the token at '='. */
+		snprintf(shown, sizeof(shown), "%s", kv);
 		if (parse_devkey(dev, &o, kv)) {
 			fprintf(stderr, "%s: bad device option '%s'\n", where,
-				kv);
+				shown);
 			goto bad;
 		}
 	}

@@ -80,16 +80,19 @@ wait_gone() {
 	return 1
 }
 
+# sim_stop_one TMPDIR PID: unmount TMPDIR/mnt, make sure the daemon is
+# gone, remove TMPDIR (never while something is still mounted there).
 sim_stop_one() {
-	local mnt=$1 pid=$2
-	[ -n "$mnt" ] || return 0
-	if mountpoint -q "$mnt" 2>/dev/null; then
-		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
+	local tmpd=$1 pid=$2
+	[ -n "$tmpd" ] || return 0
+	if mountpoint -q "$tmpd/mnt" 2>/dev/null; then
+		fusermount3 -u "$tmpd/mnt" 2>/dev/null ||
+			fusermount3 -uz "$tmpd/mnt"
 	fi
 	if [ -n "$pid" ] && pid_alive "$pid"; then
 		wait_gone "$pid" || kill "$pid" 2>/dev/null
 	fi
-	rmdir "$mnt" 2>/dev/null
+	mountpoint -q "$tmpd/mnt" 2>/dev/null || rm -rf "$tmpd"
 }
 
 sim_cleanup() {
@@ -104,13 +107,17 @@ sim_cleanup() {
 trap sim_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# sim_start [INVENTORY]: mount; sets MNT, SYS, PCI, PB (pciback dir),
-# SIMPID.  Returns non-zero when simsysfs failed.
+# sim_start [INVENTORY]: mount at $TMPD/mnt; sets TMPD, MNT, SYS, PCI,
+# PB (pciback dir), DEV, SIMPID; simsysfs's stderr goes to $TMPD/stderr.
+# Returns non-zero when simsysfs failed.
 sim_start() {
-	MNT=$(mktemp -d /tmp/simsysfs.XXXXXX)
-	MNTS+=("$MNT")
+	TMPD=$(mktemp -d /tmp/simsysfs.XXXXXX)
+	MNT=$TMPD/mnt
+	mkdir "$MNT"
+	MNTS+=("$TMPD")
 	PIDS+=("")
-	if ! "$SIMSYSFS" --mount "$MNT" ${1:+--inventory "$1"}; then
+	if ! "$SIMSYSFS" --mount "$MNT" ${1:+--inventory "$1"} \
+		2>"$TMPD/stderr"; then
 		return 1
 	fi
 	SIMPID=$(cat "$MNT/sim/pid")
@@ -125,7 +132,7 @@ sim_start() {
 sim_stop() {
 	local i
 	for i in "${!MNTS[@]}"; do
-		if [ "${MNTS[$i]}" = "$MNT" ]; then
+		if [ "${MNTS[$i]}" = "$TMPD" ]; then
 			sim_stop_one "${MNTS[$i]}" "${PIDS[$i]}"
 			unset 'MNTS[i]' 'PIDS[i]'
 		fi
