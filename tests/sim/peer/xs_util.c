@@ -88,8 +88,8 @@ static void dispatch(const char *path, const char *token)
 
 	/*
 	 * Looked up per event: a callback may remove watches (and free
-	 * their context); XS_UNWATCH_FILTER plus unique tokens make sure
-	 * a stale event finds nothing here.
+	 * their context); tokens are never reused, so an event that was
+	 * queued before its xs_unwatch() finds nothing here.
 	 */
 	for (w = watches; w; w = w->next)
 		if (!strcmp(w->token, token))
