@@ -138,13 +138,12 @@ int xenpci_request_id_generate(const char *prefix, char id[XENPCI_REQ_ID_LEN])
 		rnd = (uint32_t)random();
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	counter++;
 	/* <= 16 + 1 + 10 + 1 + 16 + 1 + 8 + 1 + 8 = 62 characters */
 	n = snprintf(id, XENPCI_REQ_ID_LEN, "%s-%ld-%llx-%x-%08x", prefix,
 		     (long)getpid(),
 		     (unsigned long long)ts.tv_sec * 1000000000ULL +
 			     (unsigned long long)ts.tv_nsec,
-		     counter, rnd);
+		     __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED), rnd);
 	if (n < 0 || n >= XENPCI_REQ_ID_LEN)
 		return -EINVAL;
 	return 0;
