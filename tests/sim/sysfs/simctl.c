@@ -121,12 +121,13 @@ static int hotplug_assign(char *args)
  */
 static int hotplug_store(struct node *n, const char *buf, size_t len)
 {
-	char *line = xstrndup(buf, len);
+	static char line[SIM_PAGE_SIZE + 1];	/* under the global lock */
 	struct sim_dev *d;
 	int err = -EINVAL;
 
 	UNUSED(n);
-	line[strcspn(line, "\n")] = '\0';
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(buf, "\n"), buf);
+	UNUSED(len);
 	sim_log("hotplug %s", line);
 	if (!strncmp(line, "add ", 4)) {
 		err = inventory_parse_line(line + 4, "sim/hotplug", true);
@@ -139,7 +140,6 @@ static int hotplug_store(struct node *n, const char *buf, size_t len)
 		err = d ? pcistub_release(d) : -ENODEV;
 	}
 	sim_log_flush();
-	free(line);
 	return err;
 }
 

@@ -148,9 +148,9 @@ int kstrtobool(const char *s, bool *res);
 const char *errno_name(int err);
 int errno_from_name(const char *name);
 void escape_value(struct strbuf *sb, const char *buf, size_t len);
-void *xcalloc(size_t n, size_t size);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+void *xcalloc(size_t n, size_t size) __attribute__((returns_nonnull));
+char *xstrdup(const char *s) __attribute__((returns_nonnull));
+char *xstrndup(const char *s, size_t n) __attribute__((returns_nonnull));
 
 /* log.c: sim/log and sim/fault */
 void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
