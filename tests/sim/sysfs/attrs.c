@@ -540,7 +540,8 @@ static int uevent_store(struct node *n, const char *buf, size_t len)
 	if (wlen > len)
 		wlen = len;
 	for (i = 0; actions[i]; i++)
-		if (strlen(actions[i]) == wlen && !strncmp(actions[i], buf, wlen))
+		if (strlen(actions[i]) == wlen &&
+		    !strncmp(actions[i], buf, wlen))
 			break;
 	if (!actions[i])
 		return -EINVAL;
@@ -692,7 +693,8 @@ static int p_verbose_store(struct node *n, const char *buf, size_t len)
 static int p_hide_show(struct node *n, struct strbuf *sb)
 {
 	UNUSED(n);
-	return sb_printf(sb, "%s\n", sim.hide_param ? sim.hide_param : "(null)");
+	return sb_printf(sb, "%s\n",
+			 sim.hide_param ? sim.hide_param : "(null)");
 }
 
 const struct attr param_attrs[] = {

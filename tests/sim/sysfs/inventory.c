@@ -71,8 +71,10 @@ static const char *const default_inventory[] = {
 	"# The seed article's Intel 82575GB, two functions, with FLR",
 	"pciback=loaded",
 	"driver igb ids=8086:10a7",
-	"0000:07:00.0 8086 10a7 0x020000 igb flr=1 irq=16 subsys=8086:0000 rev=02",
-	"0000:07:00.1 8086 10a7 0x020000 igb flr=1 irq=17 subsys=8086:0000 rev=02",
+	"0000:07:00.0 8086 10a7 0x020000 igb flr=1 irq=16 subsys=8086:0000"
+	" rev=02",
+	"0000:07:00.1 8086 10a7 0x020000 igb flr=1 irq=17 subsys=8086:0000"
+	" rev=02",
 	NULL,
 };
 
@@ -422,14 +424,14 @@ static void finish_reset(struct sim_dev *dev, struct devopts *o)
 
 static void finish_bars(struct sim_dev *dev)
 {
+	unsigned long long idx = (dev->bus & 0x3f) << 8 | dev->devfn;
 	int i;
 
 	for (i = 0; i < 6; i++)
 		if (dev->res[i].flags)
 			return;
 	/* One 16 KiB memory BAR at an address derived from the BDF. */
-	dev->res[0].start = 0xd0000000ULL +
-		((unsigned long long)((dev->bus & 0x3f) << 8 | dev->devfn) << 14);
+	dev->res[0].start = 0xd0000000ULL + (idx << 14);
 	dev->res[0].end = dev->res[0].start + 0x3fff;
 	dev->res[0].flags = 0x40200;
 }
@@ -451,8 +453,8 @@ static struct sim_dev *new_dev(char **tok, const char *where)
 		return NULL;
 	}
 	snprintf(dev->name, sizeof(dev->name), "%04x:%02x:%02x.%d",
-		 dev->domain & 0xffff, dev->bus & 0xff, (dev->devfn >> 3) & 0x1f,
-		 dev->devfn & 7);
+		 dev->domain & 0xffff, dev->bus & 0xff,
+		 (dev->devfn >> 3) & 0x1f, dev->devfn & 7);
 	dev->vendor = v;
 	dev->device = d;
 	dev->subvendor = v;

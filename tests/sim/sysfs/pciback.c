@@ -263,8 +263,8 @@ void pcistub_remove(struct sim_dev *dev)
 	if (!dev->psdev)
 		return;
 	if (dev->owner_domid >= 0) {
-		sim_log_defer("pciback-warn %s removed while in use by domain %d",
-			      dev->name, dev->owner_domid);
+		sim_log_defer("pciback-warn %s removed while in use by "
+			      "domain %d", dev->name, dev->owner_domid);
 		pcistub_release(dev);
 	}
 	pci_reset_function(dev, "pciback-unbind");

@@ -56,7 +56,8 @@ static void state_dev(struct strbuf *sb, struct sim_dev *d)
 
 	for (i = 0; i < sim.nslots; i++)
 		if ((unsigned int)sim.slots[i].domain == d->domain &&
-		    sim.slots[i].bus == d->bus && sim.slots[i].devfn == d->devfn)
+		    sim.slots[i].bus == d->bus &&
+		    sim.slots[i].devfn == d->devfn)
 			slot = true;
 	sb_printf(sb, "%s present=%d driver=%s override=%s slot=%d pciback=%d "
 		  "permissive=%d resets=%lu enable=%u",

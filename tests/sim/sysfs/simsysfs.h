@@ -66,7 +66,7 @@ struct sim_dev {
 	char name[16];			/* "0000:07:00.0", dev_name() */
 	unsigned int domain, bus, devfn;
 	uint16_t vendor, device, subvendor, subdevice;
-	uint32_t class;			/* 24 bit: class << 16 | sub | prog-if */
+	uint32_t class;			/* base << 16 | sub << 8 | prog-if */
 	uint8_t revision;
 	uint8_t hdr_type;		/* without the multi-function bit */
 	bool multifunction;
@@ -91,7 +91,7 @@ struct sim_dev {
 	char *driver_override;
 	unsigned int enable_cnt;
 	bool present;			/* registered on the bus */
-	bool hot_removed;		/* surprise removal: rescan cannot revive */
+	bool hot_removed;		/* surprise removal: no rescan */
 	bool sysfs_removed;		/* removed through its "remove" file */
 	unsigned long reset_count;
 
@@ -101,7 +101,7 @@ struct sim_dev {
 	bool allow_interrupt_control;
 	bool isr_on, ack_intr;
 	unsigned long psdev_seq;	/* list_add() order: newest first */
-	int owner_domid;		/* psdev->pdev: in use by a guest, or -1 */
+	int owner_domid;		/* psdev->pdev: guest using it, or -1 */
 	struct {
 		unsigned int reg, size, mask;
 	} quirks[16];			/* fields added through "quirks" */
