@@ -24,16 +24,18 @@ static void json_begin(const struct xenpci_request *req, bool *first,
 	xp_json_kv(stdout, first, "status", status);
 }
 
-/* A failure before or instead of a final status. */
+/*
+ * A failure before or instead of a final status: "xen-pci: WHAT: STEP:
+ * MSG" on stderr, and with --json the object with status jstatus.
+ */
 static int fail(const struct xp_opts *o, const struct xenpci_request *req,
-		const char *jstatus, int code, const char *fmt,
-		const char *what, const char *msg)
+		const char *jstatus, int code, const char *what,
+		const char *step, const char *msg)
 {
 	bool first;
 
-	fprintf(stderr, "%s: ", xp_prog);
-	fprintf(stderr, fmt, what, msg);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: %s: %s%s%s\n", xp_prog, what, step,
+		*step ? ": " : "", msg);
 	if (o->json) {
 		json_begin(req, &first, jstatus);
 		xp_json_kv(stdout, &first, "error", msg);
@@ -55,17 +57,16 @@ static int run_request(const struct xp_opts *o, struct xenpci_request *req,
 	rc = xenpci_request_setf(req, XENPCI_REQ_TIMEOUT, "%u", o->timeout);
 	if (rc)
 		return fail(o, req, "xenstore-error", XP_EXIT_XENSTORE,
-			    "%s: build the request: %s", what, strerror(-rc));
+			    what, "build the request", strerror(-rc));
 	c = xenpci_client_open(o->agent_domid);
 	if (!c)
 		return fail(o, req, "xenstore-error", XP_EXIT_XENSTORE,
-			    "%s: connect to xenstore: %s", what,
-			    strerror(errno));
+			    what, "connect to xenstore", strerror(errno));
 
 	rc = xenpci_call(c, req, o->timeout * 1000U + XP_GRACE_MS, &rep);
 	if (rc == -EHOSTDOWN) {
 		rc = fail(o, req, "no-agent", XP_EXIT_NO_AGENT,
-			  "%s: no agent is serving: %s", what,
+			  what, "no agent is serving",
 			  xenpci_client_errmsg(c));
 		goto out;
 	}
@@ -76,12 +77,12 @@ static int run_request(const struct xp_opts *o, struct xenpci_request *req,
 			 "%s (request %s removed; the operation may still complete, check with assignable-list or list)",
 			 xenpci_client_errmsg(c), xenpci_request_id(req));
 		rc = fail(o, req, "timeout", XP_EXIT_NO_AGENT,
-			  "%s: no answer from the agent: %s", what, msg);
+			  what, "no answer from the agent", msg);
 		goto out;
 	}
 	if (rc < 0) {
-		rc = fail(o, req, "xenstore-error", XP_EXIT_XENSTORE, "%s: %s",
-			  what, xenpci_client_errmsg(c));
+		rc = fail(o, req, "xenstore-error", XP_EXIT_XENSTORE, what, "",
+			  xenpci_client_errmsg(c));
 		goto out;
 	}
 
