@@ -5,7 +5,9 @@
 
 TLIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$TLIB_DIR/../../.." && pwd)
-SIMSYSFS=${SIMSYSFS:-$TOP/build/bin/simsysfs}
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+SIMSYSFS=${SIMSYSFS:-$BUILD/bin/simsysfs}
 INV=$TLIB_DIR/inventories
 failures=0
 MNTS=()
