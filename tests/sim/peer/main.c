@@ -26,6 +26,7 @@
 struct peer_conf conf;
 static FILE *logf;
 static char *simlog_path;
+static char *simhotplug_path;
 
 char *xasprintf(const char *fmt, ...)
 {
@@ -87,6 +88,35 @@ void sim_event(const char *fmt, ...)
 		plog("cannot append to %s: %s", simlog_path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
+}
+
+/*
+ * Tell the simulated sysfs (simsysfs's sim/hotplug) that a guest took
+ * or let go of a pciback device: "assign BDF DOMID" / "release BDF";
+ * it records the owner and, on release, does pciback's reset.  A
+ * plain-directory sysfs has no such file: nothing to tell.
+ */
+void sim_hotplug(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	fd = open(simhotplug_path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			plog("cannot open %s: %s", simhotplug_path,
+			     strerror(errno));
+		return;
+	}
+	if (write(fd, line, n) != n)
+		plog("sim/hotplug \"%s\": %s", line, strerror(errno));
+	close(fd);
 }
 
 static void usage(void)
@@ -213,6 +243,7 @@ int main(int argc, char **argv)
 	if (open_log(a.log))
 		return 1;
 	simlog_path = xasprintf("%s/../sim/log", conf.sysfs_root);
+	simhotplug_path = xasprintf("%s/../sim/hotplug", conf.sysfs_root);
 	conf.loop = EV_DEFAULT;
 	/*
 	 * No XS_UNWATCH_FILTER: in 4.17 its filter frees a dropped event
@@ -220,7 +251,7 @@ int main(int argc, char **argv)
 	 * Tokens are never reused, so xsu_drain() drops stale events.
 	 */
 	conf.xs = xs_open(0);
-	if (!simlog_path || !conf.loop || !conf.xs) {
+	if (!simlog_path || !simhotplug_path || !conf.loop || !conf.xs) {
 		plog("cannot connect to xenstored: %s", strerror(errno));
 		goto out;
 	}
@@ -252,6 +283,7 @@ out:
 	if (conf.loop)
 		ev_loop_destroy(conf.loop);
 	free(simlog_path);
+	free(simhotplug_path);
 	if (logf != stderr)
 		fclose(logf);
 	return ret;

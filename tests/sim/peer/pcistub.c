@@ -102,6 +102,7 @@ struct pcistub_dev *pcistub_get_pci_dev_by_slot(int owner_domid, int domain,
 	p->next = in_use;
 	in_use = p;
 	sim_event("pciback-export %s dom %d", name, owner_domid);
+	sim_hotplug("assign %s %d", name, owner_domid);
 	return p;
 }
 
@@ -113,6 +114,7 @@ struct pcistub_dev *pcistub_get_pci_dev_by_slot(int owner_domid, int domain,
 void pcistub_put_pci_dev(struct pcistub_dev *psdev)
 {
 	sim_event("pciback-release %s dom %d", psdev->name, psdev->owner);
+	sim_hotplug("release %s", psdev->name);
 	unlink_dev(psdev);
 	free(psdev);
 }

@@ -32,6 +32,8 @@ extern struct peer_conf conf;
 void plog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to SYSFS_ROOT/../sim/log (best effort) and to our log. */
 void sim_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A command to SYSFS_ROOT/../sim/hotplug, if the sysfs has one. */
+void sim_hotplug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* xs_util.c: watches */
