@@ -73,6 +73,11 @@ check "no boot_vga on other classes" test ! -e "$DEV/0000:05:00.0/boot_vga"
 N=$DEV/0000:08:00.0
 expect "net/<ifname>" eno1 "$(ls "$N/net")"
 expect "operstate up" up "$(rd "$N/net/eno1/operstate")"
+expect_write "unbind e1000e from it" "$PCI/drivers/e1000e/unbind" \
+	0000:08:00.0 ok
+check "the netdev goes with the driver" test ! -e "$N/net"
+expect_write "bind it back" "$PCI/drivers/e1000e/bind" 0000:08:00.0 ok
+expect "and comes back" up "$(rd "$N/net/eno1/operstate")"
 
 # Bridges
 B=$DEV/0000:00:1c.0

@@ -27,7 +27,11 @@ const struct attr *attr_find(const struct attr *table, const char *name,
 	return NULL;
 }
 
-/* ---- per device: drivers/pci/pci-sysfs.c ---- */
+/*
+ * ---- per device: drivers/pci/pci-sysfs.c ----
+ * pci_config_attr(vendor, "0x%04x\n") and friends, class_show(),
+ * revision_show(), irq_show().
+ */
 
 static int vendor_show(struct node *n, struct strbuf *sb)
 {

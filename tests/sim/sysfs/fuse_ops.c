@@ -240,6 +240,7 @@ static void list_dev(struct kids *k, struct node *dir)
 	if (d->driver)
 		kid_link(k, dir, "driver", "../../../bus/pci/drivers/%s",
 			 d->driver->name);
+	/* drivers/base/bus.c bus_add_device(): the "subsystem" link */
 	kid_link(k, dir, "subsystem", "../../../bus/pci");
 	if (d->physfn)
 		kid_devlink(k, dir, "physfn", d->physfn);
@@ -251,7 +252,8 @@ static void list_dev(struct kids *k, struct node *dir)
 		snprintf(name, sizeof(name), "virtfn%d", vf->vf_index);
 		kid_devlink(k, dir, name, vf);
 	}
-	if (d->ifname[0])
+	/* The netdev exists while its driver is bound (register_netdev()). */
+	if (d->ifname[0] && d->driver && !d->driver->is_pciback)
 		kid_dir(k, dir, "net", D_DEV_NET);
 }
 
