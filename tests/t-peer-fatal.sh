@@ -59,6 +59,28 @@ check "settle" settle
 is "no frontend: backend untouched" "$(xs_read "$(be 10)/state")" 1
 xenstore-rm "$(be 10)"
 
+# The test plays a frontend (no pcifront): pciback checks what it
+# publishes (xen_pcibk_attach, xen_pcibk_do_attach).
+mkdev 0000:0c:00.0
+mkdev 0000:0d:00.0
+guest 14 --no-pcifront
+be_create 14 0000:0c:00.0
+check "played FE: BE waits (3)" wait_until 10 be_state 14 3
+xenstore-write "$(fe 14)/pci-op-ref" 8 "$(fe 14)/event-channel" 4 \
+	"$(fe 14)/magic" 6 "$(fe 14)/state" 3
+check "wrong magic: BE Closing" wait_until 10 be_state 14 5
+is "wrong magic: the error node" "$(be_error 14)" \
+	"14 version mismatch (6/7) with pcifront - halting xen-pciback"
+
+guest 15 --no-pcifront
+be_create 15 0000:0d:00.0
+check "played FE 2: BE waits (3)" wait_until 10 be_state 15 3
+xenstore-write "$(fe 15)/pci-op-ref" 8 "$(fe 15)/event-channel" 4 \
+	"$(fe 15)/magic" 7 "$(fe 15)/state" 3
+check "a grant nobody made: BE Closing" wait_until 10 be_state 15 5
+is "a grant nobody made: the ring cannot be mapped" "$(be_error 15)" \
+	"2 Error mapping other domain page in ours."
+
 # A bridge.  The real vpci.c tests (dev->class >> 24), always 0 for a
 # 24-bit class, so mainline exports bridges; simpeer does the same.
 guest 11
