@@ -120,6 +120,20 @@ expect_write "module param permissive rejects junk" "$P/permissive" x \
 	"Invalid argument"
 expect "drivers_autoprobe" 1 "$(rd "$PCI/drivers_autoprobe")"
 
+expect "device uevent (dev_uevent + pci_uevent)" \
+"DRIVER=igb
+PCI_CLASS=20000
+PCI_ID=8086:10A7
+PCI_SUBSYS_ID=8086:0000
+PCI_SLOT_NAME=0000:07:00.0
+MODALIAS=pci:v00008086d000010A7sv00008086sd00000000bc02sc00i00" \
+	"$(rd "$D0/uevent")"
+expect_write "device uevent change" "$D0/uevent" change ok
+expect_write "bus uevent add" "$PCI/uevent" add ok
+expect_write "bus uevent junk: EINVAL" "$PCI/uevent" junk "Invalid argument"
+check "uevents logged" log_has '^[0-9]+ uevent 0000:07:00.0 change$'
+check "bus uevent logged" log_has '^[0-9]+ uevent bus add$'
+
 expect "sim/state lists both devices" 2 \
 	"$(grep -c '^0000:07:00' "$MNT/sim/state")"
 check "sim/state shows igb" grep -q '^0000:07:00.0 present=1 driver=igb' \

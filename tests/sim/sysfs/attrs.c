@@ -355,6 +355,9 @@ ssize_t config_write(struct sim_dev *dev, const char *buf, size_t size,
 	return size;
 }
 
+static int uevent_store(struct node *n, const char *buf, size_t len);
+static int dev_uevent_show(struct node *n, struct strbuf *sb);
+
 const struct attr dev_attrs[] = {
 	{ "vendor", 0444, vendor_show, NULL, NULL, false },
 	{ "device", 0444, device_show, NULL, NULL, false },
@@ -378,6 +381,7 @@ const struct attr dev_attrs[] = {
 	{ "sriov_numvfs", 0644, sriov_numvfs_show, sriov_numvfs_store,
 	  pf_visible, false },
 	{ "remove", 0200, NULL, remove_store, NULL, false },
+	{ "uevent", 0644, dev_uevent_show, uevent_store, NULL, false },
 	{ NULL, 0, NULL, NULL, NULL, false },
 };
 
@@ -559,8 +563,26 @@ static int uevent_store(struct node *n, const char *buf, size_t len)
 		if (!uuid_valid(args, ulen))
 			return -EINVAL;
 	}
-	sim_log_defer("uevent %s %s", n->drv ? n->drv->name : "-", actions[i]);
+	sim_log_defer("uevent %s %s", n->drv ? n->drv->name :
+		      n->dev ? n->dev->name : "bus", actions[i]);
 	return 0;
+}
+
+/*
+ * drivers/base/core.c uevent_show(): dev_uevent() adds DRIVER=, then
+ * drivers/pci/pci-driver.c pci_uevent() the PCI_* and MODALIAS keys.
+ */
+static int dev_uevent_show(struct node *n, struct strbuf *sb)
+{
+	struct sim_dev *d = n->dev;
+
+	if (d->driver)
+		sb_printf(sb, "DRIVER=%s\n", d->driver->name);
+	sb_printf(sb, "PCI_CLASS=%04X\nPCI_ID=%04X:%04X\n"
+		  "PCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\n"
+		  "MODALIAS=", d->class, d->vendor, d->device,
+		  d->subvendor, d->subdevice, d->name);
+	return modalias_show(n, sb);
 }
 
 const struct attr drv_attrs[] = {
@@ -638,6 +660,8 @@ const struct attr bus_attrs[] = {
 	{ "drivers_autoprobe", 0644, autoprobe_show, autoprobe_store, NULL,
 	  false },
 	{ "rescan", 0200, NULL, rescan_store, NULL, false },
+	/* drivers/base/bus.c bus_uevent_store() */
+	{ "uevent", 0200, NULL, uevent_store, NULL, false },
 	{ NULL, 0, NULL, NULL, NULL, false },
 };
 
