@@ -136,6 +136,37 @@ is "bind fails: exit 1" "$rc" 1
 like "bind fails: says so, with the errno" "$err" '0000:07:00\.1.*\(EIO\)$'
 is "bind fails: the device is back on igb" "$(drv 0000:07:00.1)" igb
 
+# --- concurrency and the agent's own timeout ---------------------------
+xen-pci assignable-add 07:00.0 >"$SIM/o1" 2>&1 &
+p1=$!
+xen-pci assignable-add 07:00.1 >"$SIM/o2" 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+is "two CLIs at once on two devices: both exit 0" "$r1:$r2" 0:0
+is "two CLIs at once: both devices on pciback" \
+	"$(drv 0000:07:00.0) $(drv 0000:07:00.1)" "pciback pciback"
+check "two CLIs at once: no request left" no_requests
+run assignable-remove -r '07:00.*'
+is "remove -r 07:00.*: both back on igb" \
+	"$rc $(drv 0000:07:00.0) $(drv 0000:07:00.1)" "0 igb igb"
+
+# A bind held for 4 s: the agent answers ETIMEDOUT after the request's
+# timeout (1 s), before xen-pci's own deadline (1 s + 5 s grace).
+simhost fault sysfs bus/pci/drivers/pciback/bind OK delay_ms=4000
+start=$SECONDS
+run --timeout 1 assignable-add 07:00.0
+is "agent times out: exit 1, the agent's answer (not 3)" "$rc" 1
+like "agent times out: its message and ETIMEDOUT" "$err" \
+	'timed out.*\(ETIMEDOUT\)$'
+check "agent times out: answered before the CLI's deadline" \
+	test $((SECONDS - start)) -lt 6
+check "agent times out: the device ends up back on igb" \
+	wait_until 15 test "$(drv 0000:07:00.0)" = igb
+simhost fault clear
+# Whatever happened, start the next part from igb.
+[ "$(drv 0000:07:00.0)" = igb ] || xen-pci assignable-remove -r 07:00.0
+
 # --- attach / detach / list -------------------------------------------
 if [[ " $features " == *" attach "* ]]; then
 	simhost domain create 3 --name g3
