@@ -1,167 +1,16 @@
 /*
  * xen-pcifront in every simulated guest: drivers/pci/xen-pcifront.c on
  * top of the frontend bus (xenbus_probe.c, xenbus_probe_frontend.c).
- *
- * Guests are the files SIMXEN_DIR/domains/<domid> ("state=...",
- * "pcifront=1|0|hung").  The guest kernel only acts while its domain
- * is running and pcifront=1; the file is read again at every event.
- * Events that arrive while it cannot act are not lost for a paused
- * guest: when it can act again, the bus and the backend state are
- * looked at once more, as the queued watch events would make a real
- * guest do.  What the guest's PCI bus holds is written to
- * SIMXEN_DIR/guests/<domid>/pci, one "<virtual BDF> <- <real BDF>" line
- * per device.
+ * The guest's PCI bus is what pcifront's scans find through pciback
+ * (guest.c writes it out).  Which guests exist and when their kernel
+ * can act is guest.c's business; every callback here asks it first.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <ev.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "peer.h"
-
-enum pf_mode { PF_ABSENT, PF_ON, PF_HUNG };
-
-/* A device on the guest's PCI bus. */
-struct fe_view {
-	unsigned int domain, bus, devfn;
-	char real[64];
-	struct fe_view *next;
-};
-
-/* A root bus pcifront created (pdev->root_buses). */
-struct fe_root {
-	unsigned int domain, bus;
-	struct fe_root *next;
-};
-
-struct pcifront_dev {
-	struct xb_dev xdev;
-	bool bound;		/* pcifront_xenbus_probe() succeeded */
-	unsigned int gref, port;
-	bool port_bound;	/* the backend bound our unbound port */
-	struct fe_root *roots;
-};
-
-struct guest {
-	unsigned int domid;
-	enum pf_mode mode;
-	bool running;
-	bool shutdown;		/* state=shutdown: the guest shut down */
-	bool acts;		/* mode == PF_ON && running, last seen */
-	bool closing;		/* in xenbus_dev_shutdown(), waiting */
-	ev_tstamp closing_until;	/* ... for at most 5 s */
-	bool seen;
-	unsigned int dev_watch;
-	unsigned int next_gref, next_port;
-	struct pcifront_dev *fe;
-	struct fe_view *view;
-	struct guest *next;
-};
-
-static struct guest *guests;
-static unsigned int intro_watch, release_watch;
-static ev_timer poll_timer;
-
-static void fe_bus_changed(struct guest *g, const char *path);
-static void be_state_cb(void *ctx, const char *path);
-
-/* ---- the guest view file ---- */
-
-static char *view_path(struct guest *g, const char *leaf)
-{
-	return xasprintf("%s/guests/%u%s%s", conf.simxen_dir, g->domid,
-			 leaf ? "/" : "", leaf ? leaf : "");
-}
-
-static void view_write(struct guest *g)
-{
-	char *dir = xasprintf("%s/guests", conf.simxen_dir);
-	char *gdir = view_path(g, NULL), *tmp = view_path(g, "pci.tmp");
-	char *path = view_path(g, "pci");
-	struct fe_view *v;
-	FILE *f = NULL;
-
-	if (!dir || !gdir || !tmp || !path)
-		goto out;
-	mkdir(dir, 0755);
-	mkdir(gdir, 0755);
-	f = fopen(tmp, "we");
-	if (!f)
-		goto out;
-	for (v = g->view; v; v = v->next)
-		fprintf(f, "%04x:%02x:%02x.%x <- %s\n", v->domain, v->bus,
-			PCI_SLOT(v->devfn), PCI_FUNC(v->devfn), v->real);
-	if (fclose(f) == 0 && rename(tmp, path) == 0)
-		f = (FILE *)1;
-	else
-		f = NULL;
-out:
-	if (!f)
-		plog("dom %u: cannot write the guest view: %s", g->domid,
-		     strerror(errno));
-	free(dir);
-	free(gdir);
-	free(tmp);
-	free(path);
-}
-
-static void view_remove_file(struct guest *g)
-{
-	char *gdir = view_path(g, NULL), *path = view_path(g, "pci");
-
-	if (path)
-		unlink(path);
-	if (gdir)
-		rmdir(gdir);
-	free(gdir);
-	free(path);
-}
-
-static struct fe_view **view_find(struct guest *g, unsigned int domain,
-				  unsigned int bus, unsigned int devfn)
-{
-	struct fe_view **pp;
-
-	for (pp = &g->view; *pp; pp = &(*pp)->next)
-		if ((*pp)->domain == domain && (*pp)->bus == bus &&
-		    (*pp)->devfn == devfn)
-			return pp;
-	return NULL;
-}
-
-/* Sorted by address, so the file reads like lspci. */
-static void view_add(struct guest *g, unsigned int domain, unsigned int bus,
-		     unsigned int devfn, const char *real)
-{
-	unsigned long key = (unsigned long)domain << 16 | bus << 8 | devfn;
-	struct fe_view **pp, *v = calloc(1, sizeof(*v));
-
-	if (!v)
-		return;
-	v->domain = domain;
-	v->bus = bus;
-	v->devfn = devfn;
-	snprintf(v->real, sizeof(v->real), "%s", real);
-	for (pp = &g->view; *pp; pp = &(*pp)->next)
-		if (((unsigned long)(*pp)->domain << 16 | (*pp)->bus << 8 |
-		     (*pp)->devfn) > key)
-			break;
-	v->next = *pp;
-	*pp = v;
-}
-
-static void view_clear(struct guest *g)
-{
-	struct fe_view *v;
-
-	while ((v = g->view)) {
-		g->view = v->next;
-		free(v);
-	}
-}
+#include "pcifront.h"
 
 /* ---- the guest's PCI bus ---- */
 
@@ -231,7 +80,7 @@ static int scan_root(struct guest *g, unsigned int domain, unsigned int bus,
 }
 
 /* pcifront_free_roots(): every device and root bus goes away */
-static void free_roots(struct guest *g)
+void free_roots(struct guest *g)
 {
 	struct pcifront_dev *fe = g->fe;
 	struct fe_root *r;
@@ -570,8 +419,22 @@ out:
 	free(nodename);
 }
 
+/* A dead guest's device: drop it without writing anything. */
+void fe_forget(struct guest *g)
+{
+	struct pcifront_dev *fe = g->fe;
+
+	if (fe->xdev.otherend_watch)
+		xsu_unwatch(fe->xdev.otherend_watch);
+	fe->xdev.otherend_watch = 0;
+	free_roots(g);
+	xb_fini(&fe->xdev);
+	free(fe);
+	g->fe = NULL;
+}
+
 /* xenbus_dev_changed() on the guest's frontend bus (levels = 2) */
-static void fe_bus_changed(struct guest *g, const char *path)
+void fe_bus_changed(struct guest *g, const char *path)
 {
 	char *home = xasprintf("/local/domain/%u/", g->domid), *root;
 	const char *rel;
@@ -598,39 +461,6 @@ out:
 	free(home);
 }
 
-/* ---- simulated guests ---- */
-
-/* SIMXEN_DIR/domains/<domid>; -1 if the domain does not exist */
-static int read_domain(struct guest *g)
-{
-	char *path = xasprintf("%s/domains/%u", conf.simxen_dir, g->domid);
-	char line[256];
-	FILE *f;
-
-	g->mode = PF_ON;
-	g->running = false;
-	g->shutdown = false;
-	f = path ? fopen(path, "re") : NULL;
-	free(path);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!strcmp(line, "state=running"))
-			g->running = true;
-		else if (!strcmp(line, "state=shutdown"))
-			g->shutdown = true;
-		else if (!strcmp(line, "pcifront=0"))
-			g->mode = PF_ABSENT;
-		else if (!strcmp(line, "pcifront=hung"))
-			g->mode = PF_HUNG;
-		else if (!strcmp(line, "pcifront=1"))
-			g->mode = PF_ON;
-	}
-	fclose(f);
-	return 0;
-}
-
 /*
  * xenbus_dev_shutdown() of the frontend bus, run by a guest that shuts
  * down cleanly: a Connected frontend goes to Closing and waits (up to
@@ -639,7 +469,7 @@ static int read_domain(struct guest *g)
  * "shutdown" only once the guest is down, so this runs a little late.
  * A crashed guest does none of it.
  */
-static void guest_shutdown(struct guest *g)
+void guest_shutdown(struct guest *g)
 {
 	struct pcifront_dev *fe = g->fe;
 
@@ -653,32 +483,7 @@ static void guest_shutdown(struct guest *g)
 	xb_switch_state(&fe->xdev, XenbusStateClosing);
 }
 
-/*
- * Whether the guest's pcifront can act now.  A guest that comes back
- * (unpaused, pcifront loaded or no longer hung) looks at its bus and
- * at the backend state once, as if its queued watch events ran.
- */
-static bool guest_acts(struct guest *g)
-{
-	bool was = g->acts;
-
-	if (read_domain(g))
-		g->running = false;
-	g->acts = g->running && g->mode == PF_ON;
-	if (g->acts && !was)
-		plog("dom %u: pcifront active", g->domid);
-	if (!g->acts && was) {
-		plog("dom %u: pcifront not reacting (%s)", g->domid,
-		     g->mode == PF_HUNG ? "hung" :
-		     g->mode == PF_ABSENT ? "no pcifront" :
-		     g->shutdown ? "shut down" : "not running");
-		if (g->shutdown && g->mode == PF_ON)
-			guest_shutdown(g);
-	}
-	return g->acts;
-}
-
-static void fe_handle_backend(struct guest *g)
+void fe_handle_backend(struct guest *g)
 {
 	struct pcifront_dev *fe = g->fe;
 	enum xenbus_state state;
@@ -689,20 +494,6 @@ static void fe_handle_backend(struct guest *g)
 	plog("dom %u: backend state %s", g->domid, xb_strstate(state));
 	pcifront_backend_changed(g, state);
 	view_write(g);
-}
-
-static void fe_dev_path(struct guest *g, char *buf, size_t len)
-{
-	snprintf(buf, len, "/local/domain/%u/device/pci/0", g->domid);
-}
-
-static void guest_kick(struct guest *g)
-{
-	char path[64];
-
-	fe_dev_path(g, path, sizeof(path));
-	fe_bus_changed(g, path);
-	fe_handle_backend(g);
 }
 
 /* xenbus_otherend_changed() while shutting down: only Closing counts */
@@ -725,7 +516,7 @@ static void shutdown_backend_changed(struct guest *g, const char *path)
 }
 
 /* backend_changed() -> xenbus_otherend_changed() of the frontend bus */
-static void be_state_cb(void *ctx, const char *path)
+void be_state_cb(void *ctx, const char *path)
 {
 	struct guest *g = ctx;
 
@@ -739,177 +530,13 @@ static void be_state_cb(void *ctx, const char *path)
 }
 
 /* frontend_changed() of the frontend bus: our watch on device/pci/0 */
-static void fe_dir_cb(void *ctx, const char *path)
+void fe_dir_cb(void *ctx, const char *path)
 {
 	struct guest *g = ctx;
 
 	if (!guest_acts(g))
 		return;
 	fe_bus_changed(g, path);
-}
-
-static struct guest *guest_find(unsigned int domid)
-{
-	struct guest *g;
-
-	for (g = guests; g; g = g->next)
-		if (g->domid == domid)
-			return g;
-	return NULL;
-}
-
-static struct guest *guest_new(unsigned int domid)
-{
-	struct guest *g = calloc(1, sizeof(*g));
-	char path[64];
-
-	if (!g)
-		return NULL;
-	g->domid = domid;
-	g->next_gref = 8;	/* after GNTTAB_NR_RESERVED_ENTRIES */
-	g->next_port = 4;
-	g->next = guests;
-	guests = g;
-	plog("dom %u: new guest", domid);
-	view_write(g);
-	fe_dev_path(g, path, sizeof(path));
-	g->dev_watch = xsu_watch(path, fe_dir_cb, g);
-	return g;
-}
-
-/* The domain is gone: forget it without writing anything for it. */
-static void guest_free(struct guest *g, bool remove_view)
-{
-	if (g->dev_watch)
-		xsu_unwatch(g->dev_watch);
-	if (g->fe) {
-		if (g->fe->xdev.otherend_watch)
-			xsu_unwatch(g->fe->xdev.otherend_watch);
-		g->fe->xdev.otherend_watch = 0;
-		free_roots(g);
-		xb_fini(&g->fe->xdev);
-		free(g->fe);
-	}
-	view_clear(g);
-	if (remove_view)
-		view_remove_file(g);
-	free(g);
-}
-
-static void guest_destroyed(struct guest *g)
-{
-	struct guest **pp;
-
-	for (pp = &guests; *pp; pp = &(*pp)->next) {
-		if (*pp == g) {
-			*pp = g->next;
-			break;
-		}
-	}
-	plog("dom %u: domain gone", g->domid);
-	guest_free(g, true);
-}
-
-static void guest_refresh(struct guest *g)
-{
-	bool was = g->acts;
-
-	if (guest_acts(g) && !was)
-		guest_kick(g);
-}
-
-/* Parse a domains/ entry: a decimal domid other than ours */
-static bool domid_name(const char *name, unsigned int *domid)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*name || *name == '.')
-		return false;
-	v = strtoul(name, &end, 10);
-	if (*end || v >= 0x7ff0 || v == conf.be_domid || v == 0)
-		return false;
-	*domid = v;
-	return true;
-}
-
-/* Rescan SIMXEN_DIR/domains (@introduceDomain, @releaseDomain, timer) */
-void pcifront_rescan_domains(void)
-{
-	char *dir = xasprintf("%s/domains", conf.simxen_dir);
-	struct guest *g, *next;
-	struct dirent *de;
-	unsigned int domid;
-	DIR *d;
-
-	d = dir ? opendir(dir) : NULL;
-	free(dir);
-	if (!d)
-		return;
-	for (g = guests; g; g = g->next)
-		g->seen = false;
-	while ((de = readdir(d))) {
-		if (!domid_name(de->d_name, &domid))
-			continue;
-		g = guest_find(domid);
-		if (!g)
-			g = guest_new(domid);
-		if (g)
-			g->seen = true;
-	}
-	closedir(d);
-	for (g = guests; g; g = next) {
-		next = g->next;
-		if (!g->seen)
-			guest_destroyed(g);
-		else
-			guest_refresh(g);
-	}
-}
-
-static void domain_watch_cb(void *ctx, const char *path)
-{
-	(void)ctx;
-	(void)path;
-	pcifront_rescan_domains();
-}
-
-/*
- * Domain state and the pcifront= line change in files without any
- * xenstore event (unpause, "hung"): poll them.  Ten times a second
- * for a handful of files is cheaper than getting inotify right on a
- * FUSE-backed tree.
- */
-static void poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)w;
-	(void)revents;
-	pcifront_rescan_domains();
-}
-
-int pcifront_start(void)
-{
-	intro_watch = xsu_watch("@introduceDomain", domain_watch_cb, NULL);
-	release_watch = xsu_watch("@releaseDomain", domain_watch_cb, NULL);
-	if (!intro_watch || !release_watch)
-		return -1;
-	pcifront_rescan_domains();
-	ev_timer_init(&poll_timer, poll_cb, 0.1, 0.1);
-	ev_timer_start(conf.loop, &poll_timer);
-	return 0;
-}
-
-/* At exit: the guests keep their state; only our memory goes. */
-void pcifront_stop(void)
-{
-	struct guest *g;
-
-	ev_timer_stop(conf.loop, &poll_timer);
-	while ((g = guests)) {
-		guests = g->next;
-		guest_free(g, false);
-	}
 }
 
 static struct pcifront_dev *bound_fe(int domid)
