@@ -124,5 +124,12 @@ is "no xenstored: exit 4" $? 4
 like "no xenstored: says it cannot connect" "$err" 'connect to xenstore'
 err=$(XENSTORED_PATH=$SIM/nonexistent xen-pci list 2>&1 >/dev/null)
 is "no xenstored, list: exit 4" $? 4
+out=$(XENSTORED_PATH=$SIM/nonexistent xen-pci --json list 2>/dev/null)
+is "no xenstored, list --json: exit 4" $? 4
+like "no xenstored, list --json: status xenstore-error" "$out" \
+	'^\{"op":"list","status":"xenstore-error","error":".*"\}$'
+out=$(XENSTORED_PATH=$SIM/nonexistent xen-pci --json assignable-list 2>/dev/null)
+like "no xenstored, --json: status xenstore-error" "$out" \
+	'"status":"xenstore-error"'
 
 t_done

@@ -300,6 +300,24 @@ static void print_list(const struct xp_opts *o, bool one,
 	}
 }
 
+/* stderr, and with --json the failure object; exit 4. */
+static int list_fail(const struct xp_opts *o, const char *step,
+		     const char *msg)
+{
+	bool first = true;
+
+	fprintf(stderr, "%s: list: %s%s%s\n", xp_prog, step,
+		*step ? ": " : "", msg);
+	if (o->json) {
+		fputc('{', stdout);
+		xp_json_kv(stdout, &first, "op", "list");
+		xp_json_kv(stdout, &first, "status", "xenstore-error");
+		xp_json_kv(stdout, &first, "error", msg);
+		fputs("}\n", stdout);
+	}
+	return XP_EXIT_XENSTORE;
+}
+
 int xp_cmd_list(const struct xp_opts *o, int argc, char **argv)
 {
 	struct devlist dl = { 0 };
@@ -316,17 +334,14 @@ int xp_cmd_list(const struct xp_opts *o, int argc, char **argv)
 				      argv[0], XP_DOMID_MAX);
 	c = xenpci_client_open(o->agent_domid);
 	if (!c) {
-		fprintf(stderr, "%s: list: connect to xenstore: %s\n", xp_prog,
-			strerror(errno));
-		return XP_EXIT_XENSTORE;
+		return list_fail(o, "connect to xenstore", strerror(errno));
 	}
 	l.xs = xenpci_client_xs(c);
 	running = xenpci_agent_running(c, NULL);
 	if (running < 0) {
-		fprintf(stderr, "%s: list: %s\n", xp_prog,
-			xenpci_client_errmsg(c));
+		rc = list_fail(o, "", xenpci_client_errmsg(c));
 		xenpci_client_close(c);
-		return XP_EXIT_XENSTORE;
+		return rc;
 	}
 	if (running) {
 		rc = from_agent(&l, xenpci_client_root(c), one, want, &dl);
@@ -338,9 +353,11 @@ int xp_cmd_list(const struct xp_opts *o, int argc, char **argv)
 	if (rc == 0 && l.err)
 		rc = -l.err;
 	if (rc) {
-		fprintf(stderr, "%s: list: read %s: %s\n", xp_prog,
-			l.errpath ? l.errpath : "xenstore", strerror(-rc));
-		rc = XP_EXIT_XENSTORE;
+		char step[600];
+
+		snprintf(step, sizeof(step), "read %s",
+			 l.errpath ? l.errpath : "xenstore");
+		rc = list_fail(o, step, strerror(-rc));
 	} else {
 		if (dl.n > 1)
 			qsort(dl.v, dl.n, sizeof(*dl.v), cmp_dev);
