@@ -49,22 +49,19 @@ static struct fe_root *root_find(struct pcifront_dev *fe, unsigned int domain,
 }
 
 /*
- * pcifront_scan_root() (rescan == false) and pcifront_rescan_root().
- * pci_scan_root_bus() refuses a bus that already exists.
+ * pcifront_rescan_root(): scan a known root bus again, or create it
+ * (pcifront_scan_root()) and scan it.
  */
-static int scan_root(struct guest *g, unsigned int domain, unsigned int bus,
-		     bool rescan)
+static int rescan_root(struct guest *g, unsigned int domain, unsigned int bus)
 {
 	struct pcifront_dev *fe = g->fe;
 	struct fe_root *r;
 
-	if (rescan && root_find(fe, domain, bus)) {
+	if (root_find(fe, domain, bus)) {
+		plog("dom %u: Rescanning PCI Frontend Bus %04x:%02x", g->domid,
+		     domain, bus);
 		scan_bus(g, domain, bus);
 		return 0;
-	}
-	if (root_find(fe, domain, bus)) {
-		plog("dom %u: Error creating PCI Frontend Bus!", g->domid);
-		return -ENOMEM;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -92,8 +89,13 @@ void free_roots(struct guest *g)
 	view_clear(g);
 }
 
-/* The root loop shared by pcifront_try_connect() and _attach_devices() */
-static int scan_roots(struct guest *g, bool rescan)
+/*
+ * pcifront_connect(), shared by try_connect and attach_devices.  This
+ * is mainline since the two copies were merged; older kernels created
+ * the roots with pcifront_scan_root() on connect, which refused a root
+ * bus that already existed.
+ */
+static int pcifront_connect(struct guest *g)
 {
 	struct pcifront_dev *fe = g->fe;
 	const char *oe = fe->xdev.otherend;
@@ -105,7 +107,7 @@ static int scan_roots(struct guest *g, bool rescan)
 	if (err == -ENOENT) {
 		xb_dev_error(&fe->xdev, err,
 			     "No PCI Roots found, trying 0000:00");
-		err = scan_root(g, 0, 0, rescan);
+		err = rescan_root(g, 0, 0);
 		if (err) {
 			xb_dev_fatal(&fe->xdev, err,
 				     "Error scanning PCI root 0000:00");
@@ -129,7 +131,7 @@ static int scan_roots(struct guest *g, bool rescan)
 				     "Error reading PCI root %d", i);
 			return err;
 		}
-		err = scan_root(g, domain, bus, rescan);
+		err = rescan_root(g, domain, bus);
 		if (err) {
 			xb_dev_fatal(&fe->xdev, err,
 				     "Error scanning PCI root %04x:%02x",
@@ -149,7 +151,7 @@ static void try_connect(struct guest *g)
 
 	if (xsu_read_driver_state(fe->xdev.nodename) != XenbusStateInitialised)
 		return;
-	if (scan_roots(g, false))
+	if (pcifront_connect(g))
 		return;
 	xb_switch_state(&fe->xdev, XenbusStateConnected);
 }
@@ -176,7 +178,7 @@ static void attach_devices(struct guest *g)
 	if (xsu_read_driver_state(fe->xdev.nodename) !=
 	    XenbusStateReconfiguring)
 		return;
-	if (scan_roots(g, true))
+	if (pcifront_connect(g))
 		return;
 	xb_switch_state(&fe->xdev, XenbusStateConnected);
 }
