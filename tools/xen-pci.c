@@ -33,7 +33,10 @@ static const char usage_text[] =
 "  detach [-f] DOMID SPEC      take the device back from DOMID; -f forces\n"
 "                              removal when the guest does not answer\n"
 "  list [DOMID]                the devices attached to DOMID (Vdev, Device,\n"
-"                              Options, like xl pci-list) or to any domain\n"
+"                              Options, like xl pci-list) or to any domain;\n"
+"                              reads the agent's published devices (or the\n"
+"                              PCI backends when no agent runs), writes\n"
+"                              no request\n"
 "\n"
 "SPEC is an xl PCI_SPEC_STRING (07:00.0, 0000:07:00.*, 07:00.0,permissive=1,\n"
 "seize=1, see xl-pci-configuration(5)); it is passed verbatim to the agent,\n"
@@ -62,7 +65,7 @@ static const char usage_text[] =
 "   \"result\":{KEY:VALUE,...}, ...}\n"
 "\n"
 "Exit status:\n"
-"  0  the agent answered \"ok\"\n"
+"  0  the agent answered \"ok\" (list: the devices were read)\n"
 "  1  the agent answered \"error\": its message and code (an errno name\n"
 "     such as ENODEV, EBUSY) are printed on stderr\n"
 "  2  usage error: bad or missing arguments; nothing was written\n"
@@ -72,7 +75,9 @@ static const char usage_text[] =
 "     the request is removed.  After a timeout the operation may still\n"
 "     complete: check with assignable-list or list\n"
 "  4  xenstore failure: cannot connect to xenstored, or it refused a\n"
-"     read or write (permissions); the message says which\n";
+"     read or write (permissions); the message says which\n"
+"\n"
+"The protocol and these codes: protocol/PROTOCOL.md (section 12).\n";
 
 static void usage(FILE *f)
 {
