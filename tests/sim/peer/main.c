@@ -25,6 +25,7 @@
 
 struct peer_conf conf;
 static FILE *logf;
+static bool lost_xenstore;
 static char *simlog_path;
 static char *simhotplug_path;
 
@@ -180,12 +181,21 @@ static void parse_args(int argc, char **argv, struct args *a)
 		usage();
 }
 
+/*
+ * xs_fileno() is readable while events are queued.  libxenstore's
+ * reader thread does not report a lost xenstored here: a dead daemon
+ * looks like silence (a real kernel would not exit either).
+ */
 static void xs_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	int err;
+
 	(void)w;
 	(void)revents;
-	if (xsu_drain()) {
-		plog("xs_check_watch: %s; exiting", strerror(errno));
+	err = xsu_drain();
+	if (err) {
+		plog("xs_check_watch: %s; exiting", strerror(-err));
+		lost_xenstore = true;
 		ev_break(loop, EVBREAK_ALL);
 	}
 }
@@ -268,7 +278,7 @@ int main(int argc, char **argv)
 		goto stop;
 	plog("ready: backend domain %u", conf.be_domid);
 	ev_run(conf.loop, 0);
-	ret = 0;
+	ret = lost_xenstore ? 1 : 0;
 stop:
 	pcifront_stop();
 	pciback_stop();
