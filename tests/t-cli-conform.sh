@@ -190,6 +190,15 @@ xenstore-write "$RQ/$id/status" ok
 finish
 is "ok: exit 0" $rc 0
 
+# --- JSON escaping ---------------------------------------------------
+cli --json assignable-add 07:00.0
+xenstore-write "$RQ/$id/error" 'a "quoted" word and a	tab' \
+	"$RQ/$id/code" EINVAL "$RQ/$id/status" error
+finish
+check "--json: quotes and tabs are escaped" json_ok "$out"
+like "--json: the escaped message" "$out" \
+	'"error":"a \\"quoted\\" word and a\\ttab"'
+
 # --- concurrent requests ----------------------------------------------
 pids=()
 for i in 1 2 3 4 5 6 7 8; do
@@ -238,6 +247,13 @@ check "list --json: JSON" json_ok "$out"
 is "list --json: the devices" "$out" \
 	'{"op":"list","status":"ok","source":"agent","devices":[{"domid":4,"bdf":"0000:09:00.0","key":"0000-09-00-0","vdev":"0000:00:01.00","options":"permissive=0"}]}'
 is "list writes nothing" "$(grep -c '^IN .* WRITE ' "$TRACE")" "$w0"
+# Junk in R/devices is skipped, not fatal.
+xenstore-write $D/not-a-key/state attached $D/0000-0a-00-0/state attached \
+	$D/0000-0b-00-0/state attached $D/0000-0b-00-0/domid x
+is "list 3: junk under R/devices is skipped" "$(xen-pci list 3 | wc -l)" 3
+xenstore-rm $D/not-a-key
+xenstore-rm $D/0000-0a-00-0
+xenstore-rm $D/0000-0b-00-0
 
 # Without a serving agent: the PCI backend (libxl's keys).
 xenstore-write $R/state stopped
