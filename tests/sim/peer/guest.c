@@ -166,8 +166,10 @@ bool guest_acts(struct guest *g)
 	if (read_domain(g))
 		g->running = false;
 	g->acts = g->running && g->mode == PF_ON;
-	if (g->acts && !was)
+	if (g->acts && !was) {
 		plog("dom %u: pcifront active", g->domid);
+		g->catch_up = true;
+	}
 	if (!g->acts && was) {
 		plog("dom %u: pcifront not reacting (%s)", g->domid,
 		     g->mode == PF_HUNG ? "hung" :
@@ -184,13 +186,23 @@ static void fe_dev_path(struct guest *g, char *buf, size_t len)
 	snprintf(buf, len, "/local/domain/%u/device/pci/0", g->domid);
 }
 
-static void guest_kick(struct guest *g)
+/*
+ * Once a guest can act again: one look at its bus and at the backend
+ * state, standing for the watch events it could not handle meanwhile.
+ * Whoever calls guest_acts() first after the change (an event or the
+ * poll) does it.
+ */
+bool guest_catch_up(struct guest *g)
 {
 	char path[64];
 
+	if (!g->catch_up)
+		return false;
+	g->catch_up = false;
 	fe_dev_path(g, path, sizeof(path));
 	fe_bus_changed(g, path);
 	fe_handle_backend(g);
+	return true;
 }
 
 struct guest *guest_find(unsigned int domid)
@@ -251,10 +263,8 @@ static void guest_destroyed(struct guest *g)
 
 static void guest_refresh(struct guest *g)
 {
-	bool was = g->acts;
-
-	if (guest_acts(g) && !was)
-		guest_kick(g);
+	if (guest_acts(g))
+		guest_catch_up(g);
 }
 
 /* Parse a domains/ entry: a decimal domid other than ours */

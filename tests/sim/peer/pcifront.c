@@ -526,6 +526,8 @@ void be_state_cb(void *ctx, const char *path)
 		shutdown_backend_changed(g, path);
 		return;
 	}
+	if (guest_catch_up(g))
+		return;
 	if (!g->fe || !xb_otherend_event_ok(&g->fe->xdev, path))
 		return;
 	fe_handle_backend(g);
@@ -536,7 +538,7 @@ void fe_dir_cb(void *ctx, const char *path)
 {
 	struct guest *g = ctx;
 
-	if (!guest_acts(g))
+	if (!guest_acts(g) || guest_catch_up(g))
 		return;
 	fe_bus_changed(g, path);
 }

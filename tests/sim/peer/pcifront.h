@@ -38,6 +38,7 @@ struct guest {
 	bool running;
 	bool shutdown;		/* state=shutdown: the guest shut down */
 	bool acts;		/* mode == PF_ON && running, last seen */
+	bool catch_up;		/* became able to act: look around once */
 	bool closing;		/* in xenbus_dev_shutdown(), waiting */
 	ev_tstamp closing_until;	/* ... for at most 5 s */
 	bool seen;
@@ -51,6 +52,7 @@ struct guest {
 /* guest.c */
 struct guest *guest_find(unsigned int domid);
 bool guest_acts(struct guest *g);
+bool guest_catch_up(struct guest *g);
 void view_write(struct guest *g);
 struct fe_view **view_find(struct guest *g, unsigned int domain,
 			   unsigned int bus, unsigned int devfn);
