@@ -48,6 +48,10 @@ agent_kill9() {
 
 # agent_wait_exit: the agent killed itself (test hook).
 agent_wait_exit() {
+	if ! wait_until 10 bash -c "! kill -0 $AGENT_PID 2>/dev/null"; then
+		not_ok "the agent killed itself at the test hook"
+		kill -9 "$AGENT_PID"
+	fi
 	wait "$AGENT_PID" 2>/dev/null
 	AGENT_PID=
 }
