@@ -401,6 +401,9 @@ int assignable_add(const struct spec *sp, const char *req,
 		rc = check_exists(&sp->devs[i], out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
 		rc = add_one(&sp->devs[i], req, &in[i], &have[i], cancel, out);
+	/* A timeout during the last write: the requester was told "undone". */
+	if (!rc && cancelled(cancel, NULL, out))
+		rc = -ETIMEDOUT;
 	if (rc) {
 		/* All or nothing: every function goes back. */
 		undo_all(in, have, sp->ndevs, out);
@@ -573,6 +576,8 @@ int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 			break;
 		}
 	}
+	if (!rc && cancelled(cancel, NULL, out))
+		rc = -ETIMEDOUT;
 	if (rc) {
 		undo_all(in, have, sp->ndevs, out);
 		return rc;
