@@ -176,6 +176,7 @@ int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 int assignable_list(struct outcome *out);
 /* Start-up: undo every unfinished intent. */
 void assignable_recover(void);
+void assignable_restore_libxl(void);
 int assignable_undo(const struct intent *in, char *how, size_t howlen);
 void outcome_free(struct outcome *o);
 

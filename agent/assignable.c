@@ -708,3 +708,30 @@ void assignable_recover(void)
 	}
 	free(devs);
 }
+
+/*
+ * After a reboot xenstore is empty but the state dir still knows the
+ * original drivers: give libxl its /libxl/pci/K/driver_path back for
+ * the devices that are on pciback, so that `xl pci-assignable-remove -r`
+ * works as well as ours.
+ */
+void assignable_restore_libxl(void)
+{
+	struct bdf *devs = NULL;
+	unsigned int n = 0;
+	char known[PATH_MAX], p[128], *v;
+
+	if (sysfs_pciback_devices(&devs, &n))
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (driver_recall(&devs[i], known, sizeof(known)))
+			continue;
+		xs_pci_path(p, sizeof(p), &devs[i], LIBXL_PCI_DRIVER_PATH);
+		v = xs_read_str(XBT_NULL, p);
+		if (!v && xs_write_str(XBT_NULL, p, known))
+			log_dev(LOG_INFO, &devs[i], "restored %s = %s from "
+				"the state dir", p, known);
+		free(v);
+	}
+	free(devs);
+}

@@ -164,6 +164,7 @@ int main(int argc, char **argv)
 
 	/* Undo what a killed predecessor left half done, before serving. */
 	assignable_recover();
+	assignable_restore_libxl();
 
 	if (xs_publish_start()) {
 		xs_disconnect();

@@ -279,8 +279,8 @@ static void act_finish(struct request *rq)
 	ev_timer_stop(loop, &rq->timer);
 	write_final(rq, rq->out.err, msg, &rq->out);
 	outcome_free(&rq->out);
-	if (rq->op != OP_LIST)
-		devices_publish();
+	/* Also after a list: it picks up what xl or a person changed. */
+	devices_publish();
 	release(rq);
 }
 
