@@ -80,6 +80,7 @@ extern char agent_root[64];	/* R */
 int xs_connect(void);
 void xs_disconnect(void);
 int xs_publish_start(void);
+int xs_publish_running(void);
 void xs_publish_stopped(void);
 /* Start watching R/requests; events go to request_watch_event(). */
 int xs_watch_requests(void);

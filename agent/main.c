@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 	ev_signal_start(loop, &sig_int);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (xs_watch_requests()) {
+	if (xs_watch_requests() || xs_publish_running()) {
 		xs_publish_stopped();
 		xs_disconnect();
 		return 1;

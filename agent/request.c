@@ -277,10 +277,14 @@ static void act_finish(struct request *rq)
 	const char *msg = rq->out.msg[0] ? rq->out.msg : strerror(rq->out.err);
 
 	ev_timer_stop(loop, &rq->timer);
+	/*
+	 * R/devices first, so that a requester who sees the final status
+	 * also sees the devices it changed.  Also after a list: it picks
+	 * up what xl or a person changed meanwhile.
+	 */
+	devices_publish();
 	write_final(rq, rq->out.err, msg, &rq->out);
 	outcome_free(&rq->out);
-	/* Also after a list: it picks up what xl or a person changed. */
-	devices_publish();
 	release(rq);
 }
 
