@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 	}
 	if (xs_connect())
 		return 1;
+	quarantine_init();
 
 	/* Undo what a killed predecessor left half done, before serving. */
 	assignable_recover();
@@ -205,6 +206,7 @@ int main(int argc, char **argv)
 		_exit(exit_code);
 	}
 	request_free_all();
+	quarantine_exit();
 	xs_disconnect();
 	ev_loop_destroy(loop);
 	return exit_code;
