@@ -63,6 +63,20 @@ static bool parse_domid(const char *s, unsigned int *out)
 	return true;
 }
 
+static bool absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(buf, len, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(buf, len, "%s/%s", cwd, path);
+	else
+		return false;
+	return n > 0 && (size_t)n < len;
+}
+
 void agent_maybe_exit(void)
 {
 	if (!agent_stopping || !request_all_final())
@@ -145,6 +159,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* daemon() changes to "/": relative paths must not change meaning. */
+	if (!cfg.foreground) {
+		static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX];
+
+		if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
+		    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
+			fprintf(stderr, AGENT_NAME ": path too long\n");
+			return 2;
+		}
+		cfg.sysfs_root = sysfs_abs;
+		cfg.state_dir = state_abs;
+	}
 	/* Daemonise before any thread or xenstore connection exists. */
 	if (!cfg.foreground && daemon(0, 0)) {
 		perror(AGENT_NAME ": daemon");
