@@ -113,6 +113,8 @@ int statedir_init(void)
 		log_err("state dir %s: %s", cfg.state_dir, strerror(-rc));
 		return rc;
 	}
+	/* Read once now, before worker threads share the buffer. */
+	current_boot_id();
 	state_path(p, sizeof(p), "lock", NULL);
 	lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {
