@@ -138,7 +138,8 @@ run_ok "07:00.0 out of hung dom 6, force=1" f1 detach domid=6 spec=07:00.0 \
 	force=1 timeout=2
 assert_revoked "f1" $A 6
 check "f1: the device was reset" reset_by_agent $A
-assert_released "f1" $A 6
+# (no DOMID: the hung guest never processes the removal, its view is stale)
+assert_released "f1" $A
 assert_no_backend "f1 (it was the last)" 6
 is "f1: dom 6 holds nothing" "$(live_grants 6 all)" ""
 
