@@ -27,7 +27,7 @@ struct ev_loop *loop;
 bool agent_stopping;
 
 static ev_signal sig_term, sig_int;
-static int exit_code;
+int agent_exit_code;
 
 static void usage(FILE *f)
 {
@@ -229,11 +229,11 @@ int main(int argc, char **argv)
 		 */
 		log_warn("%d operation(s) still stuck in sysfs; the next "
 			 "start will undo them", worker_busy());
-		_exit(exit_code);
+		_exit(agent_exit_code);
 	}
 	request_free_all();
 	quarantine_exit();
 	xs_disconnect();
 	ev_loop_destroy(loop);
-	return exit_code;
+	return agent_exit_code;
 }
