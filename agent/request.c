@@ -93,10 +93,12 @@ struct request {
 	ev_timer timer;		/* timeout, then reaping */
 	struct job job;
 	struct outcome out;
+	unsigned long seq;	/* arrival order */
 	struct request *next;
 };
 
 static struct request *requests;
+static unsigned long arrivals;
 static char requests_dir[128];
 
 static void dispatch(struct request *rq, enum rq_event ev);
@@ -268,9 +270,34 @@ static void act_run(struct request *rq)
 	}
 }
 
+/*
+ * A list names no device and takes no queue; it waits instead for every
+ * request that arrived before it to finish, so that it shows their
+ * effect.
+ */
+static bool earlier_pending(const struct request *list)
+{
+	for (const struct request *rq = requests; rq; rq = rq->next)
+		if (rq != list && rq->seq < list->seq && rq->op != OP_LIST &&
+		    (rq->state == RQ_QUEUED || rq->state == RQ_RUNNING ||
+		     rq->state == RQ_ABANDONED))
+			return true;
+	return false;
+}
+
+static void kick_lists(void)
+{
+	for (struct request *rq = requests, *next; rq; rq = next) {
+		next = rq->next;
+		if (rq->op == OP_LIST && rq->state == RQ_QUEUED)
+			request_runnable(rq);
+	}
+}
+
 static void release(struct request *rq)
 {
 	devices_release(rq, rq->spec.devs, rq->spec.ndevs);
+	/* rq is not pending any more once the action returns: see dispatch. */
 }
 
 static void act_finish(struct request *rq)
@@ -304,7 +331,8 @@ static void act_fail_queued_timeout(struct request *rq)
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s: timed out after %u s waiting for "
-		 "earlier requests on the same device", rq->desc, rq->timeout);
+		 "earlier requests %s", rq->desc, rq->timeout,
+		 rq->op == OP_LIST ? "to finish" : "on the same device");
 	ev_timer_stop(loop, &rq->timer);
 	release(rq);
 	write_final(rq, ETIMEDOUT, msg, NULL);
@@ -423,6 +451,10 @@ static void dispatch(struct request *rq, enum rq_event ev)
 	tr->action(rq);
 	if (rq->state == RQ_FREED)
 		request_free(rq);
+	/* Leaving the pending states may let a waiting list run. */
+	if ((from == RQ_QUEUED || from == RQ_RUNNING || from == RQ_ABANDONED) &&
+	    tr->next != from)
+		kick_lists();
 	if (agent_stopping)
 		agent_maybe_exit();
 }
@@ -430,7 +462,9 @@ static void dispatch(struct request *rq, enum rq_event ev)
 void request_runnable(struct request *rq)
 {
 	/* A stopping agent starts nothing new (queued ones are cancelled). */
-	if (!agent_stopping && rq->state == RQ_QUEUED &&
+	if (agent_stopping || rq->state != RQ_QUEUED)
+		return;
+	if (rq->op == OP_LIST ? !earlier_pending(rq) :
 	    devices_at_head(rq, rq->spec.devs, rq->spec.ndevs))
 		dispatch(rq, RE_READY);
 }
@@ -726,6 +760,7 @@ static void consider(const char *id)
 	}
 	snprintf(rq->id, sizeof(rq->id), "%s", id);
 	snprintf(rq->path, sizeof(rq->path), "%s", dir);
+	rq->seq = ++arrivals;
 	ev_timer_init(&rq->timer, timer_cb, 0., 0.);
 	rq->timer.data = rq;
 	rq->next = requests;

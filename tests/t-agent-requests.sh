@@ -89,6 +89,7 @@ agent_start || exit 1
 is "down1 served after start" "$(wait_final down1)" ok
 is "down1: on pciback" "$(drv $A)" pciback
 is "down2 served" "$(wait_final down2)" ok
+is "down2 (written after down1) shows its device" "$(xs_read $R/requests/down2/result/0000-07-00-0)" igb
 run_ok "list after down1" down4 assignable-list
 is "the list shows the device" "$(xs_read $R/requests/down4/result/0000-07-00-0)" igb
 is "down3 (bad spec) answered" "$(wait_final down3)" error
