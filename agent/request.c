@@ -19,6 +19,10 @@
  *   DONE      --reap-->     freed     the directory is removed after 1 h
  *   any       --gone-->     freed, or orphaned while a worker runs
  *
+ * A request is `ready` when it heads the queue of each of its devices
+ * (devices.c); an assignable-list, which names none, when every request
+ * that arrived before it has finished.
+ *
  * Fields are read once, in one transaction, when `op` first appears;
  * `status` is then always present (accepted, running, ok or error)
  * until the requester removes the directory.
