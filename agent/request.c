@@ -566,9 +566,9 @@ static const struct {
 };
 
 /*
- * Check every field.  The fields were read in one transaction; names
- * that are not part of protocol v1 are refused rather than ignored, so
- * that a typo ("rebnd=1") is not silently dropped.
+ * Check every field the agent knows, read in one transaction.  A bad
+ * value is refused with EINVAL; an unknown name is logged and ignored
+ * (the protocol's rule for additive extensions).
  */
 static int validate(struct request *rq, char **names, char **vals,
 		    unsigned int n)
@@ -618,9 +618,13 @@ static int validate(struct request *rq, char **names, char **vals,
 			   !strncmp(k, "spec-", 5)) {
 			/* Ours from an earlier run, or attach's spec-N. */
 		} else {
-			return invalid(rq, EINVAL, "unknown field '%.64s' "
-				       "(protocol %s)", k,
-				       XENPCI_PROTOCOL_VERSION);
+			/*
+			 * PROTOCOL.md section 13: agents ignore request
+			 * fields they do not know, so that a newer
+			 * requester's optional additions stay harmless.
+			 */
+			log_warn("request %s: ignoring unknown field '%.64s'",
+				 rq->id, k);
 		}
 	}
 	for (i = 0; op && i < sizeof(ops) / sizeof(*ops); i++)

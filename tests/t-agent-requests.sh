@@ -18,8 +18,9 @@ run_err "ID longer than 64" EINVAL "$long" assignable-list
 run_ok "ID of exactly 64" "${long:1}" assignable-list
 run_err "unknown op" EINVAL v1 frobnicate
 like "message lists the ops" "$ERRMSG" "unknown op 'frobnicate'"
-run_err "unknown field" EINVAL v2 assignable-remove spec=07:00.0 rebnd=1
-like "message names the field" "$ERRMSG" "unknown field 'rebnd'"
+# Unknown fields are ignored (PROTOCOL.md section 13: additive extensions).
+run_ok "unknown field is ignored" v2 assignable-list colour=blue
+check "and logged" agent_log_has "request v2: ignoring unknown field 'colour'"
 run_err "rebind=2" EINVAL v3 assignable-remove spec=07:00.0 rebind=2
 run_err "force=yes" EINVAL v4 assignable-remove spec=07:00.0 force=yes
 run_err "timeout=0" EINVAL v5 assignable-add spec=07:00.0 timeout=0
