@@ -106,6 +106,21 @@ like "and says another agent runs" "$out" 'another agent is running'
 is "the first agent still serves" "$(xs_read $R/pid)" "$AGENT_PID"
 agent_done
 
+# --- a toolstack domain other than dom0 may write requests, others not
+simhost domain create 6 --name other6 >/dev/null
+agent_start --toolstack-domid 5 || exit 1
+like "R: owner 0, nobody else, toolstack 5 read/write" \
+	"$(xenstore-ls -p $R | grep '^requests')" '\(n0,b5\)'
+simhost xs --domid 5 write $R/requests/ts1/op assignable-list
+is "the toolstack domain's request is served" "$(wait_final ts1)" ok
+is "and it can read the answer" \
+	"$(simhost xs --domid 5 read $R/requests/ts1/status 2>&1)" ok
+out=$(simhost xs --domid 6 write $R/requests/g6/op assignable-list 2>&1)
+like "another guest cannot write R/requests" "$out" 'EACCES|Permission|denied'
+out=$(simhost xs --domid 6 read $R/requests/ts1/status 2>&1)
+like "another guest cannot read R/requests" "$out" 'EACCES|Permission|denied'
+agent_done
+
 # --- daemon mode: relative paths, syslog, SIGTERM
 rel=$(realpath --relative-to="$PWD" "$SIM/state-daemon")
 "$BIN/xen-pci-agent" --sysfs-root "$SYSFS_ROOT" --state-dir "$rel"
