@@ -8,6 +8,7 @@
  * event serves requests written while the agent was down.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,7 +48,9 @@ static void usage(FILE *f)
 "\n"
 "SIGTERM or SIGINT: stop accepting requests, finish the running ones,\n"
 "cancel the queued ones, write state=stopped and exit 0.\n"
-"Exit status: 0 clean stop, 1 start-up failure, 2 bad usage.\n");
+"Without --foreground the command returns once the daemon serves (0) or\n"
+"has failed to start (1).\n"
+"Exit status: 0 clean stop, 1 start-up failure or lost xenstore, 2 bad usage.\n");
 }
 
 static bool parse_domid(const char *s, unsigned int *out)
@@ -75,6 +78,59 @@ static bool absolute(const char *path, char *buf, size_t len)
 	else
 		return false;
 	return n > 0 && (size_t)n < len;
+}
+
+/*
+ * The parent of a daemon exits only when the daemon serves (0) or has
+ * given up (1), so that an init script learns about a failed start
+ * (another agent running, no xenstore) from the exit status.
+ */
+static int ready_fd = -1;
+
+static int daemonise(void)
+{
+	int fds[2], null;
+	char c;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		perror(AGENT_NAME ": pipe");
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror(AGENT_NAME ": fork");
+		return -1;
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		/* EOF without a byte: the daemon died during start-up. */
+		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(fds[0]);
+	ready_fd = fds[1];
+	if (setsid() < 0 || chdir("/"))
+		return -1;
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	return 0;
+}
+
+static void daemon_ready(void)
+{
+	if (ready_fd < 0)
+		return;
+	if (write(ready_fd, "", 1) != 1)
+		log_warn("cannot tell the parent process we are ready: %s",
+			 strerror(errno));
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 void agent_maybe_exit(void)
@@ -172,10 +228,8 @@ int main(int argc, char **argv)
 		cfg.state_dir = state_abs;
 	}
 	/* Daemonise before any thread or xenstore connection exists. */
-	if (!cfg.foreground && daemon(0, 0)) {
-		perror(AGENT_NAME ": daemon");
+	if (!cfg.foreground && daemonise())
 		return 1;
-	}
 	log_init(cfg.foreground, level);
 	sysfs_init();
 	if (statedir_init())
@@ -214,6 +268,7 @@ int main(int argc, char **argv)
 	log_info("serving %s (sysfs %s, state %s, toolstack domain %u)",
 		 agent_root, cfg.sysfs_root, cfg.state_dir,
 		 cfg.toolstack_domid);
+	daemon_ready();
 
 	ev_run(loop, 0);
 

@@ -125,10 +125,12 @@ agent_done
 rel=$(realpath --relative-to="$PWD" "$SIM/state-daemon")
 "$BIN/xen-pci-agent" --sysfs-root "$SYSFS_ROOT" --state-dir "$rel"
 is "daemon mode: the parent exits 0" "$?" 0
-check "daemon mode: serving" wait_until 10 bash -c \
-	"[ \"\$(xenstore-read $R/state)\" = running ]"
+is "daemon mode: serving when the parent exits" "$(xs_read $R/state)" running
 dpid=$(xs_read $R/pid)
 check "daemon mode: relative state dir used as given" test -e "$SIM/state-daemon/lock"
+"$BIN/xen-pci-agent" --sysfs-root "$SYSFS_ROOT" --state-dir "$rel"
+is "daemon mode: a second daemon's parent exits 1 (state dir locked)" "$?" 1
+is "daemon mode: the first one still serves" "$(xs_read $R/pid)" "$dpid"
 run_ok "daemon mode: a list" dl1 assignable-list
 kill -TERM "$dpid"
 check "daemon mode: stops on SIGTERM" wait_until 10 bash -c \
