@@ -91,6 +91,20 @@ check "no intent record" no_intents
 is "not published" "$(dev_state $A)" absent
 agent_stop
 
+# --- an intent record from an earlier boot is discarded, not replayed
+crash_at bind boot-1 assignable-add spec=07:00.0 || exit 1
+sed -i 's/^boot_id=.*/boot_id=an-earlier-boot/' "$STATE/intent/0000-07-00-0"
+xenstore-rm $R/requests/boot-1
+agent_start || exit 1
+run_ok "barrier" boot-bar assignable-list
+check "the record is discarded" agent_log_has 'intent record from an earlier boot discarded'
+check "no intent record" no_intents
+is "sysfs is left as the (new) boot has it" "$(drv $A)" none
+is "the driver stays remembered" "$(disk_record $A)" /sys/bus/pci/drivers/igb
+run_ok "remove -r binds it" boot-2 assignable-remove spec=07:00.0 rebind=1
+is "device on igb" "$(drv $A)" igb
+agent_stop
+
 # --- both functions, killed after both binds (before the journal is cleared)
 crash_at done wild-1 assignable-add spec=07:00.* || exit 1
 is "two intent records" "$(ls $STATE/intent | tr '\n' ' ')" "0000-07-00-0 0000-07-00-1 "
