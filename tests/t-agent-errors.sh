@@ -132,5 +132,23 @@ pristine $A "wildcard rollback"
 pristine $B "wildcard rollback"
 fault_clear
 
+# --- all or nothing on remove: the second rebind fails, both go back
+run_ok "07:00.* assignable" w2 assignable-add spec=07:00.*
+fault bus/pci/drivers/igb/bind ENODEV nth=2
+run_err "remove -r 07:00.* with the second rebind failing" ENODEV w3 \
+	assignable-remove spec=07:00.* rebind=1
+like "message names the failing function and the undo" "$ERRMSG" \
+	"^$B: bind to igb: .*$A restored to pciback"
+is "07:00.0 back on pciback" "$(drv $A)" pciback
+is "07:00.1 back on pciback" "$(drv $B)" pciback
+check "slots back" bash -c "grep -qx $A $SYSFS_ROOT/$PB/slots && grep -qx $B $SYSFS_ROOT/$PB/slots"
+is "both still remembered" "$(disk_record $A) $(disk_record $B)" \
+	"/sys/bus/pci/drivers/igb /sys/bus/pci/drivers/igb"
+is "both quarantined" "$(xen_owner $A) $(xen_owner $B)" "32753 32753"
+check "no intent record" no_intents
+fault_clear
+run_ok "remove -r 07:00.*" w4 assignable-remove spec=07:00.* rebind=1
+is "both on igb" "$(drv $A) $(drv $B)" "igb igb"
+
 agent_done
 t_done
