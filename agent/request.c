@@ -91,6 +91,7 @@ struct request {
 	bool rebind, force;
 	unsigned int timeout;
 	bool orphaned;		/* directory removed while running */
+	bool was_running;	/* found `running` at start-up (a crash) */
 	volatile int cancel;	/* read by the worker between steps */
 	int err;		/* validation result */
 	char msg[1024];
@@ -247,7 +248,9 @@ static void job_done(struct job *j)
 static void act_accept(struct request *rq)
 {
 	log_info("request %s (%s): accepted", rq->id, rq->desc);
-	write_status(rq, XENPCI_STATUS_ACCEPTED, 0, NULL, NULL);
+	/* Served again after a crash: never step back from `running`. */
+	if (!rq->was_running)
+		write_status(rq, XENPCI_STATUS_ACCEPTED, 0, NULL, NULL);
 	ev_timer_set(&rq->timer, rq->timeout, 0.);
 	ev_timer_start(loop, &rq->timer);
 	if (devices_enqueue(rq, rq->spec.devs, rq->spec.ndevs))
@@ -783,9 +786,11 @@ static void consider(const char *id)
 		finish_timer(rq);
 		goto out;
 	}
-	if (status)
+	if (status) {
 		log_info("request %s: found with status %s: serving it "
 			 "(again)", id, status);
+		rq->was_running = !strcmp(status, XENPCI_STATUS_RUNNING);
+	}
 	if (strlen(id) > XENPCI_REQ_ID_MAX) {
 		/* Keep the full ID for the path, report it as invalid. */
 		invalid(rq, EINVAL, "invalid request ID: longer than %d",
