@@ -30,8 +30,11 @@
 #include "xenpci_protocol.h"
 
 #define AGENT_NAME	"xen-pci-agent"
-#define AGENT_FEATURES	"assignable-add assignable-remove assignable-list " \
-			"rebind wildcard libxl-driver-path"
+#define AGENT_FEATURES	XENPCI_OP_ASSIGNABLE_ADD " " \
+			XENPCI_OP_ASSIGNABLE_REMOVE " " \
+			XENPCI_OP_ASSIGNABLE_LIST " " \
+			XENPCI_FEATURE_REBIND " " XENPCI_FEATURE_WILDCARD " " \
+			XENPCI_FEATURE_LIBXL_DRIVER_PATH
 
 /* A PCI address; `valid` is false for an empty slot in a list. */
 struct bdf {

@@ -449,7 +449,7 @@ static int check_not_attached(const struct bdf *b, bool force,
 	char p[128];
 	char *domid;
 
-	xs_pci_path(p, sizeof(p), b, "domid");
+	xs_pci_path(p, sizeof(p), b, LIBXL_PCI_DOMID);
 	domid = xs_read_str(XBT_NULL, p);
 	if (!domid)
 		return 0;
@@ -635,7 +635,7 @@ int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 			xs_remove(XBT_NULL, p);
 			driver_forget(b);
 		}
-		xs_pci_path(p, sizeof(p), b, "name");
+		xs_pci_path(p, sizeof(p), b, LIBXL_PCI_NAME);
 		xs_remove(XBT_NULL, p);
 		if (have[i]) {
 			step(b, "done");
@@ -680,7 +680,7 @@ int assignable_list(struct outcome *out)
 	}
 	for (i = 0; i < n; i++) {
 		/* libxl: assigned to a guest means not assignable. */
-		xs_pci_path(p, sizeof(p), &devs[i], "domid");
+		xs_pci_path(p, sizeof(p), &devs[i], LIBXL_PCI_DOMID);
 		domid = xs_read_str(XBT_NULL, p);
 		if (domid) {
 			free(domid);

@@ -50,7 +50,8 @@ static void usage(FILE *f)
 "cancel the queued ones, write state=stopped and exit 0.\n"
 "Without --foreground the command returns once the daemon serves (0) or\n"
 "has failed to start (1).\n"
-"Exit status: 0 clean stop, 1 start-up failure or lost xenstore, 2 bad usage.\n");
+"Exit status: 0 clean stop, 1 start-up failure or lost xenstore,\n"
+"2 bad usage.\n");
 }
 
 static bool parse_domid(const char *s, unsigned int *out)

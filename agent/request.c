@@ -533,13 +533,14 @@ static int lookup_name(struct request *rq)
 	struct bdf b;
 	int rc = ENODEV;
 
-	keys = xs_directory(xsh, XBT_NULL, "/libxl/pci", &n);
+	keys = xs_directory(xsh, XBT_NULL, LIBXL_PCI_DIR, &n);
 	for (i = 0; keys && i < n; i++) {
 		char *v;
 
 		if (!bdf_from_key(keys[i], &b))
 			continue;
-		snprintf(p, sizeof(p), "/libxl/pci/%s/name", keys[i]);
+		snprintf(p, sizeof(p), LIBXL_PCI_DIR "/%s/" LIBXL_PCI_NAME,
+			 keys[i]);
 		v = xs_read_str(XBT_NULL, p);
 		if (v && !strcmp(v, rq->spec.name)) {
 			rq->spec.devs[0] = b;
@@ -618,7 +619,8 @@ static int validate(struct request *rq, char **names, char **vals,
 			   !strcmp(k, XENPCI_REQ_ERROR) ||
 			   !strcmp(k, XENPCI_REQ_CODE) ||
 			   !strcmp(k, XENPCI_REQ_RESULT) ||
-			   !strncmp(k, "spec-", 5)) {
+			   !strncmp(k, XENPCI_REQ_SPEC_N_PREFIX,
+				    strlen(XENPCI_REQ_SPEC_N_PREFIX))) {
 			/* Ours from an earlier run, or attach's spec-N. */
 		} else {
 			/*

@@ -106,4 +106,12 @@
 #define XENPCI_BEKEY_VDEVFN_FMT	"vdevfn-%u"	/* libxl: hex devfn */
 #define XENPCI_BEKEY_OPTS_FMT	"opts-%u"
 
+/* libxl 4.17's other /libxl/pci/<K>/ nodes the agent reads or removes. */
+#define LIBXL_PCI_DIR		"/libxl/pci"
+#define LIBXL_PCI_NAME		"name"		/* xl pci-assignable-add -n */
+#define LIBXL_PCI_DOMID		"domid"		/* assigned to this guest */
+
+/* Prefix of the attach fields XENPCI_REQ_SPEC_N_FMT ("spec-0", ...). */
+#define XENPCI_REQ_SPEC_N_PREFIX	"spec-"
+
 #endif
