@@ -51,6 +51,7 @@
 #define XENPCI_REQ_OP		"op"		/* written last */
 #define XENPCI_REQ_SPEC		"spec"		/* xl PCI_SPEC_STRING */
 #define XENPCI_REQ_SPEC_N_FMT	"spec-%u"	/* attach: several */
+#define XENPCI_ATTACH_MAX_SPECS	16		/* spec-0 .. spec-15 */
 #define XENPCI_REQ_DOMID	"domid"
 #define XENPCI_REQ_REBIND	"rebind"	/* "1": remove -r */
 #define XENPCI_REQ_FORCE	"force"		/* "1" */
