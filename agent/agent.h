@@ -193,12 +193,16 @@ int assignable_undo(const struct intent *in, char *how, size_t howlen);
 void outcome_free(struct outcome *o);
 
 /* ---------------------------------------------------------- attach.c */
+/*
+ * replay: the request was begun by an agent that died; what it asked
+ * for may already be done, which is then success, not EEXIST/ENOENT.
+ */
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       volatile int *cancel, struct outcome *out);
+	       bool replay, volatile int *cancel, struct outcome *out);
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
-	       bool force, unsigned int timeout_s, volatile int *cancel,
-	       struct outcome *out);
+	       bool force, unsigned int timeout_s, bool replay,
+	       volatile int *cancel, struct outcome *out);
 /* A crash left an attach or detach record: take the device back. */
 int attach_undo(const struct intent *in);
 /* Reset as libxl does; *how: "do_flr", "reset" or "unsupported". */

@@ -265,6 +265,52 @@ static int set_permissive(const struct bdf *b, bool want,
 	return 0;
 }
 
+/* The vdev of b in domid's backend, if pciback has exported it there. */
+static bool exported_vdev(unsigned int domid, const struct bdf *b,
+			  char *vdev, size_t len)
+{
+	struct xb_entry *e;
+	unsigned int n, i;
+	bool found = false;
+
+	if (xb_list(cfg.domid, domid, &e, &n))
+		return false;
+	for (i = 0; i < n && !found; i++)
+		if (bdf_eq(&e[i].bdf, b) && e[i].vdev[0] &&
+		    e[i].state == 3) {
+			snprintf(vdev, len, "%s", e[i].vdev);
+			found = true;
+		}
+	free(e);
+	return found;
+}
+
+/*
+ * Every message names the devices: a failure about the guest or the
+ * backend ("domain 9 does not exist") gets them in front.
+ */
+static void name_devices(struct outcome *out, const struct bdf *devs,
+			 unsigned int n)
+{
+	char names[256] = "", bdf[BDF_STR_LEN], msg[sizeof(out->msg)];
+	size_t l = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (strstr(out->msg, bdf_str(&devs[i], bdf)))
+			return;
+	for (i = 0; i < n && l < sizeof(names) - 20; i++)
+		l += snprintf(names + l, sizeof(names) - l, "%s%s",
+			      i ? ", " : "", bdf_str(&devs[i], bdf));
+	/* Truncation of a very long message is acceptable here. */
+	l = strlen(names);
+	memcpy(msg, names, l);
+	memcpy(msg + l, ": ", 2);
+	snprintf(msg + l + 2, sizeof(msg) - l - 2, "%.*s",
+		 (int)(sizeof(msg) - l - 3), out->msg);
+	memcpy(out->msg, msg, sizeof(msg));
+}
+
 /* ------------------------------------------------------------ attach */
 
 struct adev {
@@ -346,6 +392,8 @@ static int attach_devices(unsigned int domid, struct adev *devs,
 				     .domid = domid };
 
 		snprintf(in.request, sizeof(in.request), "%s", req);
+		snprintf(in.boot_id, sizeof(in.boot_id), "%s",
+			 current_boot_id());
 		step(&a->xb.bdf, "attach-intent");
 		if (intent_write(&in))
 			return fail(out, EIO, &a->xb.bdf, "write intent record");
@@ -366,7 +414,7 @@ static int attach_devices(unsigned int domid, struct adev *devs,
 		a->granted = true;
 	}
 	step(&devs[0].xb.bdf, "xenstore");
-	struct xb_dev xbs[SPEC_MAX_DEVS * XENPCI_ATTACH_MAX_SPECS];
+	struct xb_dev xbs[REQ_MAX_DEVS];
 
 	for (i = 0; i < n; i++)
 		xbs[i] = devs[i].xb;
@@ -395,11 +443,76 @@ static void fill_adev(struct adev *a, const struct spec *sp,
 	a->seize = sp->seize;
 }
 
+/*
+ * A replayed request whose devices are all attached to the guest and
+ * exported: the agent that died had finished.  Answer as it would have.
+ */
+static bool already_done(unsigned int domid, struct adev *devs,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (attached_to(&devs[i].xb.bdf) != (long)domid ||
+		    !exported_vdev(domid, &devs[i].xb.bdf, devs[i].xb.vdev,
+				   sizeof(devs[i].xb.vdev)))
+			return false;
+	return true;
+}
+
+static void report_vdevs(unsigned int domid, const struct spec *specs,
+			 unsigned int nspecs, const struct adev *devs,
+			 struct outcome *out)
+{
+	unsigned int i, j, k;
+
+	/*
+	 * A `*` spec answers with its lowest function's vdev (the
+	 * functions are sorted); the others share its virtual slot.
+	 */
+	for (i = 0, k = 0; i < nspecs; i++) {
+		snprintf(out->vdev[i], sizeof(out->vdev[i]), "%s",
+			 devs[k].xb.vdev);
+		for (j = 0; j < specs[i].ndevs; j++, k++)
+			log_dev(LOG_INFO, &devs[k].xb.bdf, "attached to domain "
+				"%u as %s%s", domid, devs[k].xb.vdev,
+				devs[k].xb.permissive ? " (permissive)" : "");
+	}
+	out->nvdev = nspecs;
+}
+
+static int attach_checked(unsigned int domid, const struct spec *specs,
+			  unsigned int nspecs, const char *req,
+			  unsigned int timeout_s, bool replay,
+			  volatile int *cancel, struct outcome *out,
+			  struct adev *devs, unsigned int *ndevs);
+
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       volatile int *cancel, struct outcome *out)
+	       bool replay, volatile int *cancel, struct outcome *out)
 {
-	struct adev devs[SPEC_MAX_DEVS * XENPCI_ATTACH_MAX_SPECS];
+	struct adev devs[REQ_MAX_DEVS];
+	struct bdf all[REQ_MAX_DEVS];
+	unsigned int n = 0, i, j;
+	int rc;
+
+	rc = attach_checked(domid, specs, nspecs, req, timeout_s, replay,
+			    cancel, out, devs, &n);
+	if (rc) {
+		for (i = 0, n = 0; i < nspecs; i++)
+			for (j = 0; j < specs[i].ndevs; j++)
+				all[n++] = specs[i].devs[j];
+		name_devices(out, all, n);
+	}
+	return rc;
+}
+
+static int attach_checked(unsigned int domid, const struct spec *specs,
+			  unsigned int nspecs, const char *req,
+			  unsigned int timeout_s, bool replay,
+			  volatile int *cancel, struct outcome *out,
+			  struct adev *devs, unsigned int *ndevs)
+{
 	struct xb_wait w = { .timeout_ms = timeout_s * 1000,
 			     .cancel = cancel };
 	struct domlock *dl;
@@ -430,30 +543,26 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 			fill_adev(&devs[n++], &specs[i], &specs[i].devs[j],
 				  dperm);
 		}
+	*ndevs = n;
 	dl = domain_lock(domid);
 	if (!dl)
 		return fail(out, ENOMEM, NULL, "out of memory");
+	if (replay && already_done(domid, devs, n)) {
+		log_msg(LOG_INFO, "attach to domain %u was completed before "
+			"the agent restarted", domid);
+		report_vdevs(domid, specs, nspecs, devs, out);
+		domain_unlock(dl);
+		return 0;
+	}
 	rc = attach_devices(domid, devs, n, req, &w, out);
 	if (rc) {
 		undo_attach(domid, devs, n);
 	} else {
-		/*
-		 * A `*` spec answers with its lowest function's vdev (the
-		 * functions are sorted); the others share its virtual slot.
-		 */
-		for (i = 0, k = 0; i < nspecs; i++) {
-			snprintf(out->vdev[i], sizeof(out->vdev[i]), "%s",
-				 devs[k].xb.vdev);
-			for (j = 0; j < specs[i].ndevs; j++, k++) {
-				log_dev(LOG_INFO, &devs[k].xb.bdf,
-					"attached to domain %u as %s%s", domid,
-					devs[k].xb.vdev, devs[k].xb.permissive ?
-					" (permissive)" : "");
-				step(&devs[k].xb.bdf, "attach-done");
-				intent_clear(&devs[k].xb.bdf);
-			}
+		report_vdevs(domid, specs, nspecs, devs, out);
+		for (k = 0; k < n; k++) {
+			step(&devs[k].xb.bdf, "attach-done");
+			intent_clear(&devs[k].xb.bdf);
 		}
-		out->nvdev = nspecs;
 	}
 	domain_unlock(dl);
 	return rc;
@@ -486,9 +595,27 @@ static int release_device(unsigned int domid, const struct bdf *b,
 	return 0;
 }
 
+static int detach_checked(unsigned int domid, const struct spec *sp,
+			  const char *req, bool force, unsigned int timeout_s,
+			  bool replay, volatile int *cancel,
+			  struct outcome *out);
+
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
-	       bool force, unsigned int timeout_s, volatile int *cancel,
-	       struct outcome *out)
+	       bool force, unsigned int timeout_s, bool replay,
+	       volatile int *cancel, struct outcome *out)
+{
+	int rc = detach_checked(domid, sp, req, force, timeout_s, replay,
+				cancel, out);
+
+	if (rc)
+		name_devices(out, sp->devs, sp->ndevs);
+	return rc;
+}
+
+static int detach_checked(unsigned int domid, const struct spec *sp,
+			  const char *req, bool force, unsigned int timeout_s,
+			  bool replay, volatile int *cancel,
+			  struct outcome *out)
 {
 	struct xb_wait w = { .timeout_ms = timeout_s * 1000,
 			     .cancel = cancel };
@@ -497,19 +624,38 @@ int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	unsigned int i;
 	int rc = 0;
 
-	for (i = 0; i < sp->ndevs; i++)
-		if (attached_to(&sp->devs[i]) != (long)domid)
-			return fail(out, ENOENT, &sp->devs[i], "not attached "
-				    "to domain %u", domid);
+	rc = hv_domain_alive(domid);
+	if (rc == 0 && !replay)
+		return fail(out, ESRCH, NULL, "domain %u does not exist (the "
+			    "agent releases a dead guest's devices by itself)",
+			    domid);
+	rc = 0;
+	for (i = 0; i < sp->ndevs; i++) {
+		if (attached_to(&sp->devs[i]) == (long)domid)
+			continue;
+		if (replay) {
+			log_dev(LOG_INFO, &sp->devs[i], "detach from domain %u "
+				"was completed before the agent restarted",
+				domid);
+			continue;
+		}
+		return fail(out, ENOENT, &sp->devs[i], "not attached to "
+			    "domain %u", domid);
+	}
 	dl = domain_lock(domid);
 	if (!dl)
 		return fail(out, ENOMEM, NULL, "out of memory");
 	for (i = 0; i < sp->ndevs && !rc; i++) {
 		const struct bdf *b = &sp->devs[i];
+
+		if (attached_to(b) != (long)domid)
+			continue;	/* replay: already done */
 		struct intent in = { .op = INTENT_DETACH, .bdf = *b,
 				     .domid = domid };
 
 		snprintf(in.request, sizeof(in.request), "%s", req);
+		snprintf(in.boot_id, sizeof(in.boot_id), "%s",
+			 current_boot_id());
 		step(b, "detach-intent");
 		if (intent_write(&in)) {
 			rc = fail(out, EIO, b, "write intent record");

@@ -92,6 +92,7 @@ struct request {
 	unsigned int domid;
 	bool has_domid;
 	bool internal;		/* the agent's own: cleanup of a dead guest */
+	bool replay;		/* begun by an agent that died */
 	/* Every device the request works on: its place in the queues. */
 	struct bdf devs[REQ_MAX_DEVS];
 	unsigned int ndevs;
@@ -259,11 +260,11 @@ static void job_run(struct job *j)
 		break;
 	case OP_ATTACH:
 		pci_attach(rq->domid, rq->specs, rq->nspecs, rq->id,
-			   rq->timeout, &rq->cancel, &rq->out);
+			   rq->timeout, rq->replay, &rq->cancel, &rq->out);
 		break;
 	case OP_DETACH:
 		pci_detach(rq->domid, &rq->spec, rq->id, rq->force,
-			   rq->timeout, &rq->cancel, &rq->out);
+			   rq->timeout, rq->replay, &rq->cancel, &rq->out);
 		break;
 	case OP_CLEANUP:
 		attach_domain_gone(rq->domid, rq->devs, rq->ndevs);
@@ -327,10 +328,14 @@ static void act_finish(struct request *rq)
 	const char *msg = rq->out.msg[0] ? rq->out.msg : strerror(rq->out.err);
 
 	ev_timer_stop(loop, &rq->timer);
+	/*
+	 * R/devices first: a requester that reads it on seeing the final
+	 * status must find the outcome there.  Also after a list: it picks
+	 * up what xl or a person changed.
+	 */
+	devices_publish();
 	write_final(rq, rq->out.err, msg, &rq->out);
 	outcome_free(&rq->out);
-	/* Also after a list: it picks up what xl or a person changed. */
-	devices_publish();
 	release(rq);
 }
 
@@ -867,9 +872,11 @@ static void consider(const char *id)
 		finish_timer(rq);
 		goto out;
 	}
-	if (status)
+	if (status) {
 		log_info("request %s: found with status %s: serving it "
 			 "(again)", id, status);
+		rq->replay = true;
+	}
 	if (strlen(id) > XENPCI_REQ_ID_MAX) {
 		/* Keep the full ID for the path, report it as invalid. */
 		invalid(rq, EINVAL, "invalid request ID: longer than %d",

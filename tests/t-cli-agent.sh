@@ -161,8 +161,10 @@ like "agent times out: its message and ETIMEDOUT" "$err" \
 	'timed out.*\(ETIMEDOUT\)$'
 check "agent times out: answered before the CLI's deadline" \
 	test $((SECONDS - start)) -lt 6
+# (a function: wait_until must read the driver again at every try)
+on_igb() { [ "$(drv 0000:07:00.0)" = igb ]; }
 check "agent times out: the device ends up back on igb" \
-	wait_until 15 test "$(drv 0000:07:00.0)" = igb
+	wait_until 15 on_igb
 simhost fault clear
 # Whatever happened, start the next part from igb.
 [ "$(drv 0000:07:00.0)" = igb ] || xen-pci assignable-remove -r 07:00.0
