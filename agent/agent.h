@@ -10,6 +10,7 @@
  *   worker.c     runs a request's sysfs steps off the loop thread
  *   assignable.c the assignable-add / -remove / -list step sequences
  *   sysfs.c      every sysfs access, relative to --sysfs-root
+ *   quarantine.c Xen's side: assigning assignable devices to dom_io
  *   statedir.c   remembered drivers and the intent journal on disk
  *   spec.c       PCI_SPEC_STRING parsing (libxlutil) and '*' expansion
  */
@@ -81,6 +82,7 @@ extern char agent_root[64];	/* R */
 int xs_connect(void);
 void xs_disconnect(void);
 int xs_publish_start(void);
+int xs_publish_running(void);
 void xs_publish_stopped(void);
 /* Start watching R/requests; events go to request_watch_event(). */
 int xs_watch_requests(void);
@@ -142,6 +144,15 @@ int sysfs_pciback_devices(struct bdf **out, unsigned int *n);
 int sysfs_permissive(const struct bdf *b);
 const char *driver_name(const char *host_path);	/* basename */
 void sysfs_init(void);
+
+/* ------------------------------------------------------ quarantine.c */
+void quarantine_init(void);
+void quarantine_exit(void);
+bool quarantine_available(void);
+int quarantine_assign(const struct bdf *b);
+int quarantine_release(const struct bdf *b);
+/* 1 if a guest owns the device, 0 if not, or -errno. */
+int quarantine_guest_owned(const struct bdf *b);
 
 /* -------------------------------------------------------- statedir.c */
 enum intent_op { INTENT_ADD, INTENT_REMOVE, INTENT_ATTACH, INTENT_DETACH };

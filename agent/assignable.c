@@ -25,8 +25,9 @@
 /*
  * Test hook: XEN_PCI_AGENT_CRASH_AT=<step> makes the agent kill itself
  * with SIGKILL just before that step ("unbind", "remember", "new_slot",
- * "bind", "done" of an add; "unbind-pciback", "remove_slot", "rebind",
- * "forget", "done" of a remove).  The tests use it to prove that no step
+ * "bind", "quarantine", "done" of an add; "dequarantine",
+ * "unbind-pciback", "remove_slot", "rebind", "forget", "done" of a
+ * remove).  The tests use it to prove that no step
  * can strand a device.
  */
 static void step(const struct bdf *b, const char *name)
@@ -168,6 +169,10 @@ int assignable_undo(const struct intent *in, char *how, size_t howlen)
 	if (in->op == INTENT_ADD) {
 		if (in->orig_pciback)
 			return 0;
+		rc = quarantine_release(b);
+		if (rc)
+			log_dev(LOG_WARNING, b, "undo: de-quarantine: %s",
+				strerror(-rc));
 		if (on == 1) {
 			rc = sysfs_pciback_write("unbind", b);
 			if (rc) {
@@ -220,8 +225,13 @@ int assignable_undo(const struct intent *in, char *how, size_t howlen)
 	}
 
 	/* An unfinished remove: the device goes back to pciback. */
-	if (on == 1)
+	if (on == 1) {
+		rc = quarantine_assign(b);
+		if (rc)
+			log_dev(LOG_WARNING, b, "undo: quarantine: %s",
+				strerror(-rc));
 		return 0;
+	}
 	if (cur[0]) {
 		rc = sysfs_driver_write(cur, "unbind", b);
 		if (rc) {
@@ -255,6 +265,10 @@ int assignable_undo(const struct intent *in, char *how, size_t howlen)
 	} else {
 		snprintf(how, howlen, "restored to pciback");
 		log_dev(LOG_INFO, b, "undo: %s", how);
+		rc = quarantine_assign(b);
+		if (rc)
+			log_dev(LOG_WARNING, b, "undo: quarantine: %s",
+				strerror(-rc));
 	}
 	if (in->orig_driver[0]) {
 		/* The record goes only after a successful rebind. */
@@ -294,6 +308,11 @@ static int add_one(const struct bdf *b, const char *req, struct intent *in,
 			    strerror(-on));
 	if (on) {
 		log_dev(LOG_INFO, b, "already assigned to pciback");
+		/* libxl quarantines in this case too. */
+		rc = quarantine_assign(b);
+		if (rc)
+			return fail(out, -rc, b, "quarantine (assign to dom_io): "
+				    "%s", strerror(-rc));
 		return 0;
 	}
 	rc = sysfs_dev_driver(b, drv, sizeof(drv));
@@ -385,6 +404,12 @@ static int add_one(const struct bdf *b, const char *req, struct intent *in,
 	log_dev(LOG_INFO, b, "bound to pciback%s%s",
 		drv[0] ? ", original driver " : "",
 		drv[0] ? driver_name(drv) : "");
+
+	step(b, "quarantine");
+	rc = quarantine_assign(b);
+	if (rc)
+		return fail(out, -rc, b, "quarantine (assign to dom_io): %s",
+			    strerror(-rc));
 	return 0;
 }
 
@@ -488,6 +513,14 @@ int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 		rc = check_exists(&sp->devs[i], out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
 		rc = check_not_attached(&sp->devs[i], force, out);
+	for (i = 0; !rc && i < sp->ndevs; i++) {
+		/* Xen's word, for guests libxl does not know about. */
+		int g = quarantine_guest_owned(&sp->devs[i]);
+
+		if (g == 1)
+			rc = fail(out, EBUSY, &sp->devs[i], "Xen has it "
+				  "assigned to a guest: detach it first");
+	}
 	if (rc)
 		return rc;
 
@@ -533,6 +566,15 @@ int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 			break;
 		}
 		have[i] = true;
+
+		/* libxl de-quarantines first. */
+		step(b, "dequarantine");
+		rc = quarantine_release(b);
+		if (rc) {
+			rc = fail(out, -rc, b, "de-quarantine (take back from "
+				  "dom_io): %s", strerror(-rc));
+			break;
+		}
 
 		step(b, "unbind-pciback");
 		rc = sysfs_pciback_write("unbind", b);

@@ -170,6 +170,7 @@ int main(int argc, char **argv)
 	if (rc)
 		log_warn("no hypervisor interface (%s): attach and detach "
 			 "will fail", strerror(-rc));
+	quarantine_init();
 
 	/* Undo what a killed predecessor left half done, before serving. */
 	assignable_recover();
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
 	ev_signal_start(loop, &sig_int);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (xs_watch_requests()) {
+	if (xs_watch_requests() || xs_publish_running()) {
 		xs_publish_stopped();
 		xs_disconnect();
 		return 1;
@@ -214,6 +215,7 @@ int main(int argc, char **argv)
 		_exit(exit_code);
 	}
 	request_free_all();
+	quarantine_exit();
 	xs_disconnect();
 	hv_close();
 	ev_loop_destroy(loop);

@@ -329,9 +329,9 @@ static void act_finish(struct request *rq)
 
 	ev_timer_stop(loop, &rq->timer);
 	/*
-	 * R/devices first: a requester that reads it on seeing the final
-	 * status must find the outcome there.  Also after a list: it picks
-	 * up what xl or a person changed.
+	 * R/devices first, so that a requester who sees the final status
+	 * also sees the devices it changed.  Also after a list: it picks
+	 * up what xl or a person changed meanwhile.
 	 */
 	devices_publish();
 	write_final(rq, rq->out.err, msg, &rq->out);

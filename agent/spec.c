@@ -4,6 +4,7 @@
  * `*` function wildcard is expanded to every function of the slot that
  * is present in sysfs; a request names all of them or fails as a whole.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,45 @@ static bool spec_has_key(const char *str, const char *key)
 	return false;
 }
 
+/*
+ * libxlutil 4.17's parse_bdf() adds an uninitialised %n to its pointer
+ * when the function part is missing ("07:00": sscanf matches "%x:%x"
+ * but never reaches "%n") and then reads past the string (valgrind
+ * shows it).  So a BDF, positional or bdf=, must have a '.' after its
+ * hex-and-colon run before libxlutil sees it; the rest is libxlutil's.
+ */
+static bool bdf_has_function(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (isxdigit((unsigned char)s[i]) || s[i] == ':'))
+		i++;
+	return i < len && s[i] == '.' && i + 1 < len;
+}
+
+static bool spec_safe_for_libxlutil(const char *str)
+{
+	const char *item = str;
+
+	for (;;) {
+		size_t len = strcspn(item, ",");
+		const char *eq = memchr(item, '=', len);
+
+		if (!eq) {
+			/* Positional BDF, possibly with @VSLOT. */
+			if (item == str &&
+			    !bdf_has_function(item, strcspn(item, ",@")))
+				return false;
+		} else if (eq - item == 3 && !strncmp(item, "bdf", 3)) {
+			if (!bdf_has_function(eq + 1, len - 4))
+				return false;
+		}
+		if (!item[len])
+			return true;
+		item += len + 1;
+	}
+}
+
 int spec_parse(const char *str, struct spec *sp, char *err, size_t errlen)
 {
 	libxl_device_pci pci;
@@ -49,6 +89,11 @@ int spec_parse(const char *str, struct spec *sp, char *err, size_t errlen)
 	int rc;
 
 	memset(sp, 0, sizeof(*sp));
+	if (!spec_safe_for_libxlutil(str)) {
+		snprintf(err, errlen, "invalid PCI_SPEC_STRING '%s': expected "
+			 "[DDDD:]BB:SS.F[@VSLOT][,key=value...]", str);
+		return EINVAL;
+	}
 	/* libxlutil prints its reasons to the config's report stream. */
 	rf = open_memstream(&report, &report_len);
 	xlu = xlu_cfg_init(rf, "spec");

@@ -10,6 +10,8 @@ agent_start() {
 	AGENT_N=$((AGENT_N + 1))
 	AGENT_LOG=$SIM/agent.$AGENT_N.log
 	STATE=${STATE:-$SIM/state}
+	# The simulated hypervisor (quarantine calls) unless told otherwise.
+	LD_PRELOAD=${AGENT_PRELOAD-$SIMXEN_PRELOAD} \
 	${AGENT_WRAPPER:-} "$BIN/xen-pci-agent" --foreground \
 		--sysfs-root "$SYSFS_ROOT" --state-dir "$STATE" \
 		--log-level debug "$@" >"$AGENT_LOG" 2>&1 &
@@ -143,4 +145,13 @@ agent_done() {
 		grep -h -A5 -E 'ERROR:|runtime error' "$SIM"/agent.*.log |
 			head -20 | sed 's/^/# /'
 	fi
+}
+
+# xen_owner BDF: the domain Xen has the device assigned to (0: dom0,
+# 32753: dom_io, i.e. quarantined), from the simulated hypervisor.
+xen_owner() {
+	local d b s f sbdf
+	IFS=':.' read -r d b s f <<<"$1"
+	sbdf=$(printf '%08x' $((16#$d << 16 | 16#$b << 8 | 16#$s << 3 | f)))
+	cat "$SIMXEN_DIR/pci/$sbdf" 2>/dev/null || echo 0
 }

@@ -120,8 +120,6 @@ int xs_publish_start(void)
 		ok = ok && xs_write_str(t, p, pid);
 		snprintf(p, sizeof(p), "%s/" XENPCI_FEATURES, agent_root);
 		ok = ok && xs_write_str(t, p, AGENT_FEATURES);
-		snprintf(p, sizeof(p), "%s/" XENPCI_STATE, agent_root);
-		ok = ok && xs_write_str(t, p, XENPCI_STATE_RUNNING);
 		if (!ok) {
 			int err = errno;
 
@@ -137,6 +135,19 @@ int xs_publish_start(void)
 			return -1;
 		}
 	}
+}
+
+/* Last: R/devices is complete and the watch is set up. */
+int xs_publish_running(void)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/" XENPCI_STATE, agent_root);
+	if (!xs_write_str(XBT_NULL, p, XENPCI_STATE_RUNNING)) {
+		log_err("%s: write %s: %s", agent_root, p, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 void xs_publish_stopped(void)

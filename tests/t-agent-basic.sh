@@ -44,6 +44,7 @@ is "/libxl/pci driver_path as libxl writes it" "$(libxl_path $A)" \
 	/sys/bus/pci/drivers/igb
 is "driver remembered on disk" "$(disk_record $A)" /sys/bus/pci/drivers/igb
 check "no intent record left" no_intents
+is "quarantined: Xen has it assigned to dom_io" "$(xen_owner $A)" 32753
 st=$(xs_read $R/requests/a1/status)
 is "final status stays ok" "$st" ok
 
@@ -67,6 +68,7 @@ is "R/devices: 07:00.0 gone" "$(dev_state $A)" absent
 is "/libxl/pci driver_path deleted" "$(libxl_path $A)" ""
 is "disk record deleted" "$(disk_record $A)" ""
 check "no intent record left" no_intents
+is "de-quarantined: back with dom0" "$(xen_owner $A)" 0
 
 # --- remove without -r: left unbound, driver still remembered
 run_ok "add 07:00.1" a3 assignable-add spec=0000:07:00.1

@@ -25,7 +25,7 @@ crash_at() {
 	check "$stepname: $id has no final status yet" not_final "$id"
 }
 
-for s in unbind remember new_slot bind done; do
+for s in unbind remember new_slot bind quarantine done; do
 	crash_at $s add-$s assignable-add spec=07:00.0 || exit 1
 	case $s in
 	unbind) ;;
@@ -37,6 +37,7 @@ for s in unbind remember new_slot bind done; do
 	is "add/$s: driver remembered" "$(disk_record $A)" /sys/bus/pci/drivers/igb
 	is "add/$s: libxl driver_path" "$(libxl_path $A)" /sys/bus/pci/drivers/igb
 	is "add/$s: published" "$(dev_state $A)" assignable
+	is "add/$s: quarantined" "$(xen_owner $A)" 32753
 	check "add/$s: no intent record left" no_intents
 	check "add/$s: recovery logged" bash -c "[ $s = unbind ] || grep -q 'recovery:' $AGENT_LOG"
 	agent_stop
@@ -48,6 +49,7 @@ for s in unbind remember new_slot bind done; do
 	agent_start || exit 1
 	run_ok "barrier" bar-$s assignable-list
 	is "withdrawn remove: device still on pciback" "$(drv $A)" pciback
+	is "withdrawn remove: still quarantined" "$(xen_owner $A)" 32753
 	check "withdrawn remove: no intent record" no_intents
 	run_ok "reset for the next case" reset-$s assignable-remove \
 		spec=07:00.0 rebind=1
@@ -57,7 +59,7 @@ done
 agent_start || exit 1
 run_ok "add for the remove cases" add-for-rm assignable-add spec=07:00.0
 agent_stop
-for s in unbind-pciback remove_slot rebind forget done; do
+for s in dequarantine unbind-pciback remove_slot rebind forget done; do
 	crash_at $s rm-$s assignable-remove spec=07:00.0 rebind=1 || exit 1
 	is "remove/$s: intent record on disk" "$(ls $STATE/intent)" 0000-07-00-0
 	agent_start || exit 1
@@ -67,6 +69,7 @@ for s in unbind-pciback remove_slot rebind forget done; do
 	is "remove/$s: record gone" "$(disk_record $A)" ""
 	is "remove/$s: libxl driver_path gone" "$(libxl_path $A)" ""
 	is "remove/$s: not published" "$(dev_state $A)" absent
+	is "remove/$s: not quarantined" "$(xen_owner $A)" 0
 	check "remove/$s: no intent record left" no_intents
 	agent_stop
 	if [ $s != done ]; then
@@ -83,6 +86,7 @@ xenstore-rm $R/requests/gone-1
 agent_start || exit 1
 run_ok "barrier" gone-bar assignable-list
 is "undone: device back on igb" "$(drv $A)" igb
+is "undone: not quarantined" "$(xen_owner $A)" 0
 check "no intent record" no_intents
 is "not published" "$(dev_state $A)" absent
 agent_stop

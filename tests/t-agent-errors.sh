@@ -99,6 +99,31 @@ xenstore-rm /libxl/pci/0000-07-00-0/domid
 run_ok "remove -r once the guest is gone" g2 assignable-remove spec=07:00.0 rebind=1
 is "back on igb" "$(drv $A)" igb
 
+# --- quarantine (xc_assign_device to dom_io) fails: rolled back
+simhost fault xen xc_assign_device EIO
+run_err "quarantine fails" EIO x1 assignable-add spec=07:00.0
+like "quarantine failure message" "$ERRMSG" "^$A: quarantine \(assign to dom_io\): .*restored to driver igb"
+pristine $A "quarantine EIO"
+is "quarantine EIO: Xen owner dom0" "$(xen_owner $A)" 0
+simhost fault clear
+run_ok "add for the de-quarantine case" x2 assignable-add spec=07:00.0
+simhost fault xen xc_deassign_device EPERM
+run_err "de-quarantine fails" EPERM x3 assignable-remove spec=07:00.0 rebind=1
+like "de-quarantine failure message" "$ERRMSG" "^$A: de-quarantine"
+is "still on pciback" "$(drv $A)" pciback
+is "still quarantined" "$(xen_owner $A)" 32753
+simhost fault clear
+# A guest libxl does not know about has it (Xen says busy).
+simhost domain create 7 --name g7 >/dev/null
+printf '%s\n' 7 >"$SIMXEN_DIR/pci/00000700"
+run_err "remove of a device Xen gives to a guest" EBUSY x4 assignable-remove \
+	spec=07:00.0 rebind=1
+like "message says a guest has it" "$ERRMSG" "assigned to a guest"
+is "still on pciback" "$(drv $A)" pciback
+printf '%s\n' 32753 >"$SIMXEN_DIR/pci/00000700"
+run_ok "remove -r once the guest let go" x5 assignable-remove spec=07:00.0 rebind=1
+is "back on igb" "$(drv $A)" igb
+
 # --- all or nothing: 07:00.* with 07:00.1 failing
 fault $PB/bind ENODEV nth=2
 run_err "07:00.* with the second bind failing" ENODEV w1 assignable-add \

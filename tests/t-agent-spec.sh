@@ -33,7 +33,7 @@ is "name removed as libxl does" "$(xs_read /libxl/pci/0000-07-00-0/name)" ""
 
 # --- bad specs
 for s in xyz 07:00.8 07:00 "07:00.0,bogus=1" "07:00.0,rdm_policy=odd" \
-	"07:00.0,permissive" "" "07:00.0@40"; do
+	"07:00.0,permissive" "" "07:00.0@40" "bdf=07:00" "07:00,bdf=07:00.0"; do
 	run_err "bad spec '$s'" EINVAL "bad$RANDOM" assignable-add "spec=$s"
 done
 like "libxlutil's reason is passed on" "$(

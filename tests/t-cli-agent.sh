@@ -48,6 +48,7 @@ drv() {
 		{ echo none; return; }
 	basename "$l"
 }
+drv_is() { [ "$(drv "$1")" = "$2" ]; }
 key_of() { echo "$1" | tr ':.' '--'; }
 dev_state() {
 	local k
@@ -161,10 +162,12 @@ like "agent times out: its message and ETIMEDOUT" "$err" \
 	'timed out.*\(ETIMEDOUT\)$'
 check "agent times out: answered before the CLI's deadline" \
 	test $((SECONDS - start)) -lt 6
-# (a function: wait_until must read the driver again at every try)
-on_igb() { [ "$(drv 0000:07:00.0)" = igb ]; }
-check "agent times out: the device ends up back on igb" \
-	wait_until 15 on_igb
+if wait_until 15 drv_is 0000:07:00.0 igb; then
+	ok "agent times out: the device ends up back on igb"
+else
+	not_ok "agent times out: the device ends up back on igb"
+	tail -n 15 "$AGENT_LOG" | sed 's/^/# /'
+fi
 simhost fault clear
 # Whatever happened, start the next part from igb.
 [ "$(drv 0000:07:00.0)" = igb ] || xen-pci assignable-remove -r 07:00.0

@@ -308,20 +308,19 @@ agent_gone() {
 	[ -z "$st" ] || [ "$st" = Z ]
 }
 
-# agent_exit_status: wait (bounded, 15 s) for the agent to exit by itself
-# and print its wait status (137 = SIGKILL); "running" if it did not
-# (it is then killed, so the test goes on with no agent).
-agent_exit_status() {
-	local rc
+# agent_wait_exit_status: wait (bounded, 15 s) for the agent to exit by
+# itself and set AGENT_RC to its wait status (137 = SIGKILL), or to
+# "running" if it did not exit (it is then killed, so the test goes on
+# without an agent).  Not in a subshell: wait needs the agent as child.
+agent_wait_exit_status() {
 	if ! wait_until 15 agent_gone; then
 		agent_kill9
-		echo running
+		AGENT_RC=running
 		return
 	fi
 	wait "$AGENT_PID" 2>/dev/null
-	rc=$?
+	AGENT_RC=$?
 	AGENT_PID=
-	echo $rc
 }
 
 # --- hypervisor grants as a set ----------------------------------------------
@@ -341,14 +340,16 @@ $1 == "deassign_device" { st["dev "$3] = 0; next }
 END { for (k in st) if (st[k]) print k }'
 
 # live_grants DOMID [all]: what DOMID holds according to the calls since
-# the mark (or in the whole log with "all"), sorted, one per line.
+# the mark (or in the whole log with "all"), sorted, on one line.
 live_grants() {
 	if [ "${2:-}" = all ]; then
 		cat "$HC" 2>/dev/null
 	else
 		hc_since
-	fi | awk -v d="dom=$1" "$_grant_awk" | sort
+	fi | awk -v d="dom=$1" "$_grant_awk" | sort | _one_line
 }
+# _one_line: "a; b; c" (so that a difference shows on one diag line)
+_one_line() { sed -z 's/\n$//; s/\n/; /g'; }
 
 # grants_of DOMID BDF...: what DOMID holds once it has these devices.
 grants_of() {
@@ -357,7 +358,7 @@ grants_of() {
 	for bdf in "$@"; do
 		perm_lines "$bdf" "$d" 1
 		echo "assign_device dom=$d sbdf=$bdf flag=0 rc=0"
-	done | awk -v d="dom=$d" "$_grant_awk" | sort
+	done | awk -v d="dom=$d" "$_grant_awk" | sort | _one_line
 }
 
 # be_keys DOMID: the backend's node names, sorted, on one line.

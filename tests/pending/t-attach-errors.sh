@@ -53,7 +53,11 @@ nothing_done "e5" 5
 run_err "domid missing" EINVAL e6 attach spec=07:00.0
 like "e6: the message names the domid field" "$(rq e6 error)" 'domid'
 run_err "domid not a number" EINVAL e7 attach domid=abc spec=07:00.0
-run_err "domid negative" EINVAL e8 attach domid=-1 spec=07:00.0
+# (req cannot pass a value starting with "-" to xenstore-write)
+xenstore-write -- $R/requests/e8/domid -1 $R/requests/e8/spec 07:00.0 \
+	$R/requests/e8/op attach
+is "domid negative: status error" "$(wait_final e8)" error
+is "domid negative: code EINVAL" "$(rq e8 code)" EINVAL
 run_err "spec and spec-0 mixed" EINVAL e10 attach domid=5 spec=07:00.0 \
 	spec-0=07:00.1
 run_err "neither spec nor spec-0" EINVAL e11 attach domid=5
@@ -148,7 +152,8 @@ guest 7
 mark
 simhost fault sysfs bus/pci/drivers/pciback/permissive OK delay_ms=3000
 req p1 attach domid=7 spec-0=09:00.0 spec-1=0a:00.0,permissive=1
-if wait_until 10 test -z "$(cat $SIMSYSFS_CTL/fault)"; then
+no_pending_fault() { [ -z "$(cat $SIMSYSFS_CTL/fault)" ]; }
+if wait_until 10 no_pending_fault; then
 	echo $D >"$SYSFS_ROOT/bus/pci/drivers/pciback/unbind"
 	ok "p1: 09:00.0 unbound from pciback while the agent writes permissive"
 else

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for tests/t-peer-*.sh: a simulated host (xenstored from
 # simhost) with a plain-directory sysfs and our own simpeer, plus the
 # xenstore writes libxl 4.17 makes for PCI (libxl_pci.c), so that each
@@ -91,7 +92,7 @@ peer_up() {
 		exit 1
 	fi
 	. "$SIM/env"
-	SYSFS_ROOT=$SYSFS
+	export SYSFS_ROOT=$SYSFS
 	trap 'peer_down; t_exit' EXIT
 	peer_start "$@"
 }

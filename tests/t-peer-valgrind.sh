@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# simpeer under valgrind: the hot-plug, teardown and guest scenarios
+# again, with no memory error and no definite or indirect leak at exit
+# (peer-lib.sh: PEER_VALGRIND=1 makes simpeer's exit status 99 then).
+here=$(dirname "$0")
+. "$here/sim/peer/peer-lib.sh"
+
+if ! command -v valgrind >/dev/null; then
+	ok "# SKIP valgrind is not installed"
+	t_exit
+	exit 0
+fi
+if ldd "$BIN/simpeer" | grep -q libasan; then
+	ok "# SKIP simpeer is built with ASan (make asan checks it)"
+	t_exit
+	exit 0
+fi
+export PEER_VALGRIND=1
+rc=0
+for t in t-peer-hotplug t-peer-teardown t-peer-guests t-peer-fatal; do
+	diag "$t under valgrind"
+	bash "$here/$t.sh" || rc=1
+done
+exit $rc
