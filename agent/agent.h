@@ -264,5 +264,6 @@ void request_free_all(void);
 /* ------------------------------------------------------------- main.c */
 void agent_maybe_exit(void);
 extern bool agent_stopping;
+extern int agent_exit_code;	/* 0, or 1 after losing xenstore */
 
 #endif

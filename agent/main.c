@@ -28,7 +28,7 @@ struct ev_loop *loop;
 bool agent_stopping;
 
 static ev_signal sig_term, sig_int;
-static int exit_code;
+int agent_exit_code;
 
 static void usage(FILE *f)
 {
@@ -62,6 +62,20 @@ static bool parse_domid(const char *s, unsigned int *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+static bool absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(buf, len, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(buf, len, "%s/%s", cwd, path);
+	else
+		return false;
+	return n > 0 && (size_t)n < len;
 }
 
 void agent_maybe_exit(void)
@@ -146,6 +160,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* daemon() changes to "/": relative paths must not change meaning. */
+	if (!cfg.foreground) {
+		static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX];
+
+		if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
+		    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
+			fprintf(stderr, AGENT_NAME ": path too long\n");
+			return 2;
+		}
+		cfg.sysfs_root = sysfs_abs;
+		cfg.state_dir = state_abs;
+	}
 	/* Daemonise before any thread or xenstore connection exists. */
 	if (!cfg.foreground && daemon(0, 0)) {
 		perror(AGENT_NAME ": daemon");
@@ -212,12 +238,12 @@ int main(int argc, char **argv)
 		 */
 		log_warn("%d operation(s) still stuck in sysfs; the next "
 			 "start will undo them", worker_busy());
-		_exit(exit_code);
+		_exit(agent_exit_code);
 	}
 	request_free_all();
 	quarantine_exit();
 	xs_disconnect();
 	hv_close();
 	ev_loop_destroy(loop);
-	return exit_code;
+	return agent_exit_code;
 }

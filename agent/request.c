@@ -80,7 +80,8 @@ enum rq_op {
 };
 
 struct request {
-	char id[XENPCI_REQ_ID_MAX + 1];
+	/* The ID as found, even an invalid one, to match later events. */
+	char id[3200];
 	char path[3200];
 	enum rq_state state;
 	enum rq_op op;
@@ -856,7 +857,7 @@ static void consider(const char *id)
 		log_err("request %s: out of memory", id);
 		goto out;
 	}
-	snprintf(rq->id, sizeof(rq->id), "%.*s", XENPCI_REQ_ID_MAX, id);
+	snprintf(rq->id, sizeof(rq->id), "%s", id);
 	snprintf(rq->path, sizeof(rq->path), "%s", dir);
 	ev_timer_init(&rq->timer, timer_cb, 0., 0.);
 	rq->timer.data = rq;

@@ -25,13 +25,16 @@
  *
  * Every step is idempotent and is decided by looking at sysfs, not by
  * remembering how far we got: unbind only if bound, new_slot only if
- * the slot is absent, bind only if not bound.  So the recovery needs no
- * step counter: at start-up, for every record left behind (the agent
- * died in the middle), the device is put back into its original state
- * (assignable_undo(): an add is undone to the original driver, a
- * remove is undone to pciback; if pciback refuses, the original driver
- * is tried, so the device is never left bound to nothing while its
- * driver is forgotten: drivers/<K> is kept until a rebind succeeds).
+ * the slot is absent, bind only if not bound; quarantining a device
+ * dom_io already has succeeds, releasing one it does not have is
+ * ignored.  So a record is written once, not per step, and recovery
+ * needs no step counter: at start-up, for every record left behind (the
+ * agent died in the middle), the device is put back into its original
+ * state by assignable_undo(): an add is undone to the original driver
+ * and out of quarantine, a remove is undone to pciback and back into
+ * quarantine.  If pciback refuses, the original driver is tried, so the
+ * device is never left bound to nothing while its driver is forgotten:
+ * drivers/<K> is kept until a rebind succeeds.
  * The record is then removed.  Requests in xenstore that have no final
  * status are then served again from the start (they are idempotent:
  * assignable-add of a device already on pciback is `ok`), so a request
@@ -113,6 +116,8 @@ int statedir_init(void)
 		log_err("state dir %s: %s", cfg.state_dir, strerror(-rc));
 		return rc;
 	}
+	/* Read once now, before worker threads share the buffer. */
+	current_boot_id();
 	state_path(p, sizeof(p), "lock", NULL);
 	lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {

@@ -179,6 +179,7 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 		ev_io_stop(loop, &watch_io);
 		watching = false;
 		agent_stopping = true;
+		agent_exit_code = 1;
 		request_shutdown();
 		agent_maybe_exit();
 	}

@@ -394,12 +394,14 @@ static int read_results(struct xenpci_client *c, struct xenpci_reply *rep,
 		return rc;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
+		size_t nc, nr;
 		char *val;
 
-		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path,
-				     names[i]) >= sizeof(child) ||
-		    (size_t)snprintf(crel, sizeof(crel), "%s%s%s", rel,
-				     *rel ? "/" : "", names[i]) >= sizeof(crel)) {
+		nc = snprintf(child, sizeof(child), "%s/%s", path, names[i]);
+		nr = snprintf(crel, sizeof(crel), "%s%s%s", rel,
+			      *rel ? "/" : "", names[i]);
+
+		if (nc >= sizeof(child) || nr >= sizeof(crel)) {
 			rc = -ENAMETOOLONG;
 			break;
 		}

@@ -86,4 +86,37 @@ for id in a1 a2 a3 l2 r1 r2 r3; do xenstore-rm $R/requests/$id; done
 is "requests dir empty" "$(xenstore-list $R/requests)" ""
 
 agent_done
+
+# --- options and a second agent
+out=$("$BIN/xen-pci-agent" --help); rc=$?
+is "--help exits 0" "$rc" 0
+like "--help documents the options" "$out" '--sysfs-root.*--state-dir.*--domid.*--toolstack-domid.*--foreground.*--log-level'
+"$BIN/xen-pci-agent" --bogus >/dev/null 2>&1
+is "an unknown option exits 2" "$?" 2
+out=$("$BIN/xen-pci-agent" --domid x 2>&1); rc=$?
+is "a bad --domid exits 2" "$rc" 2
+like "and says why" "$out" "invalid --domid 'x'"
+"$BIN/xen-pci-agent" --log-level loud >/dev/null 2>&1
+is "a bad --log-level exits 2" "$?" 2
+agent_start || exit 1
+out=$("$BIN/xen-pci-agent" --foreground --sysfs-root "$SYSFS_ROOT" \
+	--state-dir "$STATE" 2>&1); rc=$?
+is "a second agent on the same state dir exits 1" "$rc" 1
+like "and says another agent runs" "$out" 'another agent is running'
+is "the first agent still serves" "$(xs_read $R/pid)" "$AGENT_PID"
+agent_done
+
+# --- daemon mode: relative paths, syslog, SIGTERM
+rel=$(realpath --relative-to="$PWD" "$SIM/state-daemon")
+"$BIN/xen-pci-agent" --sysfs-root "$SYSFS_ROOT" --state-dir "$rel"
+is "daemon mode: the parent exits 0" "$?" 0
+check "daemon mode: serving" wait_until 10 bash -c \
+	"[ \"\$(xenstore-read $R/state)\" = running ]"
+dpid=$(xs_read $R/pid)
+check "daemon mode: relative state dir used as given" test -e "$SIM/state-daemon/lock"
+run_ok "daemon mode: a list" dl1 assignable-list
+kill -TERM "$dpid"
+check "daemon mode: stops on SIGTERM" wait_until 10 bash -c \
+	"[ \"\$(xenstore-read $R/state)\" = stopped ]"
+check "daemon mode: process gone" wait_until 10 bash -c "! kill -0 $dpid 2>/dev/null"
 t_done

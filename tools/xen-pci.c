@@ -174,7 +174,10 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, optstring, long_opts, NULL)) != -1) {
+	for (;;) {
+		ch = getopt_long(argc, argv, optstring, long_opts, NULL);
+		if (ch == -1)
+			break;
 		switch (ch) {
 		case OPT_AGENT_DOMID:
 			if (xp_parse_domid(optarg, &o->agent_domid))
