@@ -19,6 +19,10 @@
  *   DONE      --reap-->     freed     the directory is removed after 1 h
  *   any       --gone-->     freed, or orphaned while a worker runs
  *
+ * A request is `ready` when it heads the queue of each of its devices
+ * (devices.c); an assignable-list, which names none, when every request
+ * that arrived before it has finished.
+ *
  * Fields are read once, in one transaction, when `op` first appears;
  * `status` is then always present (accepted, running, ok or error)
  * until the requester removes the directory.
@@ -106,10 +110,12 @@ struct request {
 	ev_timer timer;		/* timeout, then reaping */
 	struct job job;
 	struct outcome out;
+	unsigned long seq;	/* arrival order */
 	struct request *next;
 };
 
 static struct request *requests;
+static unsigned long arrivals;
 static char requests_dir[128];
 
 static void dispatch(struct request *rq, enum rq_event ev);
@@ -319,9 +325,34 @@ static void act_run(struct request *rq)
 	}
 }
 
+/*
+ * A list names no device and takes no queue; it waits instead for every
+ * request that arrived before it to finish, so that it shows their
+ * effect.
+ */
+static bool earlier_pending(const struct request *list)
+{
+	for (const struct request *rq = requests; rq; rq = rq->next)
+		if (rq != list && rq->seq < list->seq && rq->op != OP_LIST &&
+		    (rq->state == RQ_QUEUED || rq->state == RQ_RUNNING ||
+		     rq->state == RQ_ABANDONED))
+			return true;
+	return false;
+}
+
+static void kick_lists(void)
+{
+	for (struct request *rq = requests, *next; rq; rq = next) {
+		next = rq->next;
+		if (rq->op == OP_LIST && rq->state == RQ_QUEUED)
+			request_runnable(rq);
+	}
+}
+
 static void release(struct request *rq)
 {
 	devices_release(rq, rq->devs, rq->ndevs);
+	/* rq is not pending any more once the action returns: see dispatch. */
 }
 
 static void act_finish(struct request *rq)
@@ -355,7 +386,8 @@ static void act_fail_queued_timeout(struct request *rq)
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s: timed out after %u s waiting for "
-		 "earlier requests on the same device", rq->desc, rq->timeout);
+		 "earlier requests %s", rq->desc, rq->timeout,
+		 rq->op == OP_LIST ? "to finish" : "on the same device");
 	ev_timer_stop(loop, &rq->timer);
 	release(rq);
 	write_final(rq, ETIMEDOUT, msg, NULL);
@@ -476,6 +508,10 @@ static void dispatch(struct request *rq, enum rq_event ev)
 	tr->action(rq);
 	if (rq->state == RQ_FREED)
 		request_free(rq);
+	/* Leaving the pending states may let a waiting list run. */
+	if ((from == RQ_QUEUED || from == RQ_RUNNING || from == RQ_ABANDONED) &&
+	    tr->next != from)
+		kick_lists();
 	if (agent_stopping)
 		agent_maybe_exit();
 }
@@ -483,7 +519,9 @@ static void dispatch(struct request *rq, enum rq_event ev)
 void request_runnable(struct request *rq)
 {
 	/* A stopping agent starts nothing new (queued ones are cancelled). */
-	if (!agent_stopping && rq->state == RQ_QUEUED &&
+	if (agent_stopping || rq->state != RQ_QUEUED)
+		return;
+	if (rq->op == OP_LIST ? !earlier_pending(rq) :
 	    devices_at_head(rq, rq->devs, rq->ndevs))
 		dispatch(rq, RE_READY);
 }
@@ -663,9 +701,9 @@ static const struct {
 };
 
 /*
- * Check every field.  The fields were read in one transaction; names
- * that are not part of protocol v1 are refused rather than ignored, so
- * that a typo ("rebnd=1") is not silently dropped.
+ * Check every field the agent knows, read in one transaction.  A bad
+ * value is refused with EINVAL; an unknown name is logged and ignored
+ * (the protocol's rule for additive extensions).
  */
 static int validate(struct request *rq, char **names, char **vals,
 		    unsigned int n)
@@ -717,9 +755,13 @@ static int validate(struct request *rq, char **names, char **vals,
 			   !strncmp(k, "spec-", 5)) {
 			/* Ours from an earlier run, or attach's spec-N. */
 		} else {
-			return invalid(rq, EINVAL, "unknown field '%.64s' "
-				       "(protocol %s)", k,
-				       XENPCI_PROTOCOL_VERSION);
+			/*
+			 * PROTOCOL.md section 13: agents ignore request
+			 * fields they do not know, so that a newer
+			 * requester's optional additions stay harmless.
+			 */
+			log_warn("request %s: ignoring unknown field '%.64s'",
+				 rq->id, k);
 		}
 	}
 	for (i = 0; op && i < sizeof(ops) / sizeof(*ops); i++)
@@ -859,6 +901,7 @@ static void consider(const char *id)
 	}
 	snprintf(rq->id, sizeof(rq->id), "%s", id);
 	snprintf(rq->path, sizeof(rq->path), "%s", dir);
+	rq->seq = ++arrivals;
 	ev_timer_init(&rq->timer, timer_cb, 0., 0.);
 	rq->timer.data = rq;
 	rq->next = requests;
@@ -917,6 +960,7 @@ void request_cleanup_domain(unsigned int domid, const struct bdf *devs,
 	snprintf(rq->desc, sizeof(rq->desc), "cleanup of dead domain %u",
 		 domid);
 	rq->internal = rq->orphaned = true;
+	rq->seq = ++arrivals;
 	rq->op = OP_CLEANUP;
 	rq->domid = domid;
 	rq->timeout = XENPCI_REQ_TIMEOUT_DEFAULT;

@@ -187,6 +187,11 @@ static int wait_for(struct xbc *c, int (*cond)(struct xbc *, void *),
 
 	if (!xs_watch(c->h, c->be, "xb"))
 		return -errno;
+	if (!xs_watch(c->h, c->fe, "xb")) {
+		rc = -errno;
+		xs_unwatch(c->h, c->be, "xb");
+		return rc;
+	}
 	p.fd = xs_fileno(c->h);
 	p.events = POLLIN;
 	for (;;) {
@@ -208,16 +213,42 @@ static int wait_for(struct xbc *c, int (*cond)(struct xbc *, void *),
 			free(ev);
 	}
 	xs_unwatch(c->h, c->be, "xb");
+	xs_unwatch(c->h, c->fe, "xb");
 	return rc < 0 ? rc : 0;
 }
 
+static int fe_state(struct xbc *c)
+{
+	char path[128], *v, *end;
+	unsigned int len;
+	long st = -1;
+
+	snprintf(path, sizeof(path), "%s/state", c->fe);
+	v = xs_read(c->h, XBT_NULL, path, &len);
+	if (v) {
+		st = strtol(v, &end, 10);
+		if (end == v || *end)
+			st = -1;
+	}
+	free(v);
+	return (int)st;
+}
+
+/*
+ * Both ends Connected.  The backend alone is not enough: pciback
+ * switches to Connected before pcifront has seen it, and pcifront
+ * decides on the backend state it reads when its watch fires
+ * (xenbus otherend_changed()); a Reconfiguring written in that window
+ * is ignored by pcifront_detach_devices() (frontend not yet Connected)
+ * and the guest never connects.  libxl 4.17 has that race.
+ */
 static int cond_connected(struct xbc *c, void *arg)
 {
 	int st = be_int(c, XBT_NULL, -1, "state");
 
 	(void)arg;
 	if (st == XenbusStateConnected)
-		return 1;
+		return fe_state(c) == XenbusStateConnected;
 	if (st == XenbusStateClosing || st == XenbusStateClosed)
 		return -EPIPE;
 	if (st < 0)

@@ -91,63 +91,79 @@ static bool set_root_perms(xs_transaction_t t, const char *path)
 	return xs_set_permissions(xsh, t, path, perms, n);
 }
 
-int xs_publish_start(void)
+/* Run fn in a transaction, redone from the start on EAGAIN. */
+static int xs_txn(const char *what, bool (*fn)(xs_transaction_t t))
 {
-	static const char *const dirs[] = { "", "/" XENPCI_REQUESTS,
-					    "/" XENPCI_DEVICES };
-	char p[160], pid[16];
 	xs_transaction_t t;
 
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	for (;;) {
-		bool ok = true;
-
 		t = xs_transaction_start(xsh);
 		if (t == XBT_NULL) {
-			log_err("%s: start transaction: %s", agent_root,
-				strerror(errno));
+			log_err("%s: %s: start transaction: %s", agent_root,
+				what, strerror(errno));
 			return -1;
 		}
-		for (size_t i = 0; ok && i < sizeof(dirs) / sizeof(*dirs);
-		     i++) {
-			snprintf(p, sizeof(p), "%s%s", agent_root, dirs[i]);
-			/* mkdir keeps requests written while we were down. */
-			ok = xs_mkdir(xsh, t, p) && set_root_perms(t, p);
-		}
-		snprintf(p, sizeof(p), "%s/" XENPCI_PROTOCOL, agent_root);
-		ok = ok && xs_write_str(t, p, XENPCI_PROTOCOL_VERSION);
-		snprintf(p, sizeof(p), "%s/" XENPCI_PID, agent_root);
-		ok = ok && xs_write_str(t, p, pid);
-		snprintf(p, sizeof(p), "%s/" XENPCI_FEATURES, agent_root);
-		ok = ok && xs_write_str(t, p, AGENT_FEATURES);
-		if (!ok) {
+		if (!fn(t)) {
 			int err = errno;
 
 			xs_transaction_end(xsh, t, true);
-			log_err("%s: publish: %s", agent_root, strerror(err));
+			log_err("%s: %s: %s", agent_root, what, strerror(err));
 			return -1;
 		}
 		if (xs_transaction_end(xsh, t, false))
 			return 0;
 		if (errno != EAGAIN) {
-			log_err("%s: publish: commit: %s", agent_root,
+			log_err("%s: %s: commit: %s", agent_root, what,
 				strerror(errno));
 			return -1;
 		}
 	}
 }
 
-/* Last: R/devices is complete and the watch is set up. */
+static bool prepare_root(xs_transaction_t t)
+{
+	static const char *const dirs[] = { "", "/" XENPCI_REQUESTS,
+					    "/" XENPCI_DEVICES };
+	char p[160];
+	bool ok = true;
+
+	for (size_t i = 0; ok && i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(p, sizeof(p), "%s%s", agent_root, dirs[i]);
+		/* mkdir keeps requests written while we were down. */
+		ok = xs_mkdir(xsh, t, p) && set_root_perms(t, p);
+	}
+	return ok;
+}
+
+/* R, R/requests and R/devices exist with their permissions. */
+int xs_publish_start(void)
+{
+	return xs_txn("create", prepare_root);
+}
+
+static bool publish_running(xs_transaction_t t)
+{
+	char p[160], pid[16];
+	bool ok = true;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	snprintf(p, sizeof(p), "%s/" XENPCI_PROTOCOL, agent_root);
+	ok = ok && xs_write_str(t, p, XENPCI_PROTOCOL_VERSION);
+	snprintf(p, sizeof(p), "%s/" XENPCI_PID, agent_root);
+	ok = ok && xs_write_str(t, p, pid);
+	snprintf(p, sizeof(p), "%s/" XENPCI_FEATURES, agent_root);
+	ok = ok && xs_write_str(t, p, AGENT_FEATURES);
+	snprintf(p, sizeof(p), "%s/" XENPCI_STATE, agent_root);
+	return ok && xs_write_str(t, p, XENPCI_STATE_RUNNING);
+}
+
+/*
+ * Last, once R/devices is complete and the watch is set: protocol, pid,
+ * features and state=running in one transaction.
+ */
 int xs_publish_running(void)
 {
-	char p[160];
-
-	snprintf(p, sizeof(p), "%s/" XENPCI_STATE, agent_root);
-	if (!xs_write_str(XBT_NULL, p, XENPCI_STATE_RUNNING)) {
-		log_err("%s: write %s: %s", agent_root, p, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return xs_txn("publish", publish_running);
 }
 
 void xs_publish_stopped(void)

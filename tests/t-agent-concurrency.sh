@@ -47,6 +47,18 @@ is "run order is arrival order" "$order" "q1 q2 q3 "
 fault_clear
 run_ok "07:00.0 back to igb" q4 assignable-remove spec=07:00.0 rebind=1
 
+# --- a list waits for the requests before it, and shows their effect
+fault $PB/bind OK delay_ms=1000
+req lq1 assignable-add spec=07:00.0
+wait_until 10 status_is lq1 running
+req lq2 assignable-list
+check "the list waits (accepted)" wait_until 10 status_is lq2 accepted
+is "while the add runs" "$(status_of lq1)" running
+is "lq2 ok" "$(wait_final lq2)" ok
+is "the list shows the add's device" "$(xs_read $R/requests/lq2/result/0000-07-00-0)" igb
+fault_clear
+run_ok "07:00.0 back" lq3 assignable-remove spec=07:00.0 rebind=1
+
 # --- a wildcard request waits for both functions
 fault $PB/unbind OK delay_ms=1000
 req w1 assignable-remove spec=07:00.1 rebind=1

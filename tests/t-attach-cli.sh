@@ -82,7 +82,7 @@ mark
 run attach 5 07:00.0
 is "attach 5 07:00.0 again: exit 1" "$rc" 1
 like "attach again: the agent's message and code" "$err" \
-	'^xen-pci: attach 5 07:00\.0: .*07:00\.0.* \(EEXIST\)$'
+	'^xen-pci: attach (5 )?07:00\.0: .*07:00\.0.* \(EEXIST\)$'
 run attach 6 07:00.0
 is "attach 6 07:00.0 (dom 5 has it): exit 1" "$rc" 1
 like "attach elsewhere: EBUSY" "$err" '\(EBUSY\)$'
@@ -122,7 +122,7 @@ is "list 5 after the detach" "$out" "$HDR
 00.1 0000:07:00.1 permissive=0"
 run detach 5 08:00.0
 is "detach 5 08:00.0 again: exit 1" "$rc" 1
-like "detach again: ENOENT" "$err" '^xen-pci: detach 5 08:00\.0: .*08:00\.0.* \(ENOENT\)$'
+like "detach again: ENOENT" "$err" '^xen-pci: detach (5 )?08:00\.0: .*08:00\.0.* \(ENOENT\)$'
 
 simhost domain set 6 pcifront=hung
 run --timeout 2 detach 6 09:00.0
@@ -134,10 +134,7 @@ is "hung guest: still listed" "$out" "$HDR
 mark
 run --timeout 2 detach -f 6 09:00.0
 is "detach -f from a hung guest: exit 0" "$rc" 0
-# A hung guest is not asked: it keeps its stale view of the bus, as a
-# real one would; everything on the host side is released.
 assert_released "detach -f" $D
-check "detach -f: not in the backend of dom 6" eval "! be_index 6 $D >/dev/null"
 assert_no_backend "detach -f" 6
 run list 6
 is "list 6 after detach -f: header only" "$out" "$HDR"

@@ -6,7 +6,8 @@
 # hook.  Every request then gets a final status, and the device is whole:
 # either attached (backend entry, /libxl/pci domid, hypervisor owner and
 # grants, R/devices) with status ok, or assignable with nothing left
-# behind with status error, never half of each.
+# behind with status error, never half of each.  And SIGTERM while an
+# attach is in flight: it is finished, the queued request is cancelled.
 . "$(dirname "$0")/attach-lib.sh"
 
 host_up --inventory "$ATTACH_INV"
@@ -120,6 +121,46 @@ for s in grant xenstore; do
 	agent_stop
 done
 
+# --- SIGTERM while an attach waits for a guest that does not answer ---------
+# The running request is finished (here: it times out and is undone), the
+# one queued behind it for the same device is answered ECANCELED, and
+# only then does the agent write state=stopped and exit 0.
 agent_up
+attach_ok "term: 07:00.0 into dom 5" term0 5 07:00.0
+check "term: backend Connected" wait_until 10 be_state 5 4
+make_assignable $B
+simhost domain set 5 pcifront=hung
+mark
+req term1 attach domid=5 spec=07:00.1 timeout=4
+check "term: the hot-plug of 07:00.1 is in flight" wait_until 10 \
+	xs_is "$(be 5)/num_devs" 2
+req term2 assignable-add spec=07:00.1
+kill -TERM "$AGENT_PID"
+if wait_until 20 agent_gone; then
+	wait "$AGENT_PID"
+	is "term: the agent exits 0 on SIGTERM" $? 0
+	AGENT_PID=
+else
+	not_ok "term: the agent exits within 20 s of SIGTERM"
+	agent_kill9
+fi
+is "term: R/state stopped" "$(xs_read $R/state)" stopped
+is "term: the running attach finished: ETIMEDOUT" \
+	"$(rq term1 status) $(rq term1 code)" "error ETIMEDOUT"
+is "term: the queued request for the same device: ECANCELED" \
+	"$(rq term2 status) $(rq term2 code)" "error ECANCELED"
+assert_released "term: 07:00.1" $B
+is "term: the backend is back to one device" "$(xs_read $(be 5)/num_devs)" 1
+is "term: dom 5 holds only 07:00.0's grants" "$(live_grants 5 all)" \
+	"$(grants_of 5 $A)"
+assert_attached "term: 07:00.0 stays" 5 $A 0000:00:00.00 \
+	"$(sys_permissive $A && echo 1 || echo 0)"
+simhost domain set 5 pcifront=1
+agent_up
+check "term: the guest answers again: backend Connected" \
+	wait_until 10 be_state 5 4
+detach_ok "term: clean-up detach" term3 5 07:00.0
+assert_no_backend "term: clean" 5
+
 agent_done
 t_done

@@ -58,8 +58,9 @@ is "d1: exactly libxl's keys for two devices" "$(be_keys 5)" "$(libxl_be_keys 2)
 assert_revoked "d1" $C 5
 is "d1: 07:00.0 and 09:00.0 not deassigned" \
 	"$(hc_count_re "^deassign_device dom=5 sbdf=($A|$D) ")" 0
-is "d1: only 08:00.0's permissions revoked" "$(hc_since | grep -c 'allow=0')" \
-	"$(perm_lines $C 5 0 | grep -c 'allow=0')"
+while read -r l; do
+	is "d1: not revoked: $l" "$(hc_count "$l")" 0
+done < <(perm_lines $A 5 0; perm_lines $D 5 0)
 is "d1: the guest keeps the grants of the other two" "$(live_grants 5 all)" \
 	"$(grants_of 5 $A $D)"
 check "d1: the device was reset" reset_by_agent $C
@@ -138,10 +139,8 @@ run_ok "07:00.0 out of hung dom 6, force=1" f1 detach domid=6 spec=07:00.0 \
 	force=1 timeout=2
 assert_revoked "f1" $A 6
 check "f1: the device was reset" reset_by_agent $A
-# The hung guest is not asked and keeps its stale view, as a real one
-# would; the host side is released.
+# (no DOMID: the hung guest never processes the removal, its view is stale)
 assert_released "f1" $A
-check "f1: not in the backend of dom 6" eval "! be_index 6 $A >/dev/null"
 assert_no_backend "f1 (it was the last)" 6
 is "f1: dom 6 holds nothing" "$(live_grants 6 all)" ""
 
@@ -156,7 +155,10 @@ detach_ok "0b:00.0 out of dom 5" d4 5 0b:00.0
 assert_revoked "d4" $F 5
 assert_released "d4" $F 5
 assert_no_backend "d4" 5
-check "d4: the agent reports that it could not reset" agent_log_has 'reset'
+# (log lines look like "... warning: 0000:0b:00.0: ..."; assumption: the
+# report is a warning or an error naming the device and the reset)
+check "d4: the agent reports that it could not reset" \
+	grep -qiE "(warning|error|err|warn|notice): $F: .*reset" "$AGENT_LOG"
 
 # --- the devices can be given back to their driver afterwards ------------------------
 run_ok "assignable-remove -r 07:00.0 after all this" r1 assignable-remove \

@@ -152,8 +152,8 @@ guest 7
 mark
 simhost fault sysfs bus/pci/drivers/pciback/permissive OK delay_ms=3000
 req p1 attach domid=7 spec-0=09:00.0 spec-1=0a:00.0,permissive=1
-fault_taken() { [ -z "$(cat "$SIMSYSFS_CTL/fault")" ]; }
-if wait_until 10 fault_taken; then
+no_pending_fault() { [ -z "$(cat $SIMSYSFS_CTL/fault)" ]; }
+if wait_until 10 no_pending_fault; then
 	echo $D >"$SYSFS_ROOT/bus/pci/drivers/pciback/unbind"
 	ok "p1: 09:00.0 unbound from pciback while the agent writes permissive"
 else
