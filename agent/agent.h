@@ -34,7 +34,9 @@
 			XENPCI_OP_ASSIGNABLE_REMOVE " " \
 			XENPCI_OP_ASSIGNABLE_LIST " " \
 			XENPCI_FEATURE_REBIND " " XENPCI_FEATURE_WILDCARD " " \
-			XENPCI_FEATURE_LIBXL_DRIVER_PATH
+			XENPCI_FEATURE_LIBXL_DRIVER_PATH " " \
+			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
+			XENPCI_FEATURE_PERMISSIVE " " XENPCI_FEATURE_DOMAIN_CLEANUP
 
 /* A PCI address; `valid` is false for an empty slot in a list. */
 struct bdf {
@@ -98,12 +100,19 @@ bool xs_remove(xs_transaction_t t, const char *path);
 
 /* ------------------------------------------------------------ spec.c */
 #define SPEC_MAX_DEVS	8	/* functions per slot */
+/* Devices one request may name: every function of every attach spec. */
+#define REQ_MAX_DEVS	(SPEC_MAX_DEVS * XENPCI_ATTACH_MAX_SPECS)
 struct spec {
 	struct bdf devs[SPEC_MAX_DEVS];
 	unsigned int ndevs;
 	bool wildcard;
 	bool permissive;
+	bool permissive_set;	/* the spec said permissive= */
 	bool seize;
+	bool msitranslate;
+	bool power_mgmt;
+	bool rdm_relaxed;	/* rdm_policy=relaxed */
+	unsigned int vdevfn;	/* @VSLOT << 3, 0: pciback picks */
 	char *name;		/* name=, or NULL; owned */
 };
 /* 0, or an errno with `err` set to a message for a person. */
@@ -150,10 +159,11 @@ int quarantine_release(const struct bdf *b);
 int quarantine_guest_owned(const struct bdf *b);
 
 /* -------------------------------------------------------- statedir.c */
-enum intent_op { INTENT_ADD, INTENT_REMOVE };
+enum intent_op { INTENT_ADD, INTENT_REMOVE, INTENT_ATTACH, INTENT_DETACH };
 struct intent {
 	enum intent_op op;
 	struct bdf bdf;
+	unsigned int domid;	/* attach, detach: the guest */
 	char request[XENPCI_REQ_ID_MAX + 1];
 	char orig_driver[PATH_MAX];	/* host path or "" */
 	bool orig_pciback;	/* bound to pciback before */
@@ -182,6 +192,9 @@ struct outcome {
 	struct bdf *list;
 	char (*list_drv)[64];
 	unsigned int nlist;
+	/* attach: the vdev of each spec, in order */
+	char vdev[XENPCI_ATTACH_MAX_SPECS][32];
+	unsigned int nvdev;
 };
 int assignable_add(const struct spec *sp, const char *req,
 		   volatile int *cancel, struct outcome *out);
@@ -193,6 +206,25 @@ void assignable_recover(void);
 void assignable_restore_libxl(void);
 int assignable_undo(const struct intent *in, char *how, size_t howlen);
 void outcome_free(struct outcome *o);
+
+/* ---------------------------------------------------------- attach.c */
+/*
+ * replay: the request was begun by an agent that died; what it asked
+ * for may already be done, which is then success, not EEXIST/ENOENT.
+ */
+int pci_attach(unsigned int domid, const struct spec *specs,
+	       unsigned int nspecs, const char *req, unsigned int timeout_s,
+	       bool replay, volatile int *cancel, struct outcome *out);
+int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
+	       bool force, unsigned int timeout_s, bool replay,
+	       volatile int *cancel, struct outcome *out);
+/* A crash left an attach or detach record: take the device back. */
+int attach_undo(const struct intent *in);
+/* Reset as libxl does; *how: "do_flr", "reset" or "unsupported". */
+int attach_reset(const struct bdf *b, const char **how);
+/* Release what a dead guest held and remove its backend. */
+void attach_domain_gone(unsigned int domid, const struct bdf *devs,
+			unsigned int n);
 
 /* ---------------------------------------------------------- worker.c */
 struct job;
@@ -224,6 +256,12 @@ void request_watch_event(const char *path);
 void request_scan_all(void);
 void request_runnable(struct request *rq);
 void request_shutdown(void);
+void request_cleanup_domain(unsigned int domid, const struct bdf *devs,
+			    unsigned int n);
+
+/* --------------------------------------------------------- domains.c */
+/* @releaseDomain: clean up after the guests holding devices that died. */
+void domains_changed(void);
 bool request_all_final(void);
 void request_free_all(void);
 

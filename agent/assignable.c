@@ -735,6 +735,10 @@ void assignable_recover(void)
 			intent_clear(&devs[i]);
 			continue;
 		}
+		if (in.op == INTENT_ATTACH || in.op == INTENT_DETACH) {
+			attach_undo(&in);
+			continue;
+		}
 		log_dev(LOG_WARNING, &devs[i], "unfinished %s (request %s) "
 			"found at start-up: undoing it",
 			in.op == INTENT_ADD ? XENPCI_OP_ASSIGNABLE_ADD :

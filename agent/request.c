@@ -78,7 +78,10 @@ static const char *const event_names[] = {
 	"gone", "reap",
 };
 
-enum rq_op { OP_ADD, OP_REMOVE, OP_LIST, OP_ATTACH, OP_DETACH };
+enum rq_op {
+	OP_ADD, OP_REMOVE, OP_LIST, OP_ATTACH, OP_DETACH,
+	OP_CLEANUP,		/* internal: a guest died holding devices */
+};
 
 struct request {
 	/* The ID as found, even an invalid one, to match later events. */
@@ -87,7 +90,17 @@ struct request {
 	enum rq_state state;
 	enum rq_op op;
 	char desc[160];		/* "assignable-add 07:00.0" for logs */
-	struct spec spec;
+	struct spec spec;		/* assignable-*, detach */
+	struct spec specs[XENPCI_ATTACH_MAX_SPECS];	/* attach */
+	unsigned int nspecs;
+	bool spec_n;		/* attach named spec-N, not spec */
+	unsigned int domid;
+	bool has_domid;
+	bool internal;		/* the agent's own: cleanup of a dead guest */
+	bool replay;		/* begun by an agent that died */
+	/* Every device the request works on: its place in the queues. */
+	struct bdf devs[REQ_MAX_DEVS];
+	unsigned int ndevs;
 	bool rebind, force;
 	unsigned int timeout;
 	bool orphaned;		/* directory removed while running */
@@ -109,6 +122,25 @@ static char requests_dir[128];
 static void dispatch(struct request *rq, enum rq_event ev);
 
 /* ------------------------------------------------------ xenstore I/O */
+
+/* attach: result/vdev, or result/vdev-N for a request with spec-N. */
+static bool write_vdevs(xs_transaction_t t, struct request *rq,
+			const struct outcome *out)
+{
+	char p[3400];
+	bool ok = true;
+
+	for (unsigned int i = 0; ok && i < out->nvdev; i++) {
+		if (rq->spec_n)
+			snprintf(p, sizeof(p), "%s/" XENPCI_REQ_RESULT "/"
+				 XENPCI_RES_VDEV_N_FMT, rq->path, i);
+		else
+			snprintf(p, sizeof(p), "%s/" XENPCI_REQ_RESULT "/"
+				 XENPCI_RES_VDEV, rq->path);
+		ok = xs_write_str(t, p, out->vdev[i]);
+	}
+	return ok;
+}
 
 /*
  * The final answer, in one transaction with `status` last, and only if
@@ -141,6 +173,8 @@ static void write_status(struct request *rq, const char *status, int err,
 			snprintf(p, sizeof(p), "%s/" XENPCI_REQ_CODE, rq->path);
 			ok = ok && xs_write_str(t, p, errno_name(err));
 		}
+		if (out && !err && rq->op == OP_ATTACH)
+			ok = ok && write_vdevs(t, rq, out);
 		if (out && !err && rq->op == OP_LIST) {
 			snprintf(p, sizeof(p), "%s/" XENPCI_REQ_RESULT,
 				 rq->path);
@@ -232,6 +266,17 @@ static void job_run(struct job *j)
 	case OP_LIST:
 		assignable_list(&rq->out);
 		break;
+	case OP_ATTACH:
+		pci_attach(rq->domid, rq->specs, rq->nspecs, rq->id,
+			   rq->timeout, rq->replay, &rq->cancel, &rq->out);
+		break;
+	case OP_DETACH:
+		pci_detach(rq->domid, &rq->spec, rq->id, rq->force,
+			   rq->timeout, rq->replay, &rq->cancel, &rq->out);
+		break;
+	case OP_CLEANUP:
+		attach_domain_gone(rq->domid, rq->devs, rq->ndevs);
+		break;
 	default:
 		rq->out.err = EOPNOTSUPP;
 		break;
@@ -251,9 +296,15 @@ static void act_accept(struct request *rq)
 	/* Served again after a crash: never step back from `running`. */
 	if (!rq->was_running)
 		write_status(rq, XENPCI_STATUS_ACCEPTED, 0, NULL, NULL);
-	ev_timer_set(&rq->timer, rq->timeout, 0.);
+	/*
+	 * attach and detach wait for the guest with the request's timeout
+	 * as their own deadline, and report what they were waiting for;
+	 * the grace keeps this generic timeout from overtaking them.
+	 */
+	ev_timer_set(&rq->timer, rq->timeout + (rq->op == OP_ATTACH ||
+		     rq->op == OP_DETACH || rq->op == OP_CLEANUP ? 2 : 0), 0.);
 	ev_timer_start(loop, &rq->timer);
-	if (devices_enqueue(rq, rq->spec.devs, rq->spec.ndevs))
+	if (devices_enqueue(rq, rq->devs, rq->ndevs))
 		request_runnable(rq);
 }
 
@@ -303,7 +354,7 @@ static void kick_lists(void)
 
 static void release(struct request *rq)
 {
-	devices_release(rq, rq->spec.devs, rq->spec.ndevs);
+	devices_release(rq, rq->devs, rq->ndevs);
 	/* rq is not pending any more once the action returns: see dispatch. */
 }
 
@@ -437,6 +488,8 @@ static void request_free(struct request *rq)
 	}
 	ev_timer_stop(loop, &rq->timer);
 	spec_free(&rq->spec);
+	for (unsigned int i = 0; i < rq->nspecs; i++)
+		spec_free(&rq->specs[i]);
 	outcome_free(&rq->out);
 	free(rq);
 }
@@ -472,7 +525,7 @@ void request_runnable(struct request *rq)
 	if (agent_stopping || rq->state != RQ_QUEUED)
 		return;
 	if (rq->op == OP_LIST ? !earlier_pending(rq) :
-	    devices_at_head(rq, rq->spec.devs, rq->spec.ndevs))
+	    devices_at_head(rq, rq->devs, rq->ndevs))
 		dispatch(rq, RE_READY);
 }
 
@@ -526,7 +579,7 @@ static bool parse_bool(const char *s, bool *b)
 }
 
 /* name= alone names a device that assignable-add was given a name for. */
-static int lookup_name(struct request *rq)
+static int lookup_name(struct request *rq, struct spec *sp)
 {
 	char **keys, p[160];
 	unsigned int n, i;
@@ -542,9 +595,9 @@ static int lookup_name(struct request *rq)
 		snprintf(p, sizeof(p), LIBXL_PCI_DIR "/%s/" LIBXL_PCI_NAME,
 			 keys[i]);
 		v = xs_read_str(XBT_NULL, p);
-		if (v && !strcmp(v, rq->spec.name)) {
-			rq->spec.devs[0] = b;
-			rq->spec.ndevs = 1;
+		if (v && !strcmp(v, sp->name)) {
+			sp->devs[0] = b;
+			sp->ndevs = 1;
 			rc = 0;
 		}
 		free(v);
@@ -554,8 +607,90 @@ static int lookup_name(struct request *rq)
 	free(keys);
 	if (rc)
 		return invalid(rq, ENODEV, "no device is named '%s' "
-			       "(/libxl/pci/*/name)", rq->spec.name);
+			       "(/libxl/pci/*/name)", sp->name);
 	return 0;
+}
+
+static int parse_one_spec(struct request *rq, const char *str,
+			  struct spec *sp)
+{
+	char err[768];
+	int rc;
+
+	rc = spec_parse(str, sp, err, sizeof(err));
+	if (rc)
+		return invalid(rq, rc, "%s", err);
+	if (sp->name && rq->op == OP_ADD)
+		return invalid(rq, EINVAL, "assignable-add needs a BDF, not "
+			       "name=%s alone", sp->name);
+	if (sp->name)
+		return lookup_name(rq, sp);
+	return 0;
+}
+
+/* Every device of the request, once: its place in the device queues. */
+static int collect_devs(struct request *rq, const struct spec *specs,
+			unsigned int nspecs)
+{
+	char bdf[BDF_STR_LEN];
+
+	rq->ndevs = 0;
+	for (unsigned int i = 0; i < nspecs; i++)
+		for (unsigned int j = 0; j < specs[i].ndevs; j++) {
+			const struct bdf *b = &specs[i].devs[j];
+
+			for (unsigned int k = 0; k < rq->ndevs; k++)
+				if (bdf_eq(&rq->devs[k], b))
+					return invalid(rq, EINVAL, "%s is "
+						       "named twice in one "
+						       "request",
+						       bdf_str(b, bdf));
+			rq->devs[rq->ndevs++] = *b;
+		}
+	return 0;
+}
+
+/* attach: `spec`, or `spec-0` .. `spec-N` without gaps, not both. */
+static int attach_specs(struct request *rq, const char *spec, char **names,
+			char **vals, unsigned int n)
+{
+	const char *by_index[XENPCI_ATTACH_MAX_SPECS] = { NULL };
+	unsigned int count = 0, i;
+	unsigned long idx;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (strncmp(names[i], "spec-", 5) || !vals[i])
+			continue;
+		if (!parse_uint(names[i] + 5, XENPCI_ATTACH_MAX_SPECS - 1,
+				&idx))
+			return invalid(rq, EINVAL, "invalid field '%.64s': "
+				       "spec-0 to spec-%d", names[i],
+				       XENPCI_ATTACH_MAX_SPECS - 1);
+		by_index[idx] = vals[i];
+		count++;
+	}
+	if (spec && count)
+		return invalid(rq, EINVAL, "attach takes spec or spec-0, "
+			       "spec-1, ..., not both");
+	if (!spec && !count)
+		return invalid(rq, EINVAL, "attach needs a spec (e.g. 07:00.0) "
+			       "or spec-0, spec-1, ...");
+	if (spec) {
+		by_index[0] = spec;
+		count = 1;
+	}
+	rq->spec_n = !spec;
+	for (i = 0; i < count; i++) {
+		if (!by_index[i])
+			return invalid(rq, EINVAL, "spec-%u is missing: "
+				       "number them from 0 without gaps", i);
+		rc = parse_one_spec(rq, by_index[i], &rq->specs[i]);
+		rq->nspecs = i + 1;
+		if (rc)
+			return rc;
+	}
+	return collect_devs(rq, rq->specs, rq->nspecs);
 }
 
 static const struct {
@@ -615,6 +750,8 @@ static int validate(struct request *rq, char **names, char **vals,
 			if (!parse_uint(val, 0x7fef, &v))
 				return invalid(rq, EINVAL, "invalid domid "
 					       "'%.40s'", val);
+			rq->domid = (unsigned int)v;
+			rq->has_domid = true;
 		} else if (!strcmp(k, XENPCI_REQ_STATUS) ||
 			   !strcmp(k, XENPCI_REQ_ERROR) ||
 			   !strcmp(k, XENPCI_REQ_CODE) ||
@@ -642,9 +779,10 @@ static int validate(struct request *rq, char **names, char **vals,
 	rq->op = ops[i].op;
 	snprintf(rq->desc, sizeof(rq->desc), "%s%s%.100s", op,
 		 spec ? " " : "", spec ? spec : "");
-	if (rq->op == OP_ATTACH || rq->op == OP_DETACH)
-		return invalid(rq, EOPNOTSUPP, "%s is not supported by this "
-			       "agent (features: %s)", op, AGENT_FEATURES);
+	if ((rq->op == OP_ATTACH || rq->op == OP_DETACH) && !rq->has_domid)
+		return invalid(rq, EINVAL, "%s needs a domid", op);
+	if (rq->op == OP_ATTACH)
+		return attach_specs(rq, spec, names, vals, n);
 	if (rq->op == OP_LIST) {
 		/* A spec is not used by a list, but it must still be valid. */
 		if (spec && spec_parse(spec, &rq->spec, err, sizeof(err)) &&
@@ -657,15 +795,10 @@ static int validate(struct request *rq, char **names, char **vals,
 	if (!spec)
 		return invalid(rq, EINVAL, "%s needs a spec (e.g. 07:00.0)",
 			       op);
-	rc = spec_parse(spec, &rq->spec, err, sizeof(err));
+	rc = parse_one_spec(rq, spec, &rq->spec);
 	if (rc)
-		return invalid(rq, rc, "%s", err);
-	if (rq->spec.name && rq->op == OP_ADD)
-		return invalid(rq, EINVAL, "assignable-add needs a BDF, not "
-			       "name=%s alone", rq->spec.name);
-	if (rq->spec.name)
-		return lookup_name(rq);
-	return 0;
+		return rc;
+	return collect_devs(rq, &rq->spec, 1);
 }
 
 /* ------------------------------------------------------- watch events */
@@ -792,6 +925,7 @@ static void consider(const char *id)
 		log_info("request %s: found with status %s: serving it "
 			 "(again)", id, status);
 		rq->was_running = !strcmp(status, XENPCI_STATUS_RUNNING);
+		rq->replay = true;
 	}
 	if (strlen(id) > XENPCI_REQ_ID_MAX) {
 		/* Keep the full ID for the path, report it as invalid. */
@@ -806,6 +940,43 @@ out:
 		free(vals[i]);
 	free(vals);
 	free(names);
+}
+
+/*
+ * A guest died holding devices (domains.c): the cleanup runs as a
+ * request of the agent's own, so it waits its turn on each device's
+ * queue like any other and never races an attach or a detach.  It has
+ * no directory in xenstore and answers nobody.
+ */
+void request_cleanup_domain(unsigned int domid, const struct bdf *devs,
+			    unsigned int n)
+{
+	struct request *rq;
+
+	for (rq = requests; rq; rq = rq->next)
+		if (rq->internal && rq->domid == domid &&
+		    rq->state != RQ_DONE)
+			return;		/* already on its way */
+	rq = calloc(1, sizeof(*rq));
+	if (!rq) {
+		log_err("cleanup of domain %u: out of memory", domid);
+		return;
+	}
+	snprintf(rq->id, sizeof(rq->id), "cleanup-%u", domid);
+	snprintf(rq->desc, sizeof(rq->desc), "cleanup of dead domain %u",
+		 domid);
+	rq->internal = rq->orphaned = true;
+	rq->seq = ++arrivals;
+	rq->op = OP_CLEANUP;
+	rq->domid = domid;
+	rq->timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
+	for (unsigned int i = 0; i < n && i < REQ_MAX_DEVS; i++)
+		rq->devs[rq->ndevs++] = devs[i];
+	ev_timer_init(&rq->timer, timer_cb, 0., 0.);
+	rq->timer.data = rq;
+	rq->next = requests;
+	requests = rq;
+	dispatch(rq, RE_VALID);
 }
 
 void request_scan_all(void)

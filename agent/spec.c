@@ -22,6 +22,25 @@ void spec_free(struct spec *sp)
 }
 
 /*
+ * Whether the spec names a key, e.g. permissive=: libxl_device_pci
+ * cannot tell "permissive=0" from no permissive at all, and only the
+ * latter takes the domain's default (xl's pci_permissive).
+ */
+static bool spec_has_key(const char *str, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p;
+
+	for (p = str; p; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (!strncmp(p, key, kl) && p[kl] == '=')
+			return true;
+	}
+	return false;
+}
+
+/*
  * libxlutil 4.17's parse_bdf() adds an uninitialised %n to its pointer
  * when the function part is missing ("07:00": sscanf matches "%x:%x"
  * but never reaches "%n") and then reads past the string (valgrind
@@ -108,7 +127,12 @@ int spec_parse(const char *str, struct spec *sp, char *err, size_t errlen)
 	free(report);
 
 	sp->permissive = pci.permissive;
+	sp->permissive_set = spec_has_key(str, "permissive");
 	sp->seize = pci.seize;
+	sp->msitranslate = pci.msitranslate;
+	sp->power_mgmt = pci.power_mgmt;
+	sp->rdm_relaxed = pci.rdm_policy == LIBXL_RDM_RESERVE_POLICY_RELAXED;
+	sp->vdevfn = pci.vdevfn;
 	if (pci.name) {
 		sp->name = strdup(pci.name);
 		if (!sp->name) {

@@ -202,6 +202,21 @@ const char *current_boot_id(void)
 	return id;
 }
 
+static const char *intent_op_name(enum intent_op op)
+{
+	switch (op) {
+	case INTENT_ADD:
+		return XENPCI_OP_ASSIGNABLE_ADD;
+	case INTENT_REMOVE:
+		return XENPCI_OP_ASSIGNABLE_REMOVE;
+	case INTENT_ATTACH:
+		return XENPCI_OP_ATTACH;
+	case INTENT_DETACH:
+		return XENPCI_OP_DETACH;
+	}
+	return "?";
+}
+
 int intent_write(const struct intent *in)
 {
 	char p[PATH_MAX], buf[PATH_MAX + 512], bdf[BDF_STR_LEN];
@@ -209,12 +224,11 @@ int intent_write(const struct intent *in)
 
 	state_path(p, sizeof(p), "intent", &in->bdf);
 	snprintf(buf, sizeof(buf),
-		 "op=%s\nbdf=%s\nrequest=%s\norig_driver=%s\n"
+		 "op=%s\nbdf=%s\ndomid=%u\nrequest=%s\norig_driver=%s\n"
 		 "orig_pciback=%d\norig_slot=%d\nrebind=%d\n"
 		 "wrote_xs_path=%d\nboot_id=%s\n",
-		 in->op == INTENT_ADD ? XENPCI_OP_ASSIGNABLE_ADD :
-					XENPCI_OP_ASSIGNABLE_REMOVE,
-		 bdf_str(&in->bdf, bdf), in->request, in->orig_driver,
+		 intent_op_name(in->op), bdf_str(&in->bdf, bdf), in->domid,
+		 in->request, in->orig_driver,
 		 in->orig_pciback, in->orig_slot, in->rebind,
 		 in->wrote_xs_path, in->boot_id);
 	rc = write_atomic(p, buf);
@@ -249,8 +263,14 @@ int intent_read(const struct bdf *b, struct intent *in)
 				in->op = INTENT_ADD;
 			else if (!strcmp(v, XENPCI_OP_ASSIGNABLE_REMOVE))
 				in->op = INTENT_REMOVE;
+			else if (!strcmp(v, XENPCI_OP_ATTACH))
+				in->op = INTENT_ATTACH;
+			else if (!strcmp(v, XENPCI_OP_DETACH))
+				in->op = INTENT_DETACH;
 			else
 				have_op = false;
+		} else if (!strcmp(line, "domid")) {
+			in->domid = (unsigned int)strtoul(v, NULL, 10);
 		} else if (!strcmp(line, "request")) {
 			snprintf(in->request, sizeof(in->request), "%s", v);
 		} else if (!strcmp(line, "orig_driver")) {

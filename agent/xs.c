@@ -17,6 +17,7 @@
 #include "agent.h"
 
 #define WATCH_TOKEN	"requests"
+#define DOMAINS_TOKEN	"domains"
 
 struct xs_handle *xsh;
 char agent_root[64];
@@ -184,6 +185,8 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 	while ((ev = xs_check_watch(xsh))) {
 		if (!strcmp(ev[XS_WATCH_TOKEN], WATCH_TOKEN))
 			request_watch_event(ev[XS_WATCH_PATH]);
+		else if (!strcmp(ev[XS_WATCH_TOKEN], DOMAINS_TOKEN))
+			domains_changed();
 		free(ev);
 	}
 	if (errno != EAGAIN) {
@@ -208,6 +211,17 @@ int xs_watch_requests(void)
 		log_err("watch %s: %s", requests_path, strerror(errno));
 		return -1;
 	}
+	/*
+	 * @releaseDomain carries no domid; domains_changed() finds out
+	 * which guests holding devices are gone.  Its first event, at
+	 * once, is the start-up check for guests that died while we were
+	 * down.
+	 */
+	if (!xs_watch(xsh, "@releaseDomain", DOMAINS_TOKEN)) {
+		log_err("watch @releaseDomain: %s", strerror(errno));
+		xs_unwatch(xsh, requests_path, WATCH_TOKEN);
+		return -1;
+	}
 	ev_io_init(&watch_io, watch_cb, xs_fileno(xsh), EV_READ);
 	ev_io_start(loop, &watch_io);
 	watching = true;
@@ -220,5 +234,6 @@ void xs_stop_watching(void)
 		return;
 	ev_io_stop(loop, &watch_io);
 	xs_unwatch(xsh, requests_path, WATCH_TOKEN);
+	xs_unwatch(xsh, "@releaseDomain", DOMAINS_TOKEN);
 	watching = false;
 }

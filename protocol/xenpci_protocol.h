@@ -51,6 +51,7 @@
 #define XENPCI_REQ_OP		"op"		/* written last */
 #define XENPCI_REQ_SPEC		"spec"		/* xl PCI_SPEC_STRING */
 #define XENPCI_REQ_SPEC_N_FMT	"spec-%u"	/* attach: several */
+#define XENPCI_ATTACH_MAX_SPECS	16		/* spec-0 .. spec-15 */
 #define XENPCI_REQ_DOMID	"domid"
 #define XENPCI_REQ_REBIND	"rebind"	/* "1": remove -r */
 #define XENPCI_REQ_FORCE	"force"		/* "1" */
@@ -97,6 +98,8 @@
 #define XENPCI_FEATURE_REBIND		"rebind"	/* assignable-remove rebind=1 */
 #define XENPCI_FEATURE_WILDCARD		"wildcard"	/* "*" specs */
 #define XENPCI_FEATURE_LIBXL_DRIVER_PATH	"libxl-driver-path"
+#define XENPCI_FEATURE_PERMISSIVE	"permissive"	/* attach permissive */
+#define XENPCI_FEATURE_DOMAIN_CLEANUP	"domain-cleanup" /* dead guests */
 
 /* libxl 4.17's keys in a PCI backend (XENPCI_BE_FMT), as read by list. */
 #define XENPCI_BE_DIR_FMT	"/local/domain/%u/backend/pci"

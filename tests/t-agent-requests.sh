@@ -28,8 +28,15 @@ run_err "timeout=abc" EINVAL v6 assignable-add spec=07:00.0 timeout=abc
 run_err "domid=x1" EINVAL v7 assignable-list domid=x1
 run_err "add without spec" EINVAL v8 assignable-add
 like "message asks for a spec" "$ERRMSG" 'needs a spec'
-run_err "attach is not supported yet" EOPNOTSUPP v9 attach spec=07:00.0 domid=1
-run_err "detach is not supported yet" EOPNOTSUPP v10 detach spec=07:00.0 domid=1
+run_err "attach to a domain that does not exist" ESRCH v9 attach spec=07:00.0 domid=1
+like "the message names device and domain" "$ERRMSG" '0000:07:00\.0: domain 1 does not exist'
+run_err "detach from a domain that does not exist" ESRCH v10 detach spec=07:00.0 domid=1
+like "the message names device and domain" "$ERRMSG" '0000:07:00\.0: domain 1 does not exist'
+run_err "attach without domid" EINVAL v11 attach spec=07:00.0
+run_err "attach with spec and spec-0" EINVAL v12 attach spec=07:00.0 spec-0=07:00.1 domid=1
+run_err "attach with a gap in spec-N" EINVAL v13 attach spec-0=07:00.0 spec-2=07:00.1 domid=1
+run_err "attach naming a device twice" EINVAL v14 attach spec-0=07:00.0 spec-1=07:00.0 domid=1
+like "the message says so" "$ERRMSG" 'named twice'
 is "nothing changed" "$(drv $A)" igb
 is "no accepted state leaks: v1 has only op/status/error/code" \
 	"$(xenstore-list $R/requests/v1 | sort | tr '\n' ' ')" "code error op status "

@@ -18,9 +18,10 @@ agent_serving() {
 agent_start() {
 	AGENT_N=$((AGENT_N + 1))
 	AGENT_LOG=$SIM/agent.$AGENT_N.log
-	"$BIN/xen-pci-agent" --foreground --sysfs-root "$SYSFS_ROOT" \
-		--state-dir "$STATE" --log-level debug \
-		>"$AGENT_LOG" 2>&1 &
+	# On the simulated hypervisor, as a real agent runs on Xen.
+	LD_PRELOAD=$SIMXEN_PRELOAD "$BIN/xen-pci-agent" --foreground \
+		--sysfs-root "$SYSFS_ROOT" --state-dir "$STATE" \
+		--log-level debug >"$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	if ! wait_until 10 agent_serving; then
 		not_ok "the agent starts"

@@ -64,19 +64,21 @@ ev=$SIM/events
 xenstore-watch @releaseDomain > "$ev" &
 wpid=$!
 wait_until 10 grep -q . "$ev"
+# (a function: wait_until must re-read the file at every try)
+released_ge() { [ "$(grep -c releaseDomain "$ev")" -ge "$1" ]; }
 simhost domain create 8
 simhost domain crash 8
 check "@releaseDomain fires when a guest crashes" \
-	wait_until 10 test "$(grep -c releaseDomain "$ev")" -ge 2
+	wait_until 10 released_ge 2
 simhost domain destroy 8
 check "and again when it is destroyed" \
-	wait_until 10 test "$(grep -c releaseDomain "$ev")" -ge 3
+	wait_until 10 released_ge 3
 check "the destroyed guest's xenstore dir is gone" \
 	sh -c '! xenstore-exists /local/domain/8'
 check "the hypervisor no longer knows it" test ! -e "$SIMXEN_DIR/domains/8"
 simhost domain destroy 7 --keep-xenstore
 check "a guest destroyed without toolstack cleanup fires it too" \
-	wait_until 10 test "$(grep -c releaseDomain "$ev")" -ge 4
+	wait_until 10 released_ge 4
 kill $wpid
 
 # A second guest with a domid used before is a fresh domain.

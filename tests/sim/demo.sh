@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `make demo`: the seed article's scenario, run by xen-pci-agent on the
-# simulated host (real xenstored, simulated /sys/bus/pci and pciback):
+# `make demo`: the seed article's scenarios, run by xen-pci-agent on the
+# simulated host (real xenstored, simulated /sys/bus/pci and pciback,
+# simulated pciback/pcifront xenbus peers and hypervisor):
 #   xl pci-assignable-list / -add 07:00.0 / -list / -remove -r 07:00.0
-# shown as the equivalent xen-pci commands, with the xenstore tree and
-# the driver links after each step.
+#   xl pci-attach, permissive=1, pci-detach, and a guest that dies
+# shown as the equivalent xen-pci commands, with the xenstore tree, the
+# driver links and what the guest sees after each step.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -43,6 +45,19 @@ tree() {
 	drivers
 }
 
+backend() {
+	echo "backend /local/domain/0/backend/pci/5/0:"
+	xenstore-ls /local/domain/0/backend/pci/5/0 2>/dev/null |
+		sed 's/^/  /'
+	echo "R/devices:"
+	xenstore-ls /local/domain/0/pci-agent/devices 2>/dev/null |
+		sed 's/^/  /'
+	echo "the guest's PCI bus (its pcifront):"
+	sed 's/^/  /' "$SIMXEN_DIR/guests/5/pci" 2>/dev/null
+	echo "hypervisor calls so far:"
+	sed 's/^/  /' "$SIMXEN_DIR/hypercalls.log" 2>/dev/null | tail -n 8
+}
+
 say "Starting a simulated Xen host in $SIM"
 simhost up --dir "$SIM" --owner-pid $$ || exit 1
 # shellcheck disable=SC1091
@@ -75,6 +90,38 @@ run xen-pci assignable-list
 
 say "xl pci-assignable-remove -r 07:00.0"
 run xen-pci assignable-remove -r 07:00.0
+tree
+
+say "A PV guest, domain 5, with pcifront"
+run simhost domain create 5 --name guest5
+
+say "xl pci-assignable-add 07:00.0; xl pci-attach 5 07:00.0,permissive=1"
+run xen-pci assignable-add 07:00.0
+run xen-pci attach 5 07:00.0,permissive=1
+backend
+
+say "xl pci-attach 5 07:00.1,seize=1 (hot-plug into the running guest)"
+run xen-pci attach 5 07:00.1,seize=1
+backend
+
+say "xl pci-list 5"
+run xen-pci list 5
+
+say "xl pci-detach 5 07:00.0"
+run xen-pci detach 5 07:00.0
+backend
+
+say "The guest dies holding 07:00.1: the agent cleans up by itself"
+run simhost domain destroy 5
+for _ in $(seq 100); do
+	xenstore-exists /local/domain/0/backend/pci/5 2>/dev/null || break
+	sleep 0.05
+done
+tree
+
+say "xl pci-assignable-remove -r 07:00.0 and 07:00.1"
+run xen-pci assignable-remove -r 07:00.0
+run xen-pci assignable-remove -r 07:00.1
 tree
 
 say "An error, as a toolstack sees it"

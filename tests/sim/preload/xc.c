@@ -4,7 +4,9 @@
  * follows xen/drivers/passthrough/pci.c: a device is owned by one
  * domain at a time, assign fails with EBUSY while another guest holds
  * it (device_assigned()), deassign of a device the domain does not own
- * fails with ENODEV (deassign_device()).
+ * fails with ENODEV (deassign_device()).  Deassigning from a guest puts
+ * the device in quarantine (dom_io), from dom_io gives it back to dom0:
+ * deassign_device() with Xen 4.17's default iommu_quarantine (basic).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -211,7 +213,7 @@ static int deassign(uint32_t domid, uint32_t sbdf)
 		return fail(err);
 	if (pci_owner(sbdf) != (long)domid)
 		return fail(ENODEV);
-	return set_owner(sbdf, 0);
+	return set_owner(sbdf, domid == SIM_DOMID_IO ? 0 : SIM_DOMID_IO);
 }
 
 int xc_deassign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf)

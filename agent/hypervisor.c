@@ -1,0 +1,244 @@
+/*
+ * What libxl asks of the hypervisor for a PV guest's PCI device
+ * (tools/libs/light/libxl_pci.c pci_add_dm_done(), do_pci_remove(),
+ * pci_remove_detached()), behind a small interface so that the rest of
+ * the agent never sees libxenctrl:
+ *
+ *   grant:  I/O port and memory permissions for every BAR listed in the
+ *           device's sysfs `resource`, the legacy IRQ mapped to a pirq
+ *           with permission, then xc_assign_device (ENOSYS tolerated
+ *           for PV, as libxl does: no IOMMU).
+ *   revoke: the same in reverse, then xc_deassign_device.
+ *
+ * Revoking is idempotent, so a replay after a crash may run it again:
+ * denying a range that is not granted is not an error in Xen
+ * (rangeset_remove_range()), and a device that is no longer assigned to
+ * the domain gives ENODEV from deassign, which is what we wanted.
+ *
+ * One xc handle for the process, used under a lock: requests run on
+ * worker threads and libxenctrl does not promise concurrent use.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <xenctrl.h>
+
+#include "agent.h"
+#include "hypervisor.h"
+
+#define PCI_NUM_RESOURCES	7	/* libxl PROC_PCI_NUM_RESOURCES */
+#define PCI_BAR_IO		0x01	/* IORESOURCE_IO in the flags */
+
+static xc_interface *xch;
+static pthread_mutex_t xc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int hv_open(void)
+{
+	xch = xc_interface_open(NULL, NULL, 0);
+	return xch ? 0 : -(errno ? errno : ENODEV);
+}
+
+void hv_close(void)
+{
+	if (xch)
+		xc_interface_close(xch);
+	xch = NULL;
+}
+
+static uint32_t sbdf(const struct bdf *b)
+{
+	return b->dom << 16 | b->bus << 8 | b->dev << 3 | b->func;
+}
+
+struct bar {
+	uint64_t start, size;
+	bool io;
+};
+
+/* The BARs with a non-zero start, from sysfs `resource`. */
+static int read_bars(const struct bdf *b, struct bar *bars, unsigned int *n)
+{
+	char p[PATH_MAX];
+	uint64_t start, end, flags;
+	unsigned int i;
+	FILE *f;
+
+	*n = 0;
+	sysfs_path(p, sizeof(p), "/bus/pci/devices/" XENPCI_BDF_FMT
+		   "/resource", b->dom, b->bus, b->dev, b->func);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	for (i = 0; i < PCI_NUM_RESOURCES; i++) {
+		if (fscanf(f, "0x%" SCNx64 " 0x%" SCNx64 " 0x%" SCNx64 "\n",
+			   &start, &end, &flags) != 3)
+			continue;
+		if (!start)
+			continue;
+		bars[*n].start = start;
+		bars[*n].size = end - start + 1;
+		bars[*n].io = flags & PCI_BAR_IO;
+		(*n)++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* The legacy IRQ from sysfs `irq`; 0 when there is none. */
+static int read_irq(const struct bdf *b)
+{
+	char p[PATH_MAX];
+	unsigned int irq = 0;
+	FILE *f;
+
+	sysfs_path(p, sizeof(p), "/bus/pci/devices/" XENPCI_BDF_FMT "/irq",
+		   b->dom, b->bus, b->dev, b->func);
+	f = fopen(p, "re");
+	if (!f)
+		return 0;	/* libxl goes on without an IRQ, too */
+	if (fscanf(f, "%u", &irq) != 1)
+		irq = 0;
+	fclose(f);
+	return (int)irq;
+}
+
+static int bar_permission(unsigned int domid, const struct bar *bar,
+			  bool allow)
+{
+	if (bar->io)
+		return xc_domain_ioport_permission(xch, domid,
+						   (uint32_t)bar->start,
+						   (uint32_t)bar->size, allow);
+	return xc_domain_iomem_permission(xch, domid,
+			bar->start >> XC_PAGE_SHIFT,
+			(bar->size + XC_PAGE_SIZE - 1) >> XC_PAGE_SHIFT,
+			allow);
+}
+
+static int fail(char *msg, size_t len, const struct bdf *b, int err,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail(char *msg, size_t len, const struct bdf *b, int err,
+		const char *fmt, ...)
+{
+	char bs[BDF_STR_LEN], what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(msg, len, "%s: %s: %s", bdf_str(b, bs), what, strerror(err));
+	return -err;
+}
+
+static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
+			size_t len)
+{
+	struct bar bars[PCI_NUM_RESOURCES];
+	unsigned int i, n;
+	int rc, irq, pirq;
+
+	rc = read_bars(b, bars, &n);
+	if (rc)
+		return fail(msg, len, b, -rc, "read its resources");
+	for (i = 0; i < n; i++)
+		if (bar_permission(domid, &bars[i], true))
+			return fail(msg, len, b, errno,
+				    "grant domain %u %s 0x%" PRIx64 "/0x%"
+				    PRIx64, domid, bars[i].io ? "I/O ports" :
+				    "memory", bars[i].start, bars[i].size);
+	irq = read_irq(b);
+	if (irq) {
+		pirq = irq;
+		if (xc_physdev_map_pirq(xch, domid, irq, &pirq))
+			return fail(msg, len, b, errno,
+				    "map IRQ %d for domain %u", irq, domid);
+		if (xc_domain_irq_permission(xch, domid, pirq, true))
+			return fail(msg, len, b, errno,
+				    "grant domain %u IRQ %d", domid, pirq);
+	}
+	if (xc_assign_device(xch, domid, sbdf(b), XEN_DOMCTL_DEV_RDM_RELAXED)
+	    && errno != ENOSYS)
+		return fail(msg, len, b, errno, "assign to domain %u", domid);
+	return 0;
+}
+
+static int revoke_locked(unsigned int domid, const struct bdf *b,
+			 char *msg, size_t len)
+{
+	struct bar bars[PCI_NUM_RESOURCES];
+	unsigned int i, n;
+	int rc = 0, irq;
+
+	/* Deassign first: the guest loses DMA before it loses its BARs. */
+	if (xc_deassign_device(xch, domid, sbdf(b)) && errno != ENODEV &&
+	    errno != ENOSYS && errno != ESRCH)
+		rc = fail(msg, len, b, errno, "deassign from domain %u",
+			  domid);
+	if (!read_bars(b, bars, &n))
+		for (i = 0; i < n; i++)
+			if (bar_permission(domid, &bars[i], false) &&
+			    errno != ESRCH && !rc)
+				rc = fail(msg, len, b, errno,
+					  "revoke domain %u's access to "
+					  "0x%" PRIx64, domid, bars[i].start);
+	irq = read_irq(b);
+	if (irq) {
+		/* A dead domain has no pirqs or permissions left. */
+		if (xc_domain_irq_permission(xch, domid, irq, false) &&
+		    errno != ESRCH && !rc)
+			rc = fail(msg, len, b, errno,
+				  "revoke domain %u's IRQ %d", domid, irq);
+		if (xc_physdev_unmap_pirq(xch, domid, irq) &&
+		    errno != ESRCH && errno != EINVAL && !rc)
+			rc = fail(msg, len, b, errno,
+				  "unmap IRQ %d of domain %u", irq, domid);
+	}
+	return rc;
+}
+
+int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
+{
+	char ignore[256];
+	int rc;
+
+	if (!xch)
+		return fail(msg, len, b, ENODEV, "no hypervisor interface");
+	pthread_mutex_lock(&xc_lock);
+	rc = grant_locked(domid, b, msg, len);
+	if (rc)
+		revoke_locked(domid, b, ignore, sizeof(ignore));
+	pthread_mutex_unlock(&xc_lock);
+	return rc;
+}
+
+int hv_revoke(unsigned int domid, const struct bdf *b, char *msg, size_t len)
+{
+	int rc;
+
+	if (!xch)
+		return fail(msg, len, b, ENODEV, "no hypervisor interface");
+	pthread_mutex_lock(&xc_lock);
+	rc = revoke_locked(domid, b, msg, len);
+	pthread_mutex_unlock(&xc_lock);
+	return rc;
+}
+
+int hv_domain_alive(unsigned int domid)
+{
+	xc_domaininfo_t info;
+	int n;
+
+	if (!xch)
+		return -ENODEV;
+	pthread_mutex_lock(&xc_lock);
+	n = xc_domain_getinfolist(xch, domid, 1, &info);
+	pthread_mutex_unlock(&xc_lock);
+	if (n < 0)
+		return -errno;
+	return n == 1 && info.domain == domid &&
+	       !(info.flags & XEN_DOMINF_dying);
+}

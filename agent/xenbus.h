@@ -1,0 +1,64 @@
+/*
+ * The PCI backend and frontend in xenstore and the xenbus handshake
+ * with xen-pciback and the guest's pcifront (xenbus.c).
+ */
+#ifndef XENPCI_XENBUS_H
+#define XENPCI_XENBUS_H
+
+#include "agent.h"
+
+struct xb_dev {
+	struct bdf bdf;
+	unsigned int vdevfn;	/* 0: pciback picks the virtual slot */
+	bool permissive;
+	bool msitranslate;
+	bool power_mgmt;
+	bool rdm_relaxed;
+	const char *name;	/* or NULL */
+	char vdev[32];		/* out: vdev-N as pciback wrote it */
+};
+
+struct xb_wait {
+	unsigned int timeout_ms;
+	volatile int *cancel;	/* non-zero: give up (agent stopping) */
+};
+
+/*
+ * Adds devs to domid's PCI backend: one transaction creating backend,
+ * frontend and every device when there is no backend yet (cold-plug),
+ * else the hot-add through Reconfiguring; then waits until pciback has
+ * exported them all.  On failure nothing this call wrote is left.
+ * 0 or -errno with msg set.
+ */
+int xb_attach(unsigned int be_domid, unsigned int domid,
+	      struct xb_dev *devs, unsigned int n, const struct xb_wait *w,
+	      char *msg, size_t len);
+
+/*
+ * Hot-removes b: state-i Closing and backend Reconfiguring, wait for
+ * Connected again, then remove its keys and renumber the later ones as
+ * libxl does; the last device takes backend and frontend with it.
+ * force: a guest that does not answer in time is removed anyway.
+ */
+int xb_detach(unsigned int be_domid, unsigned int domid,
+	      const struct bdf *b, bool force, const struct xb_wait *w,
+	      char *msg, size_t len);
+
+/* Removes domid's backend and frontend outright (a dead guest). */
+int xb_destroy(unsigned int be_domid, unsigned int domid);
+
+struct xb_entry {
+	struct bdf bdf;
+	char vdev[32];
+	char opts[128];
+	int state;		/* state-i, -1 if absent */
+};
+/* The devices in domid's backend, malloc'd; 0 entries if none. */
+int xb_list(unsigned int be_domid, unsigned int domid,
+	    struct xb_entry **out, unsigned int *n);
+
+/* The guests that have a PCI backend in be_domid, malloc'd. */
+int xb_backends(unsigned int be_domid, unsigned int **domids,
+		unsigned int *n);
+
+#endif
