@@ -383,19 +383,8 @@ ms_now() { echo $(($(date +%s%N) / 1000000)); }
 code_is_errno() { like "$1: code is an errno name" "$(rq "$2" code)" '^E[A-Z0-9]+$'; }
 
 # dom_pause DOMID / dom_unpause DOMID: a paused guest (xl create -p) runs
-# no pcifront until it is unpaused.  simhost has no pause command yet
-# (issue 4 asks for one): until it has, the domain's file is rewritten
-# the way simhost writes it (state=paused|running, rename()); simpeer
-# and libsimxen read it at every event.
-dom_setstate() {
-	local f=$SIMXEN_DIR/domains/$1
-	if simhost --help 2>&1 | grep -q 'domain pause'; then
-		simhost domain "$2" "$1" >/dev/null
-		return
-	fi
-	sed "s/^state=.*/state=$3/" "$f" >"$f.tmp" && mv "$f.tmp" "$f"
-}
-dom_pause() { dom_setstate "$1" pause paused; }
-dom_unpause() { dom_setstate "$1" unpause running; }
+# no pcifront until it is unpaused.
+dom_pause() { simhost domain pause "$1" >/dev/null; }
+dom_unpause() { simhost domain unpause "$1" >/dev/null; }
 # view_set_is DOMID LINES: the guest's bus holds exactly LINES, in any order.
 view_set_is() { [ "$(view "$1" | sort)" = "$(sort <<<"$2")" ]; }

@@ -258,17 +258,55 @@ static int domain_setstate(const struct host *h, unsigned int domid,
 	return 0;
 }
 
-static int domain_set(const struct host *h, unsigned int domid,
-		      const char *kv)
+/*
+ * Paused (xl create -p, xl pause): the guest runs nothing, so its
+ * pcifront does not answer until it is unpaused.  No xenstore event:
+ * xenstored does not report pause either.
+ */
+static int domain_pause(const struct host *h, unsigned int domid,
+			bool pause)
 {
 	char name[128], pf[16];
 
 	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf)))
+		die("domain %s: no domain %u", pause ? "pause" : "unpause",
+		    domid);
+	write_domfile(h, domid, pause ? "paused" : "running", name, pf);
+	return 0;
+}
+
+/* The state line of a domain file: running unless it says otherwise. */
+static void read_state(const struct host *h, unsigned int domid, char *st,
+		       size_t len)
+{
+	char path[700], line[256];
+	FILE *f;
+
+	copy(st, len, "running");
+	dom_file(h, domid, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "state=", 6)) {
+			line[strcspn(line, "\n")] = '\0';
+			copy(st, len, line + 6);
+		}
+	fclose(f);
+}
+
+static int domain_set(const struct host *h, unsigned int domid,
+		      const char *kv)
+{
+	char name[128], pf[16], st[32];
+
+	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf)))
 		die("domain set: no domain %u", domid);
+	read_state(h, domid, st, sizeof(st));
 	if (strcmp(kv, "pcifront=1") && strcmp(kv, "pcifront=0") &&
 	    strcmp(kv, "pcifront=hung"))
 		die("domain set: unknown setting '%s'", kv);
-	write_domfile(h, domid, "running", name, kv + 9);
+	write_domfile(h, domid, st, name, kv + 9);
 	return 0;
 }
 
@@ -330,6 +368,8 @@ int cmd_domain(int argc, char **argv)
 	if (!strcmp(verb, "shutdown") || !strcmp(verb, "crash"))
 		return domain_setstate(&h, domid, !strcmp(verb, "crash") ?
 				       "crashed" : "shutdown");
+	if (!strcmp(verb, "pause") || !strcmp(verb, "unpause"))
+		return domain_pause(&h, domid, !strcmp(verb, "pause"));
 	if (!strcmp(verb, "set") && optind < argc)
 		return domain_set(&h, domid, argv[optind]);
 	die("domain: unknown command '%s'", verb);

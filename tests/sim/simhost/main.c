@@ -16,6 +16,7 @@ static const char usage[] =
 "       simhost domain create DOMID [--name NAME] [--no-pcifront]\n"
 "       simhost domain destroy DOMID [--keep-xenstore]\n"
 "       simhost domain shutdown|crash DOMID\n"
+"       simhost domain pause|unpause DOMID\n"
 "       simhost domain set DOMID pcifront=1|0|hung\n"
 "       simhost fault sysfs PATH ERRNO [nth=N] [count=M] [delay_ms=D]\n"
 "       simhost fault xen CALL ERRNO [COUNT]\n"
