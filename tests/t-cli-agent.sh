@@ -192,8 +192,27 @@ if [[ " $features " == *" attach "* ]]; then
 	is "detach: assignable again" "$(dev_state 0000:07:00.0)" assignable
 	run list 3
 	is "list 3 after detach: header only" "$out" "Vdev Device       Options"
-	run assignable-remove -r 07:00.0
-	is "detach then remove -r: back on igb" "$rc:$(drv 0000:07:00.0)" 0:igb
+	run assignable-add 07:00.1
+	run attach 3 07:00.0 07:00.1
+	is "attach 3 with two SPECs: exit 0" "$rc" 0
+	like "attach 3 with two SPECs: one vdev line per SPEC" "$out" \
+		$'^07:00\\.0: vdev [0-9a-f]{2}\\.[0-7]\n07:00\\.1: vdev [0-9a-f]{2}\\.[0-7]$'
+	run list 3
+	is "list 3: both devices" "$(echo "$out" | awk 'NR > 1 {print $2}' |
+		tr '\n' ' ')" "0000:07:00.0 0000:07:00.1 "
+	run attach 3 07:00.0
+	is "attach an attached device: exit 1" "$rc" 1
+	like "attach an attached device: the agent's message on stderr" \
+		"$err" '^xen-pci: attach 3 07:00\.0: .*\([A-Z]+\)$'
+	run detach -f 3 07:00.1
+	is "detach -f 3 07:00.1: exit 0" "$rc" 0
+	run detach 3 07:00.0
+	is "detach the last device: exit 0" "$rc" 0
+	run list
+	is "list: nothing attached" "$out" "Domid Vdev Device       Options"
+	run assignable-remove -r '07:00.*'
+	is "detach then remove -r: back on igb" \
+		"$rc:$(drv 0000:07:00.0):$(drv 0000:07:00.1)" 0:igb:igb
 else
 	run attach 3 07:00.0
 	is "attach with an agent without the feature: exit 1" "$rc" 1

@@ -50,6 +50,8 @@ usage "attach without SPEC" 'expected DOMID SPEC' attach 3
 usage "attach bad DOMID" "'x' is not a domain id" attach x 07:00.0
 usage "attach DOMID out of range" "'32752' is not a domain id" attach 32752 07:00.0
 usage "attach empty second SPEC" "SPEC '' is empty" attach 3 07:00.0 ''
+usage "attach with 17 SPECs" 'too many SPECs \(17, at most 16\)' \
+	attach 3 $(for i in $(seq 0 16); do echo 0$((i / 8)):0$((i % 8 / 8)).$((i % 8)); done)
 usage "attach -f is not an attach flag" "unknown option '-f'" attach -f 3 07:00.0
 usage "detach without SPEC" 'expected DOMID SPEC' detach 3
 usage "detach with two SPECs" 'expected DOMID SPEC' detach 3 07:00.0 07:00.1

@@ -299,9 +299,9 @@ int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv)
 	if (xp_parse_domid(argv[0], &domid))
 		return xp_usage_error("attach: '%s' is not a domain id (0..%u)",
 				      argv[0], XP_DOMID_MAX);
-	if (a.nspecs > 256)
-		return xp_usage_error("attach: too many SPECs (%d, at most 256)",
-				      a.nspecs);
+	if (a.nspecs > XENPCI_ATTACH_MAX_SPECS)
+		return xp_usage_error("attach: too many SPECs (%d, at most %d)",
+				      a.nspecs, XENPCI_ATTACH_MAX_SPECS);
 	for (i = 0; i < a.nspecs; i++) {
 		rc = check_spec("attach", a.specs[i]);
 		if (rc)
