@@ -10,7 +10,10 @@
  *   worker.c     runs a request's sysfs steps off the loop thread
  *   assignable.c the assignable-add / -remove / -list step sequences
  *   sysfs.c      every sysfs access, relative to --sysfs-root
- *   quarantine.c Xen's side: assigning assignable devices to dom_io
+ *   hypervisor.c Xen's side: quarantine (dom_io), a guest's grants
+ *   xenbus.c     the PCI backend/frontend and the xenbus handshake
+ *   attach.c     attach / detach step sequences, dead guests
+ *   domains.c    which guests holding devices died (@releaseDomain)
  *   statedir.c   remembered drivers and the intent journal on disk
  *   spec.c       PCI_SPEC_STRING parsing (libxlutil) and '*' expansion
  */
@@ -149,14 +152,24 @@ int sysfs_permissive(const struct bdf *b);
 const char *driver_name(const char *host_path);	/* basename */
 void sysfs_init(void);
 
-/* ------------------------------------------------------ quarantine.c */
-void quarantine_init(void);
-void quarantine_exit(void);
+/* ------------------------------------------------------ hypervisor.c */
+/* Opens the hypervisor interface; without one, says what will not work. */
+void hv_open(void);
+void hv_close(void);
+/* Quarantine: assignable devices belong to DOMID_IO, as with libxl. */
 bool quarantine_available(void);
 int quarantine_assign(const struct bdf *b);
 int quarantine_release(const struct bdf *b);
 /* 1 if a guest owns the device, 0 if not, or -errno. */
 int quarantine_guest_owned(const struct bdf *b);
+/* BARs, IRQ and assignment, as libxl; all or nothing.  0 or -errno. */
+int hv_grant(unsigned int domid, const struct bdf *b, char *msg,
+	     size_t len);
+/* Deassign and revoke; idempotent.  0 or -errno of the first failure. */
+int hv_revoke(unsigned int domid, const struct bdf *b, char *msg,
+	      size_t len);
+/* 1 the domain exists and is not dying, 0 it does not, or -errno. */
+int hv_domain_alive(unsigned int domid);
 
 /* -------------------------------------------------------- statedir.c */
 enum intent_op { INTENT_ADD, INTENT_REMOVE, INTENT_ATTACH, INTENT_DETACH };

@@ -42,7 +42,6 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "hypervisor.h"
 #include "xenbus.h"
 
 /* ------------------------------------------------ per-domain locks */

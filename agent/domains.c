@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "agent.h"
-#include "hypervisor.h"
 #include "xenbus.h"
 
 #define MAX_GUESTS	256

@@ -15,6 +15,16 @@
  * (rangeset_remove_range()), and a device that is no longer assigned to
  * the domain gives ENODEV from deassign, which is what we wanted.
  *
+ * Quarantine (libxl 4.17 libxl__device_pci_assignable_add/_remove): an
+ * assignable device is assigned to DOMID_IO after it is bound to
+ * pciback, and taken back before it leaves pciback.  Both are
+ * idempotent: assigning a device dom_io owns succeeds, de-assigning one
+ * it does not own gives ENODEV, taken as "not quarantined" (a device
+ * hidden at boot never was).
+ *
+ * Without a hypervisor interface (a test box without Xen) the agent
+ * says so once: assignable-* go on without quarantine, attach fails.
+ *
  * One xc handle for the process, used under a lock: requests run on
  * worker threads and libxenctrl does not promise concurrent use.
  */
@@ -25,33 +35,90 @@
 #include <stdio.h>
 #include <string.h>
 #include <xenctrl.h>
+#include <xentoollog.h>
 
 #include "agent.h"
-#include "hypervisor.h"
 
 #define PCI_NUM_RESOURCES	7	/* libxl PROC_PCI_NUM_RESOURCES */
 #define PCI_BAR_IO		0x01	/* IORESOURCE_IO in the flags */
 
+static uint32_t sbdf(const struct bdf *b)
+{
+	return b->dom << 16 | b->bus << 8 | b->dev << 3 | b->func;
+}
+
 static xc_interface *xch;
+static xentoollog_logger_stdiostream *xtl;
 static pthread_mutex_t xc_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int hv_open(void)
+void hv_open(void)
 {
-	xch = xc_interface_open(NULL, NULL, 0);
-	return xch ? 0 : -(errno ? errno : ENODEV);
+	/* libxc's own complaints would only repeat ours. */
+	xtl = xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
+	xch = xc_interface_open((xentoollog_logger *)xtl, NULL, 0);
+	if (!xch)
+		log_warn("no hypervisor interface (%s): devices will not be "
+			 "quarantined, attach and detach will fail",
+			 strerror(errno));
 }
 
 void hv_close(void)
 {
 	if (xch)
 		xc_interface_close(xch);
+	if (xtl)
+		xtl_logger_destroy((xentoollog_logger *)xtl);
 	xch = NULL;
+	xtl = NULL;
 }
 
-static uint32_t sbdf(const struct bdf *b)
+bool quarantine_available(void)
 {
-	return b->dom << 16 | b->bus << 8 | b->dev << 3 | b->func;
+	return xch != NULL;
 }
+
+int quarantine_assign(const struct bdf *b)
+{
+	int rc = 0;
+
+	if (!xch)
+		return 0;
+	pthread_mutex_lock(&xc_lock);
+	/* DOMID_IO has no mappings: RDM relaxed, as libxl passes. */
+	if (xc_assign_device(xch, DOMID_IO, sbdf(b),
+			     XEN_DOMCTL_DEV_RDM_RELAXED) < 0)
+		rc = -errno;
+	pthread_mutex_unlock(&xc_lock);
+	return rc;
+}
+
+int quarantine_guest_owned(const struct bdf *b)
+{
+	int rc = 0;
+
+	if (!xch)
+		return 0;
+	pthread_mutex_lock(&xc_lock);
+	/* EBUSY: a domain other than dom0 and dom_io has it. */
+	if (xc_test_assign_device(xch, DOMID_IO, sbdf(b)) < 0)
+		rc = errno == EBUSY ? 1 : -errno;
+	pthread_mutex_unlock(&xc_lock);
+	return rc;
+}
+
+int quarantine_release(const struct bdf *b)
+{
+	int rc = 0;
+
+	if (!xch)
+		return 0;
+	pthread_mutex_lock(&xc_lock);
+	if (xc_deassign_device(xch, DOMID_IO, sbdf(b)) < 0 && errno != ENODEV)
+		rc = -errno;
+	pthread_mutex_unlock(&xc_lock);
+	return rc;
+}
+
 
 struct bar {
 	uint64_t start, size;

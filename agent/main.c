@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "hypervisor.h"
 
 struct agent_config cfg = {
 	.sysfs_root = "/sys",
@@ -167,7 +166,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int level = LOG_INFO, c, rc;
+	int level = LOG_INFO, c;
 
 	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		switch (c) {
@@ -243,15 +242,7 @@ int main(int argc, char **argv)
 	}
 	if (xs_connect())
 		return 1;
-	/*
-	 * Without the hypervisor interface (not dom0, no privcmd) the
-	 * assignable commands still work; attach says why it cannot.
-	 */
-	rc = hv_open();
-	if (rc)
-		log_warn("no hypervisor interface (%s): attach and detach "
-			 "will fail", strerror(-rc));
-	quarantine_init();
+	hv_open();
 
 	/* Undo what a killed predecessor left half done, before serving. */
 	assignable_recover();
@@ -297,7 +288,6 @@ int main(int argc, char **argv)
 		_exit(agent_exit_code);
 	}
 	request_free_all();
-	quarantine_exit();
 	xs_disconnect();
 	hv_close();
 	ev_loop_destroy(loop);
