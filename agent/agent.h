@@ -39,7 +39,8 @@
 			XENPCI_FEATURE_REBIND " " XENPCI_FEATURE_WILDCARD " " \
 			XENPCI_FEATURE_LIBXL_DRIVER_PATH " " \
 			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
-			XENPCI_FEATURE_PERMISSIVE " " XENPCI_FEATURE_DOMAIN_CLEANUP
+			XENPCI_FEATURE_PERMISSIVE " " \
+			XENPCI_FEATURE_DOMAIN_CLEANUP
 
 /* A PCI address; `valid` is false for an empty slot in a list. */
 struct bdf {
@@ -209,6 +210,10 @@ struct outcome {
 	char vdev[XENPCI_ATTACH_MAX_SPECS][32];
 	unsigned int nvdev;
 };
+/* Shared by the step sequences (assignable.c, attach.c). */
+void step(const struct bdf *b, const char *name);
+int fail(struct outcome *out, int err, const struct bdf *b,
+	 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int assignable_add(const struct spec *sp, const char *req,
 		   volatile int *cancel, struct outcome *out);
 int assignable_remove(const struct spec *sp, const char *req, bool rebind,

@@ -27,10 +27,10 @@
  * with SIGKILL just before that step ("unbind", "remember", "new_slot",
  * "bind", "quarantine", "done" of an add; "dequarantine",
  * "unbind-pciback", "remove_slot", "rebind", "forget", "done" of a
- * remove).  The tests use it to prove that no step
- * can strand a device.
+ * remove; attach.c has its own steps).  The tests use it to prove that
+ * no step can strand a device.
  */
-static void step(const struct bdf *b, const char *name)
+void step(const struct bdf *b, const char *name)
 {
 	const char *at = getenv("XEN_PCI_AGENT_CRASH_AT");
 
@@ -71,13 +71,11 @@ static void known_driver(const struct bdf *b, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-static int fail(struct outcome *out, int err, const struct bdf *b,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct outcome *out, int err, const struct bdf *b,
-		const char *fmt, ...)
+/* The request's error: "<BDF>: <what>", logged; returns -err. */
+int fail(struct outcome *out, int err, const struct bdf *b,
+	 const char *fmt, ...)
 {
-	char bdf[BDF_STR_LEN], what[512];
+	char bdf[BDF_STR_LEN], what[768];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -311,8 +309,8 @@ static int add_one(const struct bdf *b, const char *req, struct intent *in,
 		/* libxl quarantines in this case too. */
 		rc = quarantine_assign(b);
 		if (rc)
-			return fail(out, -rc, b, "quarantine (assign to dom_io): "
-				    "%s", strerror(-rc));
+			return fail(out, -rc, b, "quarantine (assign to "
+				    "dom_io): %s", strerror(-rc));
 		return 0;
 	}
 	rc = sysfs_dev_driver(b, drv, sizeof(drv));

@@ -98,44 +98,6 @@ static void domain_unlock(struct domlock *d)
 
 /* ------------------------------------------------------- helpers */
 
-/* Same test hook as assignable.c: SIGKILL just before a named step. */
-static void step(const struct bdf *b, const char *name)
-{
-	const char *at = getenv("XEN_PCI_AGENT_CRASH_AT");
-
-	log_dev(LOG_DEBUG, b, "step %s", name);
-	if (at && !strcmp(at, name)) {
-		log_dev(LOG_WARNING, b, "test hook: SIGKILL before step %s",
-			name);
-		raise(SIGKILL);
-	}
-}
-
-static int fail(struct outcome *out, int err, const struct bdf *b,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct outcome *out, int err, const struct bdf *b,
-		const char *fmt, ...)
-{
-	char bdf[BDF_STR_LEN], what[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (b)
-		snprintf(out->msg, sizeof(out->msg), "%s: %s",
-			 bdf_str(b, bdf), what);
-	else
-		snprintf(out->msg, sizeof(out->msg), "%s", what);
-	out->err = err;
-	if (b)
-		log_dev(LOG_ERR, b, "%s", what);
-	else
-		log_err("%s", what);
-	return -err;
-}
-
 static void libxl_path(char *buf, size_t len, const struct bdf *b,
 		       const char *node)
 {
@@ -395,7 +357,8 @@ static int attach_devices(unsigned int domid, struct adev *devs,
 			 current_boot_id());
 		step(&a->xb.bdf, "attach-intent");
 		if (intent_write(&in))
-			return fail(out, EIO, &a->xb.bdf, "write intent record");
+			return fail(out, EIO, &a->xb.bdf,
+				    "write intent record");
 		a->have_intent = true;
 		step(&a->xb.bdf, "permissive");
 		rc = set_permissive(&a->xb.bdf, a->xb.permissive, out);

@@ -169,8 +169,8 @@ static bool publish_one(xs_transaction_t t, const struct bdf *b)
 	bdf_key(b, key);
 	snprintf(base, sizeof(base), "%s/" XENPCI_DEVICES "/%s", agent_root,
 		 key);
-	snprintf(p, sizeof(p), LIBXL_PCI_KEY_PATH_FMT "/" LIBXL_PCI_DOMID, b->dom,
-		 b->bus, b->dev, b->func);
+	snprintf(p, sizeof(p), LIBXL_PCI_KEY_PATH_FMT "/" LIBXL_PCI_DOMID,
+		 b->dom, b->bus, b->dev, b->func);
 	domid = xs_read_str(t, p);
 	snprintf(p, sizeof(p), LIBXL_PCI_KEY_PATH_FMT "/" LIBXL_PCI_DRIVER_PATH,
 		 b->dom, b->bus, b->dev, b->func);

@@ -185,11 +185,11 @@ static int bar_permission(unsigned int domid, const struct bar *bar,
 			allow);
 }
 
-static int fail(char *msg, size_t len, const struct bdf *b, int err,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int hv_fail(char *msg, size_t len, const struct bdf *b, int err,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int fail(char *msg, size_t len, const struct bdf *b, int err,
-		const char *fmt, ...)
+static int hv_fail(char *msg, size_t len, const struct bdf *b, int err,
+		   const char *fmt, ...)
 {
 	char bs[BDF_STR_LEN], what[256];
 	va_list ap;
@@ -210,26 +210,27 @@ static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 
 	rc = read_bars(b, bars, &n);
 	if (rc)
-		return fail(msg, len, b, -rc, "read its resources");
+		return hv_fail(msg, len, b, -rc, "read its resources");
 	for (i = 0; i < n; i++)
 		if (bar_permission(domid, &bars[i], true))
-			return fail(msg, len, b, errno,
-				    "grant domain %u %s 0x%" PRIx64 "/0x%"
-				    PRIx64, domid, bars[i].io ? "I/O ports" :
-				    "memory", bars[i].start, bars[i].size);
+			return hv_fail(msg, len, b, errno,
+				       "grant domain %u %s 0x%" PRIx64 "/0x%"
+				       PRIx64, domid, bars[i].io ? "I/O ports" :
+				       "memory", bars[i].start, bars[i].size);
 	irq = read_irq(b);
 	if (irq) {
 		pirq = irq;
 		if (xc_physdev_map_pirq(xch, domid, irq, &pirq))
-			return fail(msg, len, b, errno,
-				    "map IRQ %d for domain %u", irq, domid);
+			return hv_fail(msg, len, b, errno,
+				       "map IRQ %d for domain %u", irq, domid);
 		if (xc_domain_irq_permission(xch, domid, pirq, true))
-			return fail(msg, len, b, errno,
-				    "grant domain %u IRQ %d", domid, pirq);
+			return hv_fail(msg, len, b, errno,
+				       "grant domain %u IRQ %d", domid, pirq);
 	}
 	if (xc_assign_device(xch, domid, sbdf(b), XEN_DOMCTL_DEV_RDM_RELAXED)
 	    && errno != ENOSYS)
-		return fail(msg, len, b, errno, "assign to domain %u", domid);
+		return hv_fail(msg, len, b, errno, "assign to domain %u",
+			       domid);
 	return 0;
 }
 
@@ -243,26 +244,27 @@ static int revoke_locked(unsigned int domid, const struct bdf *b,
 	/* Deassign first: the guest loses DMA before it loses its BARs. */
 	if (xc_deassign_device(xch, domid, sbdf(b)) && errno != ENODEV &&
 	    errno != ENOSYS && errno != ESRCH)
-		rc = fail(msg, len, b, errno, "deassign from domain %u",
-			  domid);
+		rc = hv_fail(msg, len, b, errno, "deassign from domain %u",
+			     domid);
 	if (!read_bars(b, bars, &n))
 		for (i = 0; i < n; i++)
 			if (bar_permission(domid, &bars[i], false) &&
 			    errno != ESRCH && !rc)
-				rc = fail(msg, len, b, errno,
-					  "revoke domain %u's access to "
-					  "0x%" PRIx64, domid, bars[i].start);
+				rc = hv_fail(msg, len, b, errno,
+					     "revoke domain %u's access to "
+					     "0x%" PRIx64, domid,
+					     bars[i].start);
 	irq = read_irq(b);
 	if (irq) {
 		/* A dead domain has no pirqs or permissions left. */
 		if (xc_domain_irq_permission(xch, domid, irq, false) &&
 		    errno != ESRCH && !rc)
-			rc = fail(msg, len, b, errno,
-				  "revoke domain %u's IRQ %d", domid, irq);
+			rc = hv_fail(msg, len, b, errno,
+				     "revoke domain %u's IRQ %d", domid, irq);
 		if (xc_physdev_unmap_pirq(xch, domid, irq) &&
 		    errno != ESRCH && errno != EINVAL && !rc)
-			rc = fail(msg, len, b, errno,
-				  "unmap IRQ %d of domain %u", irq, domid);
+			rc = hv_fail(msg, len, b, errno,
+				     "unmap IRQ %d of domain %u", irq, domid);
 	}
 	return rc;
 }
@@ -273,7 +275,7 @@ int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
 	int rc;
 
 	if (!xch)
-		return fail(msg, len, b, ENODEV, "no hypervisor interface");
+		return hv_fail(msg, len, b, ENODEV, "no hypervisor interface");
 	pthread_mutex_lock(&xc_lock);
 	rc = grant_locked(domid, b, msg, len);
 	if (rc)
@@ -287,7 +289,7 @@ int hv_revoke(unsigned int domid, const struct bdf *b, char *msg, size_t len)
 	int rc;
 
 	if (!xch)
-		return fail(msg, len, b, ENODEV, "no hypervisor interface");
+		return hv_fail(msg, len, b, ENODEV, "no hypervisor interface");
 	pthread_mutex_lock(&xc_lock);
 	rc = revoke_locked(domid, b, msg, len);
 	pthread_mutex_unlock(&xc_lock);

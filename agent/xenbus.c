@@ -80,7 +80,8 @@ static char *be_read(struct xbc *c, xs_transaction_t t, const char *fmt,
 }
 
 static bool be_write(struct xbc *c, xs_transaction_t t, const char *val,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static bool be_write(struct xbc *c, xs_transaction_t t, const char *val,
 		     const char *fmt, ...)

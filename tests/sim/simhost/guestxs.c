@@ -55,7 +55,8 @@ static void ring_put(const struct host *h,
 		}
 		if (room > len)
 			room = len;
-		if (room > (size_t)(XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod)))
+		/* Up to the end of the ring; the rest on the next pass. */
+		if (room > XENSTORE_RING_SIZE - (size_t)MASK_XENSTORE_IDX(prod))
 			room = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod);
 		memcpy(intf->req + MASK_XENSTORE_IDX(prod), buf, room);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -74,7 +75,7 @@ static void ring_get(const struct host *h,
 
 	while (len) {
 		XENSTORE_RING_IDX cons = intf->rsp_cons;
-		size_t avail;
+		size_t avail, room;
 
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		avail = intf->rsp_prod - cons;
@@ -88,8 +89,9 @@ static void ring_get(const struct host *h,
 		}
 		if (avail > len)
 			avail = len;
-		if (avail > (size_t)(XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons)))
-			avail = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
+		room = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
+		if (avail > room)
+			avail = room;
 		memcpy(buf, intf->rsp + MASK_XENSTORE_IDX(cons), avail);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		intf->rsp_cons = cons + avail;
