@@ -13,7 +13,7 @@ if [ -e "$_ALIB_DIR/lib.sh" ]; then
 else
 	. "$_ALIB_DIR/../lib.sh"
 fi
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 A=0000:07:00.0		# the seed's 82575GB, function 0 (irq 16)
 B=0000:07:00.1		# function 1 (irq 17)

@@ -4,7 +4,7 @@
 # gives it back with -r; sysfs, xenstore and the state dir are checked
 # after each step.  Then remove without -r, and a clean SIGTERM.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 sim_up
 agent_start || exit 1

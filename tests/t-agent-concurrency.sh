@@ -3,7 +3,7 @@
 # device run one at a time in arrival order; timeouts; SIGTERM with
 # requests running and queued; an idle agent makes no system calls.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 sim_up
 agent_start || exit 1

@@ -4,7 +4,7 @@
 # delay_ms fault), then a restart: no device is stranded and every
 # request ends with a final status.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 sim_up
 A=0000:07:00.0 B=0000:07:00.1

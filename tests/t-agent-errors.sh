@@ -3,7 +3,7 @@
 # step (each errno the simulator injects), rollback to the original
 # driver, rollback that fails too, and the device state afterwards.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 sim_up
 agent_start || exit 1

@@ -5,7 +5,7 @@
 # /libxl/pci/K/driver_path), and -r works after a reboot (xenstore
 # empty, device hidden by xen-pciback.hide) from the state dir.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 A=0000:07:00.0 B=0000:07:00.1
 STATE=$(mktemp -d /tmp/xpa-state.XXXXXX)

@@ -3,7 +3,7 @@
 # requests written in pieces, duplicate IDs, requests removed while
 # running, requests written while the agent was down, and reaping.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 sim_up
 export XEN_PCI_AGENT_REAP_SECONDS=300

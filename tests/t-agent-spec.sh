@@ -2,7 +2,7 @@
 # Spec strings (parsed by libxlutil, '*' expanded from sysfs), unknown
 # devices, a host without pciback and devices hidden at boot.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/agent/test-lib.sh"
+. "$TOP/tests/agent-lib.sh"
 
 sim_up
 agent_start || exit 1

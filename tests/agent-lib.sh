@@ -1,6 +1,7 @@
-# Helpers for tests/t-agent-*.sh, sourced after tests/lib.sh: start and
-# stop the agent on the simulated host, write requests as raw xenstore
-# writes and wait (bounded) for their final status.
+# Helpers for tests/t-agent-*.sh and t-attach-*.sh, sourced after
+# tests/lib.sh: start and stop the agent on the simulated host, write
+# requests as raw xenstore writes and wait (bounded) for their final
+# status.
 R=/local/domain/0/pci-agent
 AGENT_PID=
 AGENT_N=0
