@@ -7,10 +7,12 @@
 peer_up
 for b in 07 08 09 0a; do mkdev 0000:$b:00.0; done
 
-# pause_guest DOMID running|paused: the hypervisor's view of the guest
+# set_domstate DOMID running|paused: the hypervisor's view of the guest
 set_domstate() {
-	local f=$SIMXEN_DIR/domains/$1
-	sed "s/^state=.*/state=$2/" "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+	case $2 in
+	paused) simhost domain pause "$1" ;;
+	running) simhost domain unpause "$1" ;;
+	esac
 }
 
 # --- no pcifront in the guest ---

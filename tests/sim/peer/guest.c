@@ -23,8 +23,8 @@
 #include "pcifront.h"
 
 static struct guest *guests;
-static unsigned int intro_watch, release_watch;
-static ev_timer poll_timer;
+static unsigned int intro_watch, release_watch, simhost_watch;
+
 
 /* ---- the guest view file ---- */
 
@@ -190,7 +190,7 @@ static void fe_dev_path(struct guest *g, char *buf, size_t len)
  * Once a guest can act again: one look at its bus and at the backend
  * state, standing for the watch events it could not handle meanwhile.
  * Whoever calls guest_acts() first after the change (an event or the
- * poll) does it.
+ * simhost's notification) does it.
  */
 bool guest_catch_up(struct guest *g)
 {
@@ -325,27 +325,21 @@ static void domain_watch_cb(void *ctx, const char *path)
 
 /*
  * Domain state and the pcifront= line change in files without any
- * xenstore event (unpause, "hung"): poll them.  Ten times a second
- * for a handful of files is cheaper than getting inotify right on a
- * FUSE-backed tree.
+ * hypervisor event (unpause, "hung"); simhost writes this node after
+ * each such change, so the simulated guests act at once, as a running
+ * guest would, and nothing polls.
  */
-static void poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)w;
-	(void)revents;
-	pcifront_rescan_domains();
-}
+#define SIMHOST_DOMAINS_NODE "/tool/simhost/domains"
 
 int pcifront_start(void)
 {
 	intro_watch = xsu_watch("@introduceDomain", domain_watch_cb, NULL);
 	release_watch = xsu_watch("@releaseDomain", domain_watch_cb, NULL);
-	if (!intro_watch || !release_watch)
+	simhost_watch = xsu_watch(SIMHOST_DOMAINS_NODE, domain_watch_cb,
+				  NULL);
+	if (!intro_watch || !release_watch || !simhost_watch)
 		return -1;
 	pcifront_rescan_domains();
-	ev_timer_init(&poll_timer, poll_cb, 0.1, 0.1);
-	ev_timer_start(conf.loop, &poll_timer);
 	return 0;
 }
 
@@ -354,7 +348,6 @@ void pcifront_stop(void)
 {
 	struct guest *g;
 
-	ev_timer_stop(conf.loop, &poll_timer);
 	while ((g = guests)) {
 		guests = g->next;
 		guest_free(g, false);

@@ -59,6 +59,26 @@ static void copy(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * Tell the xenbus peers that a guest's hypervisor state changed: pause,
+ * unpause and pcifront= fire no xenstore event on a real host, where
+ * the guest simply runs or not.  The simulated guests live in simpeer,
+ * which watches this node instead of polling the domain files.
+ */
+#define SIMHOST_DOMAINS_NODE "/tool/simhost/domains"
+
+static void notify_domains(unsigned int domid, const char *what)
+{
+	struct xs_handle *xs = xs_open(0);
+	char v[64];
+
+	if (!xs)
+		return;
+	snprintf(v, sizeof(v), "%u %s", domid, what);
+	xs_write(xs, XBT_NULL, SIMHOST_DOMAINS_NODE, v, strlen(v));
+	xs_close(xs);
+}
+
 static int read_domfile(const struct host *h, unsigned int domid,
 			char *name, size_t nlen, char *pf, size_t plen)
 {
@@ -272,6 +292,7 @@ static int domain_pause(const struct host *h, unsigned int domid,
 		die("domain %s: no domain %u", pause ? "pause" : "unpause",
 		    domid);
 	write_domfile(h, domid, pause ? "paused" : "running", name, pf);
+	notify_domains(domid, pause ? "paused" : "running");
 	return 0;
 }
 
@@ -307,6 +328,7 @@ static int domain_set(const struct host *h, unsigned int domid,
 	    strcmp(kv, "pcifront=hung"))
 		die("domain set: unknown setting '%s'", kv);
 	write_domfile(h, domid, st, name, kv + 9);
+	notify_domains(domid, kv);
 	return 0;
 }
 
