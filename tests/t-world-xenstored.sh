@@ -81,6 +81,24 @@ check "a guest destroyed without toolstack cleanup fires it too" \
 	wait_until 10 released_ge 4
 kill $wpid
 
+# Pause and unpause: the hypervisor's view changes, and simhost tells
+# the simulated guests (simpeer) through /tool/simhost/domains.
+simhost domain create 9
+simhost domain pause 9
+check "a paused guest is paused in the hypervisor" \
+	grep -qx 'state=paused' "$SIMXEN_DIR/domains/9"
+is "simhost announces the pause" "$(xs_read /tool/simhost/domains)" \
+	"9 paused"
+simhost domain unpause 9
+check "an unpaused guest runs" grep -qx 'state=running' \
+	"$SIMXEN_DIR/domains/9"
+simhost domain pause 9
+simhost domain set 9 pcifront=hung
+check "domain set keeps a paused guest paused" \
+	grep -qx 'state=paused' "$SIMXEN_DIR/domains/9"
+out=$(simhost domain set 9 bogus=1 2>&1)
+like "an unknown setting is refused" "$out" "unknown setting"
+
 # A second guest with a domid used before is a fresh domain.
 simhost domain create 8 --name again
 is "a domid can be reused" "$(xs_read /local/domain/8/name)" again
