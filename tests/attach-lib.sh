@@ -28,15 +28,14 @@ OPTS0="msitranslate=0,power_mgmt=0,permissive=0,rdm_policy=strict"
 OPTS1="msitranslate=0,power_mgmt=0,permissive=1,rdm_policy=strict"
 
 # host_up [simhost up options]: a fresh simulated host; the agent started
-# later runs under the simulated hypervisor.  Whatever happens, the
-# agent is killed and the host goes down at exit.
+# later runs under the simulated hypervisor (agent-lib.sh).  Whatever
+# happens, the agent is killed and the host goes down at exit.
 host_up() {
 	sim_up "$@"
 	HC=$SIMXEN_DIR/hypercalls.log
 	SIMLOG=$SIMSYSFS_CTL/log
 	PEERLOG=$SIMHOST_DIR/run/simpeer.log
 	STATE=$SIM/state
-	AGENT_WRAPPER="env LD_PRELOAD=$SIMXEN_PRELOAD"
 	trap 'agent_kill9; sim_down; t_exit' EXIT
 	mark
 }
