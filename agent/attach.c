@@ -659,13 +659,15 @@ int attach_undo(const struct intent *in)
 	/* A few seconds for a live guest to let go; a dead one can't. */
 	struct xb_wait w = { .timeout_ms = 3000 };
 	char msg[512];
+	int rc;
 
 	log_dev(LOG_WARNING, &in->bdf, "unfinished %s for domain %u (request "
 		"%s): taking it back from the guest",
 		in->op == INTENT_ATTACH ? "attach" : "detach", in->domid,
 		in->request);
-	if (xb_detach(cfg.domid, in->domid, &in->bdf, true, &w, msg,
-		      sizeof(msg)) && errno != ENOENT)
+	rc = xb_detach(cfg.domid, in->domid, &in->bdf, true, &w, msg,
+		       sizeof(msg));
+	if (rc && rc != -ENOENT)	/* ENOENT: not in xenstore yet */
 		log_dev(LOG_WARNING, &in->bdf, "%s", msg);
 	release_device(in->domid, &in->bdf, NULL);
 	return intent_clear(&in->bdf);

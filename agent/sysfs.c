@@ -102,29 +102,31 @@ int sysfs_on_pciback(const struct bdf *b)
 }
 
 /*
- * pciback/slots is one "DDDD:BB:SS.F" per line.  libxl checks it before
- * writing new_slot because older kernels add duplicates.
+ * pciback's slots and permissive files: one "DDDD:BB:SS.F" per line.
+ * 1 if b is listed, 0 if not, or -errno.
  */
-int sysfs_has_slot(const struct bdf *b)
+static int pciback_lists(const char *file, const struct bdf *b)
 {
 	char p[PATH_MAX];
 	unsigned int d, bu, de, f;
 	FILE *fp;
 	int found = 0;
 
-	sysfs_path(p, sizeof(p), PCIBACK "/slots");
+	sysfs_path(p, sizeof(p), PCIBACK "/%s", file);
 	fp = fopen(p, "r");
 	if (!fp)
 		return -errno;
-	while (fscanf(fp, "%x:%x:%x.%x\n", &d, &bu, &de, &f) == 4) {
-		if (d == b->dom && bu == b->bus && de == b->dev &&
-		    f == b->func) {
-			found = 1;
-			break;
-		}
-	}
+	while (!found && fscanf(fp, "%x:%x:%x.%x\n", &d, &bu, &de, &f) == 4)
+		found = d == b->dom && bu == b->bus && de == b->dev &&
+			f == b->func;
 	fclose(fp);
 	return found;
+}
+
+/* libxl checks slots before new_slot: older kernels add duplicates. */
+int sysfs_has_slot(const struct bdf *b)
+{
+	return pciback_lists("slots", b);
 }
 
 int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len)
@@ -278,21 +280,7 @@ int sysfs_pciback_devices(struct bdf **out, unsigned int *n)
 
 int sysfs_permissive(const struct bdf *b)
 {
-	char p[PATH_MAX];
-	unsigned int d, bu, de, f;
-	FILE *fp;
-	int found = 0;
-
-	sysfs_path(p, sizeof(p), PCIBACK "/permissive");
-	fp = fopen(p, "r");
-	if (!fp)
-		return -errno;
-	while (fscanf(fp, "%x:%x:%x.%x\n", &d, &bu, &de, &f) == 4)
-		if (d == b->dom && bu == b->bus && de == b->dev &&
-		    f == b->func)
-			found = 1;
-	fclose(fp);
-	return found;
+	return pciback_lists("permissive", b);
 }
 
 const char *driver_name(const char *host_path)
