@@ -1,0 +1,263 @@
+# The real-Xen tier's scenario helpers, for POSIX sh (busybox ash in the
+# real dom0, dash on the simulated host).  A scenario is written once
+# and runs in both worlds; XT_WORLD says which:
+#   real  inside the real dom0 booted by tests/realxen/boot: xl makes the
+#         guests, sysfs is /sys, pciback and pcifront are Linux's;
+#   sim   on the simulated host (tests/realxen/sim-run): simhost makes
+#         the guests, and sysfs, pciback and pcifront are simulated.
+# Results are marker lines that the runner turns into test results:
+#   XTEST ok - NAME / XTEST not ok - NAME / XTEST # detail
+# and XDUMP sections, the normalised xenstore trees and driver bindings
+# after a step, which the runner compares between the two worlds.
+
+R=/local/domain/0/pci-agent
+# The QEMU machine's devices (tests/realxen/boot) and their twins in
+# tests/realxen/qemu.inv: two e1000s and a two-function e1000.
+NIC1=0000:00:03.0
+MF0=0000:00:04.0
+MF1=0000:00:04.1
+NIC2=0000:00:05.0
+XT_DEVS="$NIC1 $MF0 $MF1 $NIC2"
+XT_TMP=${XT_TMP:-/tmp/xtest}
+mkdir -p "$XT_TMP"
+: > "$XT_TMP/guests"
+
+xt_ok() { echo "XTEST ok - $*"; }
+xt_not_ok() { echo "XTEST not ok - $*"; }
+xt_diag() { printf '%s\n' "$@" | sed 's/^/XTEST # /'; }
+
+# xt_check NAME CMD...: CMD must succeed; its output is shown if not.
+xt_check() {
+	local name=$1
+	shift
+	if "$@" > "$XT_TMP/out" 2>&1; then
+		xt_ok "$name"
+	else
+		xt_not_ok "$name"
+		xt_diag "command: $*" "$(cat "$XT_TMP/out")"
+	fi
+}
+
+# xt_fails NAME CMD...: CMD must fail.
+xt_fails() {
+	local name=$1
+	shift
+	if "$@" > "$XT_TMP/out" 2>&1; then
+		xt_not_ok "$name"
+		xt_diag "command succeeded: $*" "$(cat "$XT_TMP/out")"
+	else
+		xt_ok "$name"
+		xt_diag "$(cat "$XT_TMP/out")"
+	fi
+}
+
+# xt_is NAME GOT WANT
+xt_is() {
+	if [ "$2" = "$3" ]; then
+		xt_ok "$1"
+	else
+		xt_not_ok "$1"
+		xt_diag "got:  '$2'" "want: '$3'"
+	fi
+}
+
+# xt_wait SECONDS CMD...: until CMD succeeds, evaluated again each time.
+xt_wait() {
+	local n=$(($1 * 5))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" > /dev/null 2>&1 && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# xt_wait_check NAME SECONDS CMD...
+xt_wait_check() {
+	local name=$1 secs=$2
+	shift 2
+	if xt_wait "$secs" "$@"; then
+		xt_ok "$name"
+	else
+		xt_not_ok "$name"
+		xt_diag "still false after ${secs}s: $*"
+		"$@" 2>&1 | sed 's/^/XTEST #   /'
+	fi
+}
+
+# --- the devices ---------------------------------------------------------
+
+xt_driver() {
+	local l=$XT_SYSFS/bus/pci/devices/$1/driver
+	if [ -e "$l" ]; then basename "$(readlink "$l")"; else echo -; fi
+}
+xt_driver_is() { [ "$(xt_driver "$1")" = "$2" ]; }
+xt_pciback_file() { cat "$XT_SYSFS/bus/pci/drivers/pciback/$1"; }
+
+# --- the agent ----------------------------------------------------------
+
+xt_agent_running() {
+	[ "$(xenstore-read $R/state 2>/dev/null)" = running ]
+}
+
+xt_agent_start() {
+	xt_agent_spawn
+	if xt_wait 30 xt_agent_running; then
+		xt_ok "agent serves ($XT_WORLD)"
+	else
+		xt_not_ok "agent serves ($XT_WORLD)"
+		return 1
+	fi
+}
+
+xt_agent_kill9() {
+	kill -9 "$(cat "$XT_TMP/agent.pid")"
+	# Wait until it is gone: its state node says running still (it
+	# had no chance to say otherwise), so xenstore cannot tell.
+	xt_wait 10 sh -c "! kill -0 $(cat "$XT_TMP/agent.pid") 2>/dev/null"
+}
+
+xt_agent_stop() {
+	kill "$(cat "$XT_TMP/agent.pid")"
+	xt_wait 30 sh -c "! kill -0 $(cat "$XT_TMP/agent.pid") 2>/dev/null"
+}
+
+# --- guests ---------------------------------------------------------------
+
+# xt_guest_domid NAME
+xt_guest_domid() { sed -n "s/^\([0-9]*\) $1\$/\1/p" "$XT_TMP/guests"; }
+
+# xt_guest_bus DOMID: the guest's PCI bus as its virtual BDFs, sorted.
+# xt_guest_sees DOMID BDF...: exactly those.
+xt_guest_sees() {
+	local d=$1 want
+	shift
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	[ "$(xt_guest_bus "$d" | tr '\n' ' ')" = "$want" ]
+}
+
+xt_guest_sees_nothing() { [ -z "$(xt_guest_bus "$1")" ]; }
+
+# --- what is compared between the two worlds ----------------------------
+
+# xt_dump STEP: the PCI backend and frontend trees of every guest the
+# scenario made, the agent's device list and the devices' drivers, and
+# pciback's slots and permissive lists, normalised (event channel
+# numbers and grant references are the two worlds' own) and sorted.
+xt_dump() {
+	local d name
+	echo "XDUMP begin $1"
+	xt_diag "dump $1 at $(cut -d' ' -f1 /proc/uptime)s"
+	{
+		xenstore-ls -f /local/domain/0/backend/pci 2>/dev/null
+		while read -r d name; do
+			xenstore-ls -f /local/domain/$d/device/pci 2>/dev/null
+			echo "guest $name bus: $(xt_guest_bus "$d" | tr '\n' ' ')"
+		done < "$XT_TMP/guests"
+		xenstore-ls -f $R/devices 2>/dev/null
+		for d in $XT_DEVS; do
+			echo "driver $d $(xt_driver "$d")"
+		done
+		echo "pciback slots: $(xt_pciback_file slots | tr '\n' ' ')"
+		echo "pciback permissive: $(xt_pciback_file permissive |
+			tr '\n' ' ')"
+	} | sed -e 's/\(event-channel = \)"[0-9]*"/\1"<evtchn>"/' \
+		-e 's/\(pci-op-ref = \)"[0-9]*"/\1"<gref>"/' |
+		sort | sed 's/^/XDUMP /'
+	echo "XDUMP end"
+}
+
+# --- the two worlds --------------------------------------------------------
+
+if [ "$XT_WORLD" = real ]; then
+XT_SYSFS=/sys
+
+xt_agent_spawn() {
+	xen-pci-agent --foreground --log-level debug \
+		2>> /run/agent.log &
+	echo $! > "$XT_TMP/agent.pid"
+}
+
+# xt_guest_create NAME [-p]: a PV guest with pcifront; -p: paused.
+xt_guest_create() {
+	local name=$1 d
+	cat > "$XT_TMP/$name.cfg" <<EOC
+name = "$name"
+type = "pv"
+kernel = "/guest/vmlinuz"
+ramdisk = "/guest/initrd"
+extra = "console=hvc0"
+memory = 192
+vcpus = 1
+# Without it (or a pci= entry) Xen gives the domain no IOMMU context and
+# refuses to assign it any device later (EOPNOTSUPP), as for xl.
+passthrough = "enabled"
+EOC
+	xl create $2 "$XT_TMP/$name.cfg" || return 1
+	d=$(xl domid "$name") || return 1
+	echo "$d $name" >> "$XT_TMP/guests"
+}
+
+xt_guest_up() {
+	grep -q '^XGUEST up' "/var/log/xen/console/guest-$1.log" 2>/dev/null
+}
+
+xt_guest_unpause() { xl unpause "$1"; }
+xt_guest_destroy() { xl destroy "$1"; }
+xt_guest_alive() { xl list "$1" > /dev/null 2>&1; }
+
+# The last bus report on the guest's console (guest-init).
+xt_guest_bus_line() {
+	local name
+	name=$(sed -n "s/^$1 //p" "$XT_TMP/guests")
+	grep '^XGUEST pci:' "/var/log/xen/console/guest-$name.log" \
+		2>/dev/null | tail -n 1 | tr -d '\r'
+}
+
+xt_guest_bus() {
+	xt_guest_bus_line "$1" | sed 's/^XGUEST pci://' | tr ' ' '\n' |
+		sed -n 's/^\([0-9a-f:.]*\)=.*/\1/p' | sort
+}
+
+# xt_guest_driver DOMID VBDF: the driver the guest bound to it.
+xt_guest_driver() {
+	xt_guest_bus_line "$1" | tr ' ' '\n' |
+		sed -n "s|^$2=[0-9a-f]*:[0-9a-f]*/||p"
+}
+
+else
+XT_SYSFS=$SYSFS_ROOT
+XT_NEXT_DOMID=1
+
+xt_agent_spawn() {
+	LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
+		--sysfs-root "$SYSFS_ROOT" --state-dir "$SIMHOST_DIR/state" \
+		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
+	echo $! > "$XT_TMP/agent.pid"
+}
+
+# Domain ids are given in xl's order (1, 2, ...) so that the paths
+# match the real world's.
+xt_guest_create() {
+	local name=$1 d=$XT_NEXT_DOMID
+	XT_NEXT_DOMID=$((d + 1))
+	simhost domain create "$d" --name "$name" > /dev/null || return 1
+	[ "$2" = -p ] && { simhost domain pause "$d" || return 1; }
+	echo "$d $name" >> "$XT_TMP/guests"
+}
+
+xt_guest_up() { :; }
+xt_guest_unpause() { simhost domain unpause "$1"; }
+xt_guest_destroy() { simhost domain destroy "$1"; }
+xt_guest_alive() { [ -n "$(xenstore-read /local/domain/$1/name 2>/dev/null)" ]; }
+
+xt_guest_bus() {
+	sed -n 's/^\([0-9a-f:.]*\) <- .*/\1/p' \
+		"$SIMXEN_DIR/guests/$1/pci" 2>/dev/null | sort
+}
+fi
+
+# xt_guest_binds DOMID VBDF DRIVER: the real guest's driver took the
+# device (the simulated guest has no drivers: the check is real-only).
+xt_guest_binds() { [ "$(xt_guest_driver "$1" "$2")" = "$3" ]; }
