@@ -92,6 +92,11 @@ xt_driver() {
 	local l=$XT_SYSFS/bus/pci/devices/$1/driver
 	if [ -e "$l" ]; then basename "$(readlink "$l")"; else echo -; fi
 }
+xt_attr() { cat "$XT_SYSFS/bus/pci/devices/$1/$2" 2>&1; }
+xt_has() {
+	if [ -e "$XT_SYSFS/bus/pci/devices/$1/$2" ]; then echo yes
+	else echo no; fi
+}
 xt_driver_is() { [ "$(xt_driver "$1")" = "$2" ]; }
 xt_pciback_file() { cat "$XT_SYSFS/bus/pci/drivers/pciback/$1"; }
 
@@ -150,14 +155,17 @@ xt_dump() {
 	echo "XDUMP begin $1"
 	xt_diag "dump $1 at $(cut -d' ' -f1 /proc/uptime)s"
 	{
-		xenstore-ls -f /local/domain/0/backend/pci 2>/dev/null
+		xenstore-ls -f -p /local/domain/0/backend/pci 2>/dev/null
 		while read -r d name; do
-			xenstore-ls -f /local/domain/$d/device/pci 2>/dev/null
+			xenstore-ls -f -p /local/domain/$d/device/pci 2>/dev/null
 			echo "guest $name bus: $(xt_guest_bus "$d" | tr '\n' ' ')"
 		done < "$XT_TMP/guests"
 		xenstore-ls -f $R/devices 2>/dev/null
+		xenstore-ls -f /libxl/pci 2>/dev/null
 		for d in $XT_DEVS; do
 			echo "driver $d $(xt_driver "$d")"
+			echo "sysfs $d reset=$(xt_has "$d" reset)" \
+				"driver_override=$(xt_attr "$d" driver_override)"
 		done
 		echo "pciback slots: $(xt_pciback_file slots | tr '\n' ' ')"
 		echo "pciback permissive: $(xt_pciback_file permissive |
