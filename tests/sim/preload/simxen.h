@@ -4,7 +4,8 @@
  * Its whole state lives in files under $SIMXEN_DIR so that several
  * processes (xenstored, the agent, simhost) see one hypervisor:
  *   domains/<domid>   one per live guest: "state=running|paused|shutdown|
- *                     crashed|dying", "name=..." (dom0 is implicit)
+ *                     crashed|dying", "name=...", "passthrough=1|0"
+ *                     (dom0 is implicit)
  *   pci/<sbdf>        owner domid of an assigned PCI device (hex sbdf)
  *   faults            "<call> <ERRNO> [count]" lines: make the next
  *                     call(s) fail
@@ -31,6 +32,11 @@ const char *sim_dir(void);
 int sim_path(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 enum sim_domstate sim_domain_state(uint32_t domid);
+/*
+ * Whether the domain has an IOMMU context (Xen's is_iommu_enabled(d)):
+ * false only for a guest whose file says passthrough=0.
+ */
+bool sim_domain_passthrough(uint32_t domid);
 /* Smallest live domid >= first, or -1. */
 long sim_next_domain(uint32_t first);
 /* 0, or the errno a pending fault for `call` asks for (consumes it). */

@@ -112,6 +112,33 @@ enum sim_domstate sim_domain_state(uint32_t domid)
 	return st;
 }
 
+/*
+ * libxl sets XEN_DOMCTL_CDF_iommu only when passthrough is not disabled
+ * (libxl_create.c), and defaults it to disabled for a guest with no
+ * pci= (libxl__domain_config_setdefault()); is_iommu_enabled(d) is
+ * that flag, so such a guest has no IOMMU context.  A file without the
+ * line (an older simhost) means enabled, as does dom0's and dom_io's
+ * absent file.
+ */
+bool sim_domain_passthrough(uint32_t domid)
+{
+	char path[512], line[128];
+	bool pt = true;
+	FILE *f;
+
+	if (sim_path(path, sizeof(path), "domains/%u", domid))
+		return true;
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "passthrough=0\n") ||
+		    !strcmp(line, "passthrough=0"))
+			pt = false;
+	fclose(f);
+	return pt;
+}
+
 long sim_next_domain(uint32_t first)
 {
 	char path[512];

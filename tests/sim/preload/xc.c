@@ -7,6 +7,10 @@
  * fails with ENODEV (deassign_device()).  Deassigning from a guest puts
  * the device in quarantine (dom_io), from dom_io gives it back to dom0:
  * deassign_device() with Xen 4.17's default iommu_quarantine (basic).
+ * A guest without an IOMMU context (simhost domain create
+ * --no-passthrough) gets EOPNOTSUPP from assign, test_assign and
+ * deassign alike: iommu.c iommu_do_domctl() checks is_iommu_enabled(d)
+ * before anything else, once domctl.c has looked the domain up.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -175,6 +179,8 @@ static int assign(uint32_t domid, uint32_t sbdf)
 		return fail(err);
 	if (!domain_alive(domid))
 		return fail(ESRCH);
+	if (!sim_domain_passthrough(domid))
+		return fail(EOPNOTSUPP);
 	owner = pci_owner(sbdf);
 	/* pci.c assign_device(): only from dom0 or dom_io (quarantine) */
 	if (owner != 0 && owner != SIM_DOMID_IO && owner != (long)domid)
@@ -199,7 +205,8 @@ int xc_test_assign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf)
 	long owner = pci_owner(sbdf);
 
 	(void)xch;
-	(void)domid;
+	if (!sim_domain_passthrough(domid))
+		return fail(EOPNOTSUPP);
 	if (owner != 0 && owner != SIM_DOMID_IO)
 		return fail(EBUSY);
 	return 0;
@@ -211,6 +218,8 @@ static int deassign(uint32_t domid, uint32_t sbdf)
 
 	if (err)
 		return fail(err);
+	if (!sim_domain_passthrough(domid))
+		return fail(EOPNOTSUPP);
 	if (pci_owner(sbdf) != (long)domid)
 		return fail(ENODEV);
 	return set_owner(sbdf, domid == SIM_DOMID_IO ? 0 : SIM_DOMID_IO);

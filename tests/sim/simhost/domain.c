@@ -4,6 +4,13 @@
  * libxl_domain.c libxl__destroy_domid()), minus the devices: PCI
  * cleanup is the agent's business, and a destroyed guest may leave a
  * stale backend behind exactly as libxl can.
+ *
+ * A guest has passthrough enabled unless created with --no-passthrough:
+ * libxl enables it for a guest with pci= or passthrough="enabled" and
+ * only then asks Xen for an IOMMU context (XEN_DOMCTL_CDF_iommu);
+ * without one, Xen refuses to assign it any device.  The flag is the
+ * "passthrough=" line of the domain file, where libsimxen.so reads it
+ * in every process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +41,7 @@ static void dom_file(const struct host *h, unsigned int domid, char *buf,
 
 static void write_domfile(const struct host *h, unsigned int domid,
 			  const char *state, const char *name,
-			  const char *pcifront)
+			  const char *pcifront, bool passthrough)
 {
 	char path[700], tmp[720];
 	FILE *f;
@@ -44,7 +51,8 @@ static void write_domfile(const struct host *h, unsigned int domid,
 	f = fopen(tmp, "we");
 	if (!f)
 		die("write %s: %s", tmp, strerror(errno));
-	fprintf(f, "state=%s\nname=%s\npcifront=%s\n", state, name, pcifront);
+	fprintf(f, "state=%s\nname=%s\npcifront=%s\npassthrough=%d\n", state,
+		name, pcifront, passthrough);
 	if (fclose(f) || rename(tmp, path))
 		die("write %s: %s", path, strerror(errno));
 }
@@ -80,7 +88,8 @@ static void notify_domains(unsigned int domid, const char *what)
 }
 
 static int read_domfile(const struct host *h, unsigned int domid,
-			char *name, size_t nlen, char *pf, size_t plen)
+			char *name, size_t nlen, char *pf, size_t plen,
+			bool *passthrough)
 {
 	char path[700], line[256];
 	FILE *f;
@@ -91,12 +100,15 @@ static int read_domfile(const struct host *h, unsigned int domid,
 		return -1;
 	snprintf(name, nlen, "domain%u", domid);
 	snprintf(pf, plen, "1");
+	*passthrough = true;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (!strncmp(line, "name=", 5))
 			copy(name, nlen, line + 5);
 		else if (!strncmp(line, "pcifront=", 9))
 			copy(pf, plen, line + 9);
+		else if (!strcmp(line, "passthrough=0"))
+			*passthrough = false;
 	}
 	fclose(f);
 	return 0;
@@ -165,7 +177,7 @@ static bool populate(struct xs_handle *xs, xs_transaction_t t,
 }
 
 static int domain_create(const struct host *h, unsigned int domid,
-			 const char *name, bool pcifront)
+			 const char *name, bool pcifront, bool passthrough)
 {
 	char path[700], dname[32];
 	struct xs_handle *xs;
@@ -180,7 +192,8 @@ static int domain_create(const struct host *h, unsigned int domid,
 		snprintf(dname, sizeof(dname), "guest%u", domid);
 		name = dname;
 	}
-	write_domfile(h, domid, "running", name, pcifront ? "1" : "0");
+	write_domfile(h, domid, "running", name, pcifront ? "1" : "0",
+		      passthrough);
 	xs = xs_connect();
 	/* Makes xenstored map the ring and bind the event channel, so it
 	 * will fire @releaseDomain when the domain dies (check_domains()
@@ -241,8 +254,9 @@ static int domain_destroy(const struct host *h, unsigned int domid,
 {
 	char path[700], name[128], pf[16];
 	struct xs_handle *xs;
+	bool pt;
 
-	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf)))
+	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf), &pt))
 		die("domain destroy: no domain %u", domid);
 	xs = xs_connect();
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
@@ -251,7 +265,7 @@ static int domain_destroy(const struct host *h, unsigned int domid,
 	snprintf(path, sizeof(path), "/libxl/%u", domid);
 	if (!keep_xenstore)
 		xs_rm(xs, XBT_NULL, path);
-	write_domfile(h, domid, "dying", name, pf);
+	write_domfile(h, domid, "dying", name, pf, pt);
 	virq_and_wait_release(h, xs);
 	xs_close(xs);
 	dom_file(h, domid, path, sizeof(path));
@@ -268,10 +282,11 @@ static int domain_setstate(const struct host *h, unsigned int domid,
 {
 	char name[128], pf[16];
 	struct xs_handle *xs;
+	bool pt;
 
-	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf)))
+	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf), &pt))
 		die("domain %s: no domain %u", state, domid);
-	write_domfile(h, domid, state, name, pf);
+	write_domfile(h, domid, state, name, pf, pt);
 	xs = xs_connect();
 	virq_and_wait_release(h, xs);
 	xs_close(xs);
@@ -287,11 +302,12 @@ static int domain_pause(const struct host *h, unsigned int domid,
 			bool pause)
 {
 	char name[128], pf[16];
+	bool pt;
 
-	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf)))
+	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf), &pt))
 		die("domain %s: no domain %u", pause ? "pause" : "unpause",
 		    domid);
-	write_domfile(h, domid, pause ? "paused" : "running", name, pf);
+	write_domfile(h, domid, pause ? "paused" : "running", name, pf, pt);
 	notify_domains(domid, pause ? "paused" : "running");
 	return 0;
 }
@@ -320,14 +336,15 @@ static int domain_set(const struct host *h, unsigned int domid,
 		      const char *kv)
 {
 	char name[128], pf[16], st[32];
+	bool pt;
 
-	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf)))
+	if (read_domfile(h, domid, name, sizeof(name), pf, sizeof(pf), &pt))
 		die("domain set: no domain %u", domid);
 	read_state(h, domid, st, sizeof(st));
 	if (strcmp(kv, "pcifront=1") && strcmp(kv, "pcifront=0") &&
 	    strcmp(kv, "pcifront=hung"))
 		die("domain set: unknown setting '%s'", kv);
-	write_domfile(h, domid, st, name, kv + 9);
+	write_domfile(h, domid, st, name, kv + 9, pt);
 	notify_domains(domid, kv);
 	return 0;
 }
@@ -349,10 +366,11 @@ int cmd_domain(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "no-pcifront", no_argument, NULL, 'p' },
 		{ "keep-xenstore", no_argument, NULL, 'k' },
+		{ "no-passthrough", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *name = NULL, *verb;
-	bool pcifront = true, keep = false;
+	bool pcifront = true, keep = false, passthrough = true;
 	unsigned int domid;
 	struct host h;
 	int c;
@@ -363,6 +381,7 @@ int cmd_domain(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'p': pcifront = false; break;
 		case 'k': keep = true; break;
+		case 'P': passthrough = false; break;
 		default: return 2;
 		}
 	}
@@ -378,13 +397,14 @@ int cmd_domain(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'p': pcifront = false; break;
 		case 'k': keep = true; break;
+		case 'P': passthrough = false; break;
 		default: return 2;
 		}
 	}
 	host_init(&h, dir);
 	host_setenv(&h);
 	if (!strcmp(verb, "create"))
-		return domain_create(&h, domid, name, pcifront);
+		return domain_create(&h, domid, name, pcifront, passthrough);
 	if (!strcmp(verb, "destroy"))
 		return domain_destroy(&h, domid, keep);
 	if (!strcmp(verb, "shutdown") || !strcmp(verb, "crash"))

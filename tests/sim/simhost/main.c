@@ -14,6 +14,7 @@ static const char usage[] =
 "                  [--no-peer] [--no-sysfs] [--xenstored PATH]\n"
 "       simhost down --dir DIR\n"
 "       simhost domain create DOMID [--name NAME] [--no-pcifront]\n"
+"                                   [--no-passthrough]\n"
 "       simhost domain destroy DOMID [--keep-xenstore]\n"
 "       simhost domain shutdown|crash DOMID\n"
 "       simhost domain pause|unpause DOMID\n"
