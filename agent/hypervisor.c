@@ -7,13 +7,15 @@
  *   grant:  I/O port and memory permissions for every BAR listed in the
  *           device's sysfs `resource`, the legacy IRQ mapped to a pirq
  *           with permission, then xc_assign_device (ENOSYS tolerated
- *           for PV, as libxl does: no IOMMU).
+ *           for PV, as libxl does: no IOMMU).  EOPNOTSUPP is the
+ *           guest's own lack of an IOMMU context and is explained.
  *   revoke: the same in reverse, then xc_deassign_device.
  *
  * Revoking is idempotent, so a replay after a crash may run it again:
  * denying a range that is not granted is not an error in Xen
  * (rangeset_remove_range()), and a device that is no longer assigned to
- * the domain gives ENODEV from deassign, which is what we wanted.
+ * the domain gives ENODEV from deassign, which is what we wanted.  So
+ * does EOPNOTSUPP: a guest without an IOMMU context can hold no device.
  *
  * Quarantine (libxl 4.17 libxl__device_pci_assignable_add/_remove): an
  * assignable device is assigned to DOMID_IO after it is bound to
@@ -201,6 +203,27 @@ static int hv_fail(char *msg, size_t len, const struct bdf *b, int err,
 	return -err;
 }
 
+/*
+ * Xen 4.17 iommu_do_domctl() refuses every device operation with
+ * EOPNOTSUPP for a domain that has no IOMMU context: libxl only asks
+ * for one (XEN_DOMCTL_CDF_iommu) when the guest is created with
+ * passthrough enabled, and it cannot be added later.  strerror() alone
+ * ("Operation not supported") leaves an admin guessing, so say why.
+ */
+static int assign_fail(char *msg, size_t len, const struct bdf *b, int err,
+		       unsigned int domid)
+{
+	char bs[BDF_STR_LEN];
+
+	if (err != EOPNOTSUPP)
+		return hv_fail(msg, len, b, err, "assign to domain %u", domid);
+	snprintf(msg, len, "%s: assign to domain %u: %s (domain %u has no "
+		 "IOMMU context: it was created without passthrough; create "
+		 "it with passthrough=\"enabled\" or a pci= entry in its xl "
+		 "config)", bdf_str(b, bs), domid, strerror(err), domid);
+	return -err;
+}
+
 static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 			size_t len)
 {
@@ -229,8 +252,7 @@ static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 	}
 	if (xc_assign_device(xch, domid, sbdf(b), XEN_DOMCTL_DEV_RDM_RELAXED)
 	    && errno != ENOSYS)
-		return hv_fail(msg, len, b, errno, "assign to domain %u",
-			       domid);
+		return assign_fail(msg, len, b, errno, domid);
 	return 0;
 }
 
@@ -243,7 +265,7 @@ static int revoke_locked(unsigned int domid, const struct bdf *b,
 
 	/* Deassign first: the guest loses DMA before it loses its BARs. */
 	if (xc_deassign_device(xch, domid, sbdf(b)) && errno != ENODEV &&
-	    errno != ENOSYS && errno != ESRCH)
+	    errno != ENOSYS && errno != ESRCH && errno != EOPNOTSUPP)
 		rc = hv_fail(msg, len, b, errno, "deassign from domain %u",
 			     domid);
 	if (!read_bars(b, bars, &n))

@@ -2,8 +2,8 @@
 # attach, the errors: each refused request says what and why (a message
 # naming the device or the domain, an errno name in `code`) and leaves
 # nothing behind; a request that fails half-way (a hypercall fault,
-# pciback's fatal error, a guest whose pcifront never answers) is rolled
-# back completely.
+# pciback's fatal error, a guest whose pcifront never answers, a guest
+# created without passthrough) is rolled back completely.
 . "$(dirname "$0")/attach-lib.sh"
 
 host_up --inventory "$ATTACH_INV"
@@ -173,6 +173,45 @@ check "p1: 09:00.0 not given to dom 7" owner_released $D
 isnt_attached() { [ "$(dev_state "$1")" != attached ]; }
 check "p1: 09:00.0 not published as attached" isnt_attached $D
 assert_released "p1: 0a:00.0" $E 7
+
+# --- a guest created without passthrough: EOPNOTSUPP, said why -----------------
+# Xen 4.17 iommu_do_domctl() refuses assign_device with EOPNOTSUPP for a
+# domain without an IOMMU context (xl config without pci= and without
+# passthrough="enabled").  The grants made before it are rolled back.
+# 08:00.0 has I/O, 32- and 64-bit memory BARs and an IRQ: every kind of
+# grant to take back.
+make_assignable $C
+guest 4 --no-passthrough
+mark
+run_err "08:00.0 into dom 4 (created without passthrough)" EOPNOTSUPP n1 \
+	attach domid=4 spec=08:00.0
+is "n1: the message says why and what to do" "$(rq n1 error)" \
+	"$C: assign to domain 4: Operation not supported (domain 4 has no IOMMU context: it was created without passthrough; create it with passthrough=\"enabled\" or a pci= entry in its xl config)"
+check "n1: the failing call was made" \
+	test "$(hc_count_re "^assign_device dom=4 sbdf=$C flag=[0-9]+ rc=EOPNOTSUPP\$")" -ge 1
+# Xen answers deassign the same way for such a domain; the agent takes
+# that as "not assigned", as it takes ENODEV.
+check "n1: deassign on the rollback gets EOPNOTSUPP too" \
+	test "$(hc_count "deassign_device dom=4 sbdf=$C rc=EOPNOTSUPP")" -ge 1
+assert_released "n1" $C 4
+is "n1: still assignable" "$(dev_state $C)" assignable
+check "n1: still on pciback" on_pciback $C
+assert_no_backend "n1" 4
+is "n1: every grant to dom 4 taken back" "$(live_grants 4)" ""
+while read -r l; do
+	check "n1: revoked: $l" test "$(hc_count "$l")" -ge 1
+done < <(perm_lines $C 4 0)
+check "n1: no intent record left" no_intents
+check "n1: the guest sees nothing" view_is 4 ""
+is "n1: the agent still serves" "$(xs_read $R/state)" running
+# A guest with passthrough (dom 7, empty since p1) takes it at once.
+mark
+attach_ok "n1 then 08:00.0 into dom 7 (passthrough enabled)" n2 7 08:00.0
+assert_granted "n2" $C 7
+assert_attached "n2" 7 $C 0000:00:00.00 0
+check "n2: backend Connected" wait_until 10 be_state 7 4
+check "n2: the guest sees it" wait_until 10 view_has 7 \
+	"0000:00:00.0 <- $C"
 
 agent_done
 t_done
