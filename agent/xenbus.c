@@ -628,6 +628,29 @@ out:
 	return rc;
 }
 
+/*
+ * Remove DIR/0, then DIR if nothing else is left in it, as
+ * libxl__xs_path_cleanup() does.  The order matters: a guest's xenbus
+ * watches "device" and ignores an event for "device/pci" (fewer than two
+ * slashes, xenbus_dev_changed()), so removing device/pci in one go
+ * leaves its pcifront registered and stale, and it never probes the
+ * frontend of a later attach.
+ */
+static void rm_leaf_then_dir(struct xs_handle *h, xs_transaction_t t,
+			     const char *dir)
+{
+	char leaf[112];
+	unsigned int n = 0;
+	char **l;
+
+	snprintf(leaf, sizeof(leaf), "%s/0", dir);
+	xs_rm(h, t, leaf);
+	l = xs_directory(h, t, dir, &n);
+	free(l);
+	if (l && !n)
+		xs_rm(h, t, dir);
+}
+
 int xb_destroy(unsigned int be_domid, unsigned int domid)
 {
 	char be[96], fe[96], err[128];
@@ -637,7 +660,6 @@ int xb_destroy(unsigned int be_domid, unsigned int domid)
 
 	if (!h)
 		return -errno;
-	/* The directories above "0" too: libxl__xs_path_cleanup(). */
 	snprintf(be, sizeof(be), "/local/domain/%u/backend/pci/%u", be_domid,
 		 domid);
 	snprintf(fe, sizeof(fe), "/local/domain/%u/device/pci", domid);
@@ -649,9 +671,9 @@ int xb_destroy(unsigned int be_domid, unsigned int domid)
 			rc = -errno;
 			break;
 		}
-		xs_rm(h, t, be);
-		xs_rm(h, t, fe);
-		xs_rm(h, t, err);
+		rm_leaf_then_dir(h, t, fe);
+		rm_leaf_then_dir(h, t, be);
+		rm_leaf_then_dir(h, t, err);
 		if (xs_transaction_end(h, t, false))
 			break;
 		if (errno != EAGAIN) {
