@@ -102,8 +102,12 @@ xt_pciback_file() { cat "$XT_SYSFS/bus/pci/drivers/pciback/$1"; }
 
 # --- the agent ----------------------------------------------------------
 
+# The agent started last serves (after a kill -9 the old one's "running"
+# is still there: the pid tells them apart).
 xt_agent_running() {
-	[ "$(xenstore-read $R/state 2>/dev/null)" = running ]
+	[ "$(xenstore-read $R/state 2>/dev/null)" = running ] &&
+		[ "$(xenstore-read $R/pid 2>/dev/null)" = \
+			"$(cat "$XT_TMP/agent.pid")" ]
 }
 
 xt_agent_start() {
@@ -269,3 +273,36 @@ fi
 # xt_guest_binds DOMID VBDF DRIVER: the real guest's driver took the
 # device (the simulated guest has no drivers: the check is real-only).
 xt_guest_binds() { [ "$(xt_guest_driver "$1" "$2")" = "$3" ]; }
+
+# xt_permissive_logged BDF: the kernel said pciback went permissive for
+# BDF (real: pci_stub.c's dev_warn in dmesg; sim: simsysfs's log line
+# for the same event).
+if [ "$XT_WORLD" = real ]; then
+xt_permissive_logged() {
+	dmesg | grep -q "pciback $1: enabling permissive mode"
+}
+else
+xt_permissive_logged() { grep -q "permissive $1" "$SIMSYSFS_CTL/log"; }
+fi
+
+# xt_request ID OP KEY=VALUE...: a raw request, as a toolstack writes
+# it (protocol/PROTOCOL.md): its fields, then op last; then wait for
+# the final status and print "status code error".
+xt_request() {
+	local q=$R/requests/$1 op=$2 kv st
+	shift 2
+	for kv in "$@"; do
+		xenstore-write "$q/${kv%%=*}" "${kv#*=}" || return 1
+	done
+	xenstore-write "$q/op" "$op" || return 1
+	xt_wait 60 xt_request_done "$q" || { echo "no final status"; return 1; }
+	st=$(xenstore-read "$q/status")
+	echo "$st $(xenstore-read "$q/code" 2>/dev/null)" \
+		"$(xenstore-read "$q/error" 2>/dev/null)"
+}
+xt_request_done() {
+	case $(xenstore-read "$1/status" 2>/dev/null) in
+	ok|error) return 0 ;;
+	esac
+	return 1
+}
