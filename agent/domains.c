@@ -123,4 +123,10 @@ void domains_changed(void)
 					       g[i].ndevs);
 	}
 	free(g);
+	/*
+	 * xl destroy cleans up its guest's devices itself (libxl removes
+	 * the backend and /libxl/pci/<K>/domid), leaving no cleanup to
+	 * do here: R/devices must still stop saying "attached".
+	 */
+	devices_publish();
 }

@@ -110,5 +110,25 @@ check "f1: the backend of dom 7 is removed" wait_until 10 xs_absent "$(be 7)"
 assert_no_backend "f1" 7
 is "f1: the agent still serves" "$(xs_read $R/state)" running
 
+# --- xl destroy: the toolstack cleans up before the domain goes ---------------------
+# libxl__device_pci_destroy_all() removes the devices and the backend
+# itself and clears /libxl/pci/<K>/domid; @releaseDomain then finds
+# nothing to clean, but R/devices must stop saying "attached" (seen on
+# real Xen: tests/realxen scen-death).
+guest 8
+attach_ok "0a:00.0 into dom 8" a5 8 0a:00.0
+check "a5: backend Connected" wait_until 10 be_state 8 4
+is "a5: R/devices says attached" "$(dev_state $E)" attached
+xenstore-rm "/libxl/pci/$(key_of $E)/domid"
+xenstore-rm "/local/domain/0/backend/pci/8/0"
+xenstore-rm "/local/domain/0/backend/pci/8"
+xenstore-rm "/local/domain/8/device/pci/0"
+simhost domain destroy 8
+check "xl destroy of dom 8: R/devices says assignable (bounded wait)" \
+	wait_until 10 released $E
+check "xl destroy of dom 8: no domid left in R/devices" \
+	xs_absent "$R/devices/$(key_of $E)/domid"
+is "xl destroy of dom 8: the agent still serves" "$(xs_read $R/state)" running
+
 agent_done
 t_done
