@@ -31,7 +31,7 @@ xt_wait_check "guest g1 boots" 180 xt_guest_up g1
 xt_check "xen-pci attach $NIC1" xen-pci attach "$D" $NIC1
 xt_wait_check "g1 sees it" 60 xt_guest_sees "$D" 0000:00:00.0
 xt_check "xl pci-list shows what the agent attached" sh -c \
-	"xl pci-list $D | grep -q '00:00.0 *0000:00:03.0'"
+	"xl pci-list $D | grep -q '^00\.0 *0000:00:03\.0'"
 xl pci-list "$D" | sed 's/^/XTEST # xl pci-list: /'
 xt_check "xl pci-detach of the agent's device" xl pci-detach "$D" 00:03.0
 xt_wait_check "g1 no longer sees it" 60 xt_guest_sees_nothing "$D"
