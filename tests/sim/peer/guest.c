@@ -5,9 +5,9 @@
  *
  * The guest kernel only acts while its domain is running and
  * pcifront=1; the file is read again at every event.  Events that
- * arrive while it cannot act are not lost for a paused guest: when it
- * can act again, the bus and the backend state are looked at once
- * more, as the queued watch events would make a real guest do.  What
+ * arrive while it cannot act are not lost: when it can act again, its
+ * queued frontend-bus events run and the backend state is looked at
+ * once more, as the queued watch events would make a real guest do.  What
  * the guest's PCI bus holds is written to SIMXEN_DIR/guests/<domid>/pci,
  * one "<virtual BDF> <- <real BDF>" line per device, replaced by
  * rename().
@@ -181,26 +181,60 @@ bool guest_acts(struct guest *g)
 	return g->acts;
 }
 
-static void fe_dev_path(struct guest *g, char *buf, size_t len)
+/* Keep a "device" watch event for when the guest can act again. */
+void guest_queue_event(struct guest *g, const char *path)
 {
-	snprintf(buf, len, "/local/domain/%u/device/pci/0", g->domid);
+	size_t len = strlen(path) + 1;
+	struct fe_event **pp, *e = malloc(sizeof(*e) + len);
+
+	if (!e) {
+		plog("dom %u: event %s lost: %s", g->domid, path,
+		     strerror(errno));
+		return;
+	}
+	memcpy(e->path, path, len);
+	e->next = NULL;
+	for (pp = &g->pending; *pp; pp = &(*pp)->next)
+		;
+	*pp = e;
+}
+
+static void drop_events(struct guest *g)
+{
+	struct fe_event *e;
+
+	while ((e = g->pending)) {
+		g->pending = e->next;
+		free(e);
+	}
 }
 
 /*
- * Once a guest can act again: one look at its bus and at the backend
- * state, standing for the watch events it could not handle meanwhile.
- * Whoever calls guest_acts() first after the change (an event or the
- * simhost's notification) does it.
+ * Once a guest can act again: the frontend-bus events it could not
+ * handle meanwhile run in order, each against the store as it is now,
+ * as xenwatch would run them; the first time, the bus probes what is
+ * there instead (xenbus_probe_devices(), before its watch counts).
+ * Backend states are not queued: one look at the backend stands for
+ * them.  Whoever calls guest_acts() first after the change (an event
+ * or the simhost's notification) does it.
  */
 bool guest_catch_up(struct guest *g)
 {
-	char path[64];
+	struct fe_event *e;
 
 	if (!g->catch_up)
 		return false;
 	g->catch_up = false;
-	fe_dev_path(g, path, sizeof(path));
-	fe_bus_changed(g, path);
+	if (!g->booted) {
+		g->booted = true;
+		drop_events(g);
+		fe_probe_devices(g);
+	}
+	while ((e = g->pending)) {
+		g->pending = e->next;
+		fe_bus_changed(g, e->path);
+		free(e);
+	}
 	fe_handle_backend(g);
 	return true;
 }
@@ -229,7 +263,8 @@ static struct guest *guest_new(unsigned int domid)
 	guests = g;
 	plog("dom %u: new guest", domid);
 	view_write(g);
-	fe_dev_path(g, path, sizeof(path));
+	/* The frontend bus watches "device" as a whole, never a device. */
+	snprintf(path, sizeof(path), "/local/domain/%u/device", domid);
 	g->dev_watch = xsu_watch(path, fe_dir_cb, g);
 	return g;
 }
@@ -241,6 +276,7 @@ static void guest_free(struct guest *g, bool remove_view)
 		xsu_unwatch(g->dev_watch);
 	if (g->fe)
 		fe_forget(g);
+	drop_events(g);
 	view_clear(g);
 	if (remove_view)
 		view_remove_file(g);

@@ -435,10 +435,35 @@ void fe_forget(struct guest *g)
 	g->fe = NULL;
 }
 
-/* xenbus_dev_changed() on the guest's frontend bus (levels = 2) */
+/*
+ * xenbus_cleanup_devices() with cleanup_dev(): unregister the device
+ * whose nodename is REL or below it.  REL has at least two slashes, so
+ * only an event for the device's own node, gone when it is handled,
+ * removes it: removing "device/pci" in one xs_rm fires "device/pci"
+ * alone for a watch on "device", and the device stays, stale.
+ */
+static void fe_cleanup_devices(struct guest *g, const char *rel)
+{
+	size_t len = strlen(rel);
+	const char *name;
+
+	if (!g->fe)
+		return;
+	name = g->fe->xdev.rel;
+	if (strncmp(name, rel, len) || (name[len] && name[len] != '/'))
+		return;
+	fe_unregister(g, true);
+}
+
+/*
+ * xenbus_dev_changed() on the guest's frontend bus (levels = 2), for
+ * an event of the watch on the guest's "device" directory.  Only the
+ * pci type is modelled; a device already registered for the root is
+ * left alone, even a stale one whose node was written again.
+ */
 void fe_bus_changed(struct guest *g, const char *path)
 {
-	char *home = xasprintf("/local/domain/%u/", g->domid), *root;
+	char *home = xasprintf("/local/domain/%u/", g->domid), *root = NULL;
 	const char *rel;
 	int rootlen;
 
@@ -448,19 +473,47 @@ void fe_bus_changed(struct guest *g, const char *path)
 	if (xsu_char_count(rel, '/') < 2)
 		goto out;
 	if (!xsu_exists(path, "")) {
-		if (g->fe && !strncmp(g->fe->xdev.rel, rel, strlen(rel)))
-			fe_unregister(g, true);
+		fe_cleanup_devices(g, rel);
 		goto out;
 	}
 	rootlen = xsu_strsep_len(rel, '/', 2);
 	if (rootlen < 0)
 		goto out;
 	root = strndup(rel, rootlen);
-	if (root && !g->fe)
+	if (!root || strncmp(root, "device/pci/", strlen("device/pci/")))
+		goto out;
+	if (!g->fe)
 		fe_probe_node(g, root);
-	free(root);
+	else if (strcmp(g->fe->xdev.rel, root))
+		plog("dom %u: %s: a second pcifront device is not modelled",
+		     g->domid, root);
 out:
+	free(root);
 	free(home);
+}
+
+/*
+ * xenbus_probe_devices() of the frontend bus at boot, before its watch
+ * counts: every device/pci/<id> there is, nothing removed.
+ */
+void fe_probe_devices(struct guest *g)
+{
+	char *dir = xasprintf("/local/domain/%u/device/pci", g->domid);
+	char **ids = NULL, *rel;
+	unsigned int i, n;
+
+	ids = dir ? xsu_directory(dir, &n) : NULL;
+	for (i = 0; ids && i < n; i++) {
+		rel = xasprintf("device/pci/%s", ids[i]);
+		if (rel && !g->fe)
+			fe_probe_node(g, rel);
+		else if (rel)
+			plog("dom %u: %s: a second pcifront device is not "
+			     "modelled", g->domid, rel);
+		free(rel);
+	}
+	free(ids);
+	free(dir);
 }
 
 /*
@@ -533,13 +586,21 @@ void be_state_cb(void *ctx, const char *path)
 	fe_handle_backend(g);
 }
 
-/* frontend_changed() of the frontend bus: our watch on device/pci/0 */
+/*
+ * frontend_changed() of the frontend bus: its one watch, on the
+ * guest's "device" directory.  A guest that cannot act keeps the event
+ * (xenwatch would run it later, reading the store as it is then);
+ * the ones kept before run first.
+ */
 void fe_dir_cb(void *ctx, const char *path)
 {
 	struct guest *g = ctx;
 
-	if (!guest_acts(g) || guest_catch_up(g))
+	if (!guest_acts(g)) {
+		guest_queue_event(g, path);
 		return;
+	}
+	guest_catch_up(g);
 	fe_bus_changed(g, path);
 }
 

@@ -32,6 +32,12 @@ struct pcifront_dev {
 	struct fe_root *roots;
 };
 
+/* A frontend-bus watch event the guest could not handle yet. */
+struct fe_event {
+	struct fe_event *next;
+	char path[];
+};
+
 struct guest {
 	unsigned int domid;
 	enum pf_mode mode;
@@ -39,6 +45,8 @@ struct guest {
 	bool shutdown;		/* state=shutdown: the guest shut down */
 	bool acts;		/* mode == PF_ON && running, last seen */
 	bool catch_up;		/* became able to act: look around once */
+	bool booted;		/* the frontend bus probed once already */
+	struct fe_event *pending;	/* queued "device" watch events */
 	bool closing;		/* in xenbus_dev_shutdown(), waiting */
 	ev_tstamp closing_until;	/* ... for at most 5 s */
 	bool seen;
@@ -53,6 +61,7 @@ struct guest {
 struct guest *guest_find(unsigned int domid);
 bool guest_acts(struct guest *g);
 bool guest_catch_up(struct guest *g);
+void guest_queue_event(struct guest *g, const char *path);
 void view_write(struct guest *g);
 struct fe_view **view_find(struct guest *g, unsigned int domain,
 			   unsigned int bus, unsigned int devfn);
@@ -62,6 +71,7 @@ void view_clear(struct guest *g);
 
 /* pcifront.c */
 void fe_bus_changed(struct guest *g, const char *path);
+void fe_probe_devices(struct guest *g);
 void fe_handle_backend(struct guest *g);
 void fe_dir_cb(void *ctx, const char *path);
 void be_state_cb(void *ctx, const char *path);
