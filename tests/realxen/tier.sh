@@ -95,10 +95,11 @@ realxen_sim() {
 	rx_results sim "$log"
 }
 
-# rx_dumps LOG: the XDUMP sections, as "STEP<TAB>line".
+# rx_dumps LOG: the XDUMP sections, as "STEP<TAB>line"; each step has a
+# first line of its own, so that an empty dump is still a step.
 rx_dumps() {
 	tr -d '\r' < "$1" | awk '
-		/^XDUMP begin / { step = $3; next }
+		/^XDUMP begin / { step = $3; print step "\t(step)"; next }
 		/^XDUMP end/ { step = ""; next }
 		/^XDUMP / && step != "" { sub(/^XDUMP /, ""); print step "\t" $0 }'
 }
