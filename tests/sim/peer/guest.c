@@ -318,6 +318,31 @@ static bool domid_name(const char *name, unsigned int *domid)
 	return true;
 }
 
+/*
+ * A dying domain's kernel is gone for good.  simhost removes the file
+ * only after @releaseDomain, so a rescan may still see it: forget the
+ * guest now, or a new domain with the same domid would inherit its
+ * frontend bus (the removal of /local/domain/<d> reaches the watch on
+ * "device" as "device" alone, which xenbus_dev_changed() ignores).
+ */
+static bool domain_dying(unsigned int domid)
+{
+	char *path = xasprintf("%s/domains/%u", conf.simxen_dir, domid);
+	char line[256];
+	bool dying = false;
+	FILE *f;
+
+	f = path ? fopen(path, "re") : NULL;
+	free(path);
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "state=dying\n"))
+			dying = true;
+	fclose(f);
+	return dying;
+}
+
 /* Rescan SIMXEN_DIR/domains (@introduceDomain, @releaseDomain, timer) */
 void pcifront_rescan_domains(void)
 {
@@ -334,7 +359,7 @@ void pcifront_rescan_domains(void)
 	for (g = guests; g; g = g->next)
 		g->seen = false;
 	while ((de = readdir(d))) {
-		if (!domid_name(de->d_name, &domid))
+		if (!domid_name(de->d_name, &domid) || domain_dying(domid))
 			continue;
 		g = guest_find(domid);
 		if (!g)
