@@ -257,6 +257,9 @@ static int cond_connected(struct xbc *c, void *arg)
 	return 0;
 }
 
+/* How long a rollback lets a guest finish probing its frontend. */
+#define ROLLBACK_PROBE_MS	2000
+
 struct exported {
 	unsigned int first, n;
 	bool hot;		/* must be back at Connected */
@@ -412,15 +415,33 @@ fail:
 	return -(int)i;
 }
 
+/* The guest is not in the middle of probing the frontend. */
+static int cond_fe_probed(struct xbc *c, void *arg)
+{
+	(void)arg;
+	return fe_state(c) != XenbusStateInitialising;
+}
+
 /* Undo add_devices() after a failure. */
 static void remove_added(struct xbc *c, unsigned int first, unsigned int n,
 			 bool hot)
 {
+	struct xb_wait probe = { .timeout_ms = ROLLBACK_PROBE_MS };
 	xs_transaction_t t;
 	unsigned int i, k;
 	char v[16];
 
 	if (!hot) {
+		/*
+		 * A guest probing the new frontend writes into it without
+		 * checking it is still there (pcifront_publish_info()), so
+		 * it would bring back a frontend removed under it, and keep
+		 * a stale pcifront that never probes the next attach.  Let
+		 * such a probe end first, for a short while: a guest that
+		 * is paused or has no pcifront writes nothing, and finds
+		 * the frontend gone when it gets to it.
+		 */
+		wait_for(c, cond_fe_probed, NULL, &probe);
 		xb_destroy(c->be_domid, c->domid);
 		return;
 	}
