@@ -93,6 +93,9 @@ guest 12
 mkdev 0000:0c:00.0
 be_create 12 0000:0c:00.0
 check "guest 12 connected" wait_until 10 be_state 12 4
+# pcifront says Connected after pciback does: wait for it too, or the
+# crash below can catch the guest one step before (slow under valgrind).
+check "guest 12's pcifront connected" wait_until 10 fe_state 12 4
 simhost domain crash 12 >/dev/null
 check "settle" settle
 is "crash: FE stays Connected" "$(xs_read "$(fe 12)/state")" 4

@@ -179,6 +179,8 @@ xt_dump_raw() {
 		xenstore-ls -f -p /local/domain/0/backend/pci 2>/dev/null
 		while read -r d name; do
 			xenstore-ls -f -p /local/domain/$d/device/pci 2>/dev/null
+			# A dead guest's last word about its bus means nothing.
+			xt_guest_alive "$d" || continue
 			echo "guest $name bus: $(xt_guest_bus "$d" | tr '\n' ' ')"
 		done < "$XT_TMP/guests"
 		xenstore-ls -f $R/devices 2>/dev/null
