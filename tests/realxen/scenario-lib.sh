@@ -190,6 +190,11 @@ xt_dump_raw() {
 			echo "sysfs $d reset=$(xt_has "$d" reset)" \
 				"driver_override=$(xt_attr "$d" driver_override)"
 		done
+		echo "pciback files: $(ls "$XT_SYSFS/bus/pci/drivers/pciback" |
+			grep -v '^[0-9a-f]*:' | tr '\n' ' ')"
+		echo "pciback parameters: $(cd \
+			"$XT_SYSFS/module/xen_pciback/parameters" &&
+			grep . * | tr '\n' ' ')"
 		echo "pciback slots: $(xt_pciback_file slots | tr '\n' ' ')"
 		echo "pciback permissive: $(xt_pciback_file permissive |
 			tr '\n' ' ')"

@@ -128,7 +128,6 @@ struct sim_state {
 	char *hide_param;		/* module param "hide", NULL if unset */
 	bool param_permissive;
 	bool param_passthrough;
-	int param_verbose_request;
 
 	bool drivers_autoprobe;
 	pid_t pid;
