@@ -29,6 +29,11 @@ printf '%s\n' "XTEST ok - one" > "$W/b.serial"
 run_sub rx_results real "$W/b.serial"
 is "a scenario without its end fails" "$SUB" "1 1"
 
+printf '%s\n' "XAGENT ==12==ERROR: LeakSanitizer: detected memory leaks" \
+	"XTEST end" > "$W/f.serial"
+run_sub rx_results real "$W/f.serial"
+is "a sanitizer report in the agent's log is a failure" "$SUB" "1 1"
+
 printf '%s\n' "XCONSOLE [ 11.2] WARNING: CPU: 0 PID: 24 at fs/sysfs/group.c:278 sysfs_remove_group+0x71/0x80" \
 	"XCONSOLE [ 11.3] Call Trace:" > "$W/c.serial"
 run_sub rx_kernel_clean "$W/c.serial"

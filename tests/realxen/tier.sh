@@ -46,6 +46,13 @@ rx_results() {
 		"XTEST # "*) diag "$world: ${line#XTEST # }" ;;
 		esac
 	done < <(tr -d '\r' < "$log")
+	# Under `make asan` the agent in both worlds is the sanitized one.
+	if grep -q -E '^XAGENT .*(ERROR: (Address|Leak)Sanitizer|runtime error:)' \
+			< <(tr -d '\r' < "$log"); then
+		not_ok "$world: no sanitizer report in the agent's log"
+		grep -E '^XAGENT .*(Sanitizer|runtime error:)' "$log" |
+			head -n 10 | sed 's/^/# /'
+	fi
 	if grep -q '^XTEST end' < <(tr -d '\r' < "$log"); then
 		ok "$world: the scenario ran to its end"
 	else
