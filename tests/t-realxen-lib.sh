@@ -34,10 +34,15 @@ printf '%s\n' "XAGENT ==12==ERROR: LeakSanitizer: detected memory leaks" \
 run_sub rx_results real "$W/f.serial"
 is "a sanitizer report in the agent's log is a failure" "$SUB" "1 1"
 
-printf '%s\n' "XCONSOLE [ 11.2] WARNING: CPU: 0 PID: 24 at fs/sysfs/group.c:278 sysfs_remove_group+0x71/0x80" \
+printf '%s\n' "XCONSOLE [ 11.1] sysfs group 'power' not found for kobject '0000:00'" \
+	"XCONSOLE [ 11.2] WARNING: CPU: 0 PID: 24 at fs/sysfs/group.c:278 sysfs_remove_group+0x71/0x80" \
 	"XCONSOLE [ 11.3] Call Trace:" > "$W/c.serial"
 run_sub rx_kernel_clean "$W/c.serial"
 is "the expected pcifront warning is not a failure" "$SUB" "1 0"
+printf '%s\n' "XCONSOLE [ 11.2] WARNING: CPU: 0 PID: 24 at fs/sysfs/group.c:278 sysfs_remove_group+0x71/0x80" \
+	> "$W/g.serial"
+run_sub rx_kernel_clean "$W/g.serial"
+is "the same warning for another sysfs group is a failure" "$SUB" "0 1"
 printf '%s\n' "XDMESG [ 3.1] BUG: kernel NULL pointer dereference" \
 	> "$W/d.serial"
 run_sub rx_kernel_clean "$W/d.serial"

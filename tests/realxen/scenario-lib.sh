@@ -281,7 +281,13 @@ xt_guest_create() {
 	echo "$d $name" >> "$XT_TMP/guests"
 }
 
-xt_guest_up() { :; }
+# The simulated guest is up once its domain runs: its pcifront acts
+# from then on (tests/sim/peer/guest.c).
+xt_guest_up() {
+	local d
+	d=$(xt_guest_domid "$1")
+	[ -n "$d" ] && grep -qx 'state=running' "$SIMXEN_DIR/domains/$d"
+}
 xt_guest_unpause() { simhost domain unpause "$1"; }
 xt_guest_destroy() { simhost domain destroy "$1"; }
 xt_guest_alive() { [ -n "$(xenstore-read /local/domain/$1/name 2>/dev/null)" ]; }

@@ -84,8 +84,10 @@ realxen_boot() {
 rx_kernel_clean() {
 	local bad
 	bad=$(tr -d '\r' < "$1" | grep -E \
-		'^(XDMESG|XCONSOLE) .*(BUG:|Oops|Kernel panic|WARNING:|general protection)|Panic on CPU|FATAL TRAP' |
-		grep -v 'WARNING: CPU: [0-9]* PID: [0-9]* at fs/sysfs/group.c:[0-9]* sysfs_remove_group' |
+		'^(XDMESG|XCONSOLE) .*(BUG:|Oops|Kernel panic|WARNING:|general protection|sysfs group .power. not found)|Panic on CPU|FATAL TRAP' |
+		awk '/sysfs group .power. not found for kobject/ { power = 1; next }
+			power && /WARNING: CPU: [0-9]+ PID: [0-9]+ at fs\/sysfs\/group.c:[0-9]+ sysfs_remove_group/ { power = 0; next }
+			{ power = 0; print }' |
 		head -n 20)
 	if [ -z "$bad" ]; then
 		ok "real: no oops, BUG, warning or panic in Xen, dom0 or the guests"
