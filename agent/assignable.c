@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,10 +138,10 @@ static int check_exists(const struct bdf *b, struct outcome *out)
 	return 0;
 }
 
-static bool cancelled(volatile int *cancel, const struct bdf *b,
+static bool cancelled(const struct cancel *cancel, const struct bdf *b,
 		      struct outcome *out)
 {
-	if (!*cancel)
+	if (!cancel_is_set(cancel))
 		return false;
 	fail(out, ETIMEDOUT, b, "request timed out or was cancelled");
 	return true;
@@ -295,7 +296,7 @@ static void undo_all(struct intent *in, bool *have, unsigned int n,
 
 /* One device of an add; on failure out is filled and -errno returned. */
 static int add_one(const struct bdf *b, const char *req, struct intent *in,
-		   bool *have, volatile int *cancel, struct outcome *out)
+		   bool *have, const struct cancel *cancel, struct outcome *out)
 {
 	char drv[PATH_MAX], p[128], *xs_drv;
 	int rc, on, slot;
@@ -412,7 +413,7 @@ static int add_one(const struct bdf *b, const char *req, struct intent *in,
 }
 
 int assignable_add(const struct spec *sp, const char *req,
-		   volatile int *cancel, struct outcome *out)
+		   const struct cancel *cancel, struct outcome *out)
 {
 	struct intent in[SPEC_MAX_DEVS];
 	bool have[SPEC_MAX_DEVS] = { false };
@@ -496,7 +497,7 @@ static int remove_not_on_pciback(const struct bdf *b, bool rebind,
 }
 
 int assignable_remove(const struct spec *sp, const char *req, bool rebind,
-		      bool force, volatile int *cancel, struct outcome *out)
+		      bool force, const struct cancel *cancel, struct outcome *out)
 {
 	struct intent in[SPEC_MAX_DEVS];
 	bool have[SPEC_MAX_DEVS] = { false };

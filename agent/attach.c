@@ -282,7 +282,7 @@ struct adev {
 };
 
 static int check_device(unsigned int domid, struct adev *a, const char *req,
-			volatile int *cancel, struct outcome *out)
+			const struct cancel *cancel, struct outcome *out)
 {
 	const struct bdf *b = &a->xb.bdf;
 	long d;
@@ -446,12 +446,12 @@ static void report_vdevs(unsigned int domid, const struct spec *specs,
 static int attach_checked(unsigned int domid, const struct spec *specs,
 			  unsigned int nspecs, const char *req,
 			  unsigned int timeout_s, bool replay,
-			  volatile int *cancel, struct outcome *out,
+			  const struct cancel *cancel, struct outcome *out,
 			  struct adev *devs, unsigned int *ndevs);
 
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, volatile int *cancel, struct outcome *out)
+	       bool replay, const struct cancel *cancel, struct outcome *out)
 {
 	struct adev devs[REQ_MAX_DEVS];
 	struct bdf all[REQ_MAX_DEVS];
@@ -472,7 +472,7 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 static int attach_checked(unsigned int domid, const struct spec *specs,
 			  unsigned int nspecs, const char *req,
 			  unsigned int timeout_s, bool replay,
-			  volatile int *cancel, struct outcome *out,
+			  const struct cancel *cancel, struct outcome *out,
 			  struct adev *devs, unsigned int *ndevs)
 {
 	struct xb_wait w = { .timeout_ms = timeout_s * 1000,
@@ -559,12 +559,12 @@ static int release_device(unsigned int domid, const struct bdf *b,
 
 static int detach_checked(unsigned int domid, const struct spec *sp,
 			  const char *req, bool force, unsigned int timeout_s,
-			  bool replay, volatile int *cancel,
+			  bool replay, const struct cancel *cancel,
 			  struct outcome *out);
 
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	       bool force, unsigned int timeout_s, bool replay,
-	       volatile int *cancel, struct outcome *out)
+	       const struct cancel *cancel, struct outcome *out)
 {
 	int rc = detach_checked(domid, sp, req, force, timeout_s, replay,
 				cancel, out);
@@ -576,7 +576,7 @@ int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 
 static int detach_checked(unsigned int domid, const struct spec *sp,
 			  const char *req, bool force, unsigned int timeout_s,
-			  bool replay, volatile int *cancel,
+			  bool replay, const struct cancel *cancel,
 			  struct outcome *out)
 {
 	struct xb_wait w = { .timeout_ms = timeout_s * 1000,

@@ -18,13 +18,6 @@
 
 #include "agent.h"
 
-struct agent_config cfg = {
-	.sysfs_root = "/sys",
-	.state_dir = "/var/lib/xen-pci-agent",
-	.domid = 0,
-	.toolstack_domid = 0,
-};
-struct ev_loop *loop;
 bool agent_stopping;
 
 static ev_signal sig_term, sig_int;

@@ -42,6 +42,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,7 @@ struct request {
 	unsigned int timeout;
 	bool orphaned;		/* directory removed while running */
 	bool was_running;	/* found `running` at start-up (a crash) */
-	volatile int cancel;	/* read by the worker between steps */
+	struct cancel cancel;	/* the timeout tells the worker to undo */
 	int err;		/* validation result */
 	char msg[1024];
 	ev_timer timer;		/* timeout, then reaping */
@@ -413,7 +414,7 @@ static void act_abandon(struct request *rq)
 
 	snprintf(msg, sizeof(msg), "%s: timed out after %u s; the operation "
 		 "is being undone", rq->desc, rq->timeout);
-	rq->cancel = 1;
+	cancel_set(&rq->cancel);
 	write_final(rq, ETIMEDOUT, msg, NULL);
 }
 
@@ -487,6 +488,7 @@ static void request_free(struct request *rq)
 		}
 	}
 	ev_timer_stop(loop, &rq->timer);
+	cancel_destroy(&rq->cancel);
 	spec_free(&rq->spec);
 	for (unsigned int i = 0; i < rq->nspecs; i++)
 		spec_free(&rq->specs[i]);
@@ -900,8 +902,9 @@ static void consider(const char *id)
 		goto out;	/* left for the next start */
 
 	rq = calloc(1, sizeof(*rq));
-	if (!rq) {
-		log_err("request %s: out of memory", id);
+	if (!rq || cancel_init(&rq->cancel)) {
+		log_err("request %s: %s", id, strerror(errno));
+		free(rq);
 		goto out;
 	}
 	snprintf(rq->id, sizeof(rq->id), "%s", id);
@@ -958,8 +961,9 @@ void request_cleanup_domain(unsigned int domid, const struct bdf *devs,
 		    rq->state != RQ_DONE)
 			return;		/* already on its way */
 	rq = calloc(1, sizeof(*rq));
-	if (!rq) {
-		log_err("cleanup of domain %u: out of memory", domid);
+	if (!rq || cancel_init(&rq->cancel)) {
+		log_err("cleanup of domain %u: %s", domid, strerror(errno));
+		free(rq);
 		return;
 	}
 	snprintf(rq->id, sizeof(rq->id), "cleanup-%u", domid);

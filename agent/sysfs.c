@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -203,13 +204,7 @@ int sysfs_pciback_write(const char *file, const struct bdf *b)
 
 static int cmp_bdf(const void *a, const void *b)
 {
-	const struct bdf *x = a, *y = b;
-	unsigned long kx = (unsigned long)x->dom << 16 | x->bus << 8 |
-			   x->dev << 3 | x->func;
-	unsigned long ky = (unsigned long)y->dom << 16 | y->bus << 8 |
-			   y->dev << 3 | y->func;
-
-	return kx < ky ? -1 : kx > ky;
+	return bdf_cmp(a, b);
 }
 
 static int scan_dir(const char *dir, const struct bdf *slot, struct bdf **out,

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,14 +176,14 @@ static int backend_error(struct xbc *c, char *msg, size_t len)
 
 /*
  * cond returns 1 when done, 0 to keep waiting, -errno to fail.  The
- * watch wakes us on every change under BE; the 250 ms cap only bounds
- * how late a cancel (agent stopping) is noticed.
+ * watch wakes us on every change under BE and FE, the cancel fd when
+ * the request times out.
  */
 static int wait_for(struct xbc *c, int (*cond)(struct xbc *, void *),
 		    void *arg, const struct xb_wait *w)
 {
 	long long deadline = now_ms() + w->timeout_ms;
-	struct pollfd p;
+	struct pollfd p[2];
 	char **ev;
 	int rc;
 
@@ -193,13 +194,16 @@ static int wait_for(struct xbc *c, int (*cond)(struct xbc *, void *),
 		xs_unwatch(c->h, c->be, "xb");
 		return rc;
 	}
-	p.fd = xs_fileno(c->h);
-	p.events = POLLIN;
+	p[0].fd = xs_fileno(c->h);
+	p[0].events = POLLIN;
+	/* A request's timeout wakes us at once (poll ignores fd -1). */
+	p[1].fd = cancel_fd(w->cancel);
+	p[1].events = POLLIN;
 	for (;;) {
 		rc = cond(c, arg);
 		if (rc)
 			break;
-		if (w->cancel && *w->cancel) {
+		if (cancel_is_set(w->cancel)) {
 			rc = -ECANCELED;
 			break;
 		}
@@ -209,7 +213,7 @@ static int wait_for(struct xbc *c, int (*cond)(struct xbc *, void *),
 		}
 		long long left = deadline - now_ms();
 
-		poll(&p, 1, left > 250 ? 250 : (int)left);
+		poll(p, 2, left > INT32_MAX ? INT32_MAX : (int)left);
 		while ((ev = xs_check_watch(c->h)))
 			free(ev);
 	}

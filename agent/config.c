@@ -1,0 +1,13 @@
+/*
+ * The configuration's defaults; main.c overrides them from the command
+ * line.
+ */
+#include "config.h"
+
+struct agent_config cfg = {
+	.sysfs_root = "/sys",
+	.state_dir = "/var/lib/xen-pci-agent",
+	.domid = 0,
+	.toolstack_domid = 0,
+};
+struct ev_loop *loop;

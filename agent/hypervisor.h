@@ -1,0 +1,32 @@
+/*
+ * Xen's side of a device: quarantine to DOMID_IO, a guest's BAR and IRQ
+ * permissions and assignment, domain liveness.  Only this file sees
+ * libxenctrl.
+ */
+#ifndef XENPCI_HYPERVISOR_H
+#define XENPCI_HYPERVISOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bdf.h"
+
+/* Opens the hypervisor interface; without one, says what will not work. */
+void hv_open(void);
+void hv_close(void);
+/* Quarantine: assignable devices belong to DOMID_IO, as with libxl. */
+bool quarantine_available(void);
+int quarantine_assign(const struct bdf *b);
+int quarantine_release(const struct bdf *b);
+/* 1 if a guest owns the device, 0 if not, or -errno. */
+int quarantine_guest_owned(const struct bdf *b);
+/* BARs, IRQ and assignment, as libxl; all or nothing.  0 or -errno. */
+int hv_grant(unsigned int domid, const struct bdf *b, char *msg,
+	     size_t len);
+/* Deassign and revoke; idempotent.  0 or -errno of the first failure. */
+int hv_revoke(unsigned int domid, const struct bdf *b, char *msg,
+	      size_t len);
+/* 1 the domain exists and is not dying, 0 it does not, or -errno. */
+int hv_domain_alive(unsigned int domid);
+
+#endif

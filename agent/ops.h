@@ -1,0 +1,63 @@
+/*
+ * The operations a request asks for, run on a worker thread: each one
+ * drives its devices to a goal (device.c) and fills in an outcome.
+ */
+#ifndef XENPCI_OPS_H
+#define XENPCI_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cancel.h"
+#include "spec.h"
+
+/* Outcome of one request's work, filled in by the worker. */
+struct outcome {
+	int err;		/* 0 or errno */
+	char msg[1024];		/* for a person, when err != 0 */
+	/* assignable-list: device -> original driver name */
+	struct bdf *list;
+	char (*list_drv)[64];
+	unsigned int nlist;
+	/* attach: the vdev of each spec, in order */
+	char vdev[XENPCI_ATTACH_MAX_SPECS][32];
+	unsigned int nvdev;
+};
+void outcome_free(struct outcome *o);
+
+/* Shared by the step sequences (assignable.c, attach.c). */
+void step(const struct bdf *b, const char *name);
+int fail(struct outcome *out, int err, const struct bdf *b,
+	 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+int assignable_add(const struct spec *sp, const char *req,
+		   const struct cancel *cancel, struct outcome *out);
+int assignable_remove(const struct spec *sp, const char *req, bool rebind,
+		      bool force, const struct cancel *cancel,
+		      struct outcome *out);
+int assignable_list(struct outcome *out);
+/* Start-up: undo every unfinished intent. */
+void assignable_recover(void);
+void assignable_restore_libxl(void);
+
+/*
+ * replay: the request was begun by an agent that died; what it asked
+ * for may already be done, which is then success, not EEXIST/ENOENT.
+ */
+int pci_attach(unsigned int domid, const struct spec *specs,
+	       unsigned int nspecs, const char *req, unsigned int timeout_s,
+	       bool replay, const struct cancel *cancel, struct outcome *out);
+int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
+	       bool force, unsigned int timeout_s, bool replay,
+	       const struct cancel *cancel, struct outcome *out);
+/* A crash left an attach or detach record: take the device back. */
+struct intent;
+int attach_undo(const struct intent *in);
+int assignable_undo(const struct intent *in, char *how, size_t howlen);
+/* Reset as libxl does; *how: "do_flr", "reset" or "unsupported". */
+int attach_reset(const struct bdf *b, const char **how);
+/* Release what a dead guest held and remove its backend. */
+void attach_domain_gone(unsigned int domid, const struct bdf *devs,
+			unsigned int n);
+
+#endif

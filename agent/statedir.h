@@ -1,0 +1,38 @@
+/*
+ * On-disk state (--state-dir): remembered drivers and the intent
+ * journal.  The design is at the top of statedir.c.
+ */
+#ifndef XENPCI_STATEDIR_H
+#define XENPCI_STATEDIR_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bdf.h"
+
+enum intent_op { INTENT_ADD, INTENT_REMOVE, INTENT_ATTACH, INTENT_DETACH };
+struct intent {
+	enum intent_op op;
+	struct bdf bdf;
+	unsigned int domid;	/* attach, detach: the guest */
+	char request[XENPCI_REQ_ID_MAX + 1];
+	char orig_driver[PATH_MAX];	/* host path or "" */
+	bool orig_pciback;	/* bound to pciback before */
+	bool orig_slot;		/* listed in pciback/slots before */
+	bool rebind;
+	bool wrote_xs_path;	/* add: we created /libxl/pci/K/driver_path */
+	char boot_id[40];
+};
+int statedir_init(void);
+int intent_write(const struct intent *in);
+int intent_read(const struct bdf *b, struct intent *in);	/* -ENOENT */
+int intent_clear(const struct bdf *b);
+/* The BDFs with an intent record, malloc'd. */
+int intent_list(struct bdf **out, unsigned int *n);
+int driver_remember(const struct bdf *b, const char *host_path);
+int driver_recall(const struct bdf *b, char *host_path, size_t len);
+int driver_forget(const struct bdf *b);
+const char *current_boot_id(void);
+
+#endif

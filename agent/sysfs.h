@@ -1,0 +1,40 @@
+/*
+ * Every sysfs access of the agent, relative to --sysfs-root.  Each
+ * returns 0 (or a flag or count) or -errno, the kernel's own.
+ */
+#ifndef XENPCI_SYSFS_H
+#define XENPCI_SYSFS_H
+
+#include <stddef.h>
+
+#include "bdf.h"
+
+void sysfs_init(void);
+int sysfs_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sysfs_dev_exists(const struct bdf *b);
+int sysfs_pciback_loaded(void);
+/* 1 bound to pciback, 0 not, or -errno. */
+int sysfs_on_pciback(const struct bdf *b);
+/* 1 listed in pciback/slots, 0 not, or -errno. */
+int sysfs_has_slot(const struct bdf *b);
+/*
+ * The driver the device is bound to: `host_path` gets what libxl
+ * would store (the realpath on a real host, i.e. under /sys), empty if
+ * unbound.  Returns 0 or -errno.
+ */
+int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len);
+/* Write the BDF to <host driver path>/<file> (mapped into the root). */
+int sysfs_driver_write(const char *host_drv, const char *file,
+		       const struct bdf *b);
+int sysfs_pciback_write(const char *file, const struct bdf *b);
+/* Functions present in sysfs for dom:bus:dev, sorted. */
+int sysfs_functions(const struct bdf *slot, struct bdf *out,
+		    unsigned int max, unsigned int *n);
+/* Devices bound to pciback.  *out is malloc'd. */
+int sysfs_pciback_devices(struct bdf **out, unsigned int *n);
+/* 1 if the device is listed in pciback/permissive. */
+int sysfs_permissive(const struct bdf *b);
+const char *driver_name(const char *host_path);	/* basename */
+
+#endif

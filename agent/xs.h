@@ -1,0 +1,31 @@
+/*
+ * xenstore I/O: the agent's one connection, its watch on R/requests and
+ * the nodes it publishes under R, and small helpers every layer above
+ * uses.
+ */
+#ifndef XENPCI_XS_H
+#define XENPCI_XS_H
+
+#include <stdbool.h>
+
+#include <xenstore.h>
+
+extern struct xs_handle *xsh;
+extern char agent_root[64];	/* R */
+
+int xs_connect(void);
+void xs_disconnect(void);
+int xs_publish_start(void);
+int xs_publish_running(void);
+void xs_publish_stopped(void);
+/* Start watching R/requests; events go to request_watch_event(). */
+int xs_watch_requests(void);
+void xs_stop_watching(void);
+/* NULL if absent; caller frees. */
+char *xs_read_str(xs_transaction_t t, const char *path);
+bool xs_write_str(xs_transaction_t t, const char *path, const char *val);
+bool xs_exists(xs_transaction_t t, const char *path);
+/* Remove; a node that is already gone is not an error. */
+bool xs_remove(xs_transaction_t t, const char *path);
+
+#endif

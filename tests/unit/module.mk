@@ -1,0 +1,20 @@
+# C unit tests: tests/unit/test-<name>.c, each linked with the agent
+# objects it names in UNIT_OBJS_<name> (agent/<file>.o, relative to
+# $(OBJDIR)) and, if it needs them, fakes of its own in the same .c.
+# No xenstored, no sysfs: they run in milliseconds, from
+# tests/t-unit.sh, which `make check` runs with the other tests.
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BINDIR)/unit/%)
+BINS += $(UNIT_BINS)
+
+UNIT_LIBS = $(shell pkg-config --libs xenstore xlutil xenlight \
+		xencontrol xentoollog) -lev -lpthread
+
+UNIT_OBJS_test-bdf := agent/bdf.o
+
+.SECONDEXPANSION:
+$(BINDIR)/unit/%: $(OBJDIR)/tests/unit/%.o $(OBJDIR)/tests/unit/unit.o \
+		  $$(addprefix $(OBJDIR)/,$$(UNIT_OBJS_$$*))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+.PRECIOUS: $(OBJDIR)/tests/unit/%.o
