@@ -36,6 +36,7 @@
 #include "sysfs.h"
 #include "hypervisor.h"
 #include "statedir.h"
+#include "libxl_pci.h"
 #include "ops.h"
 #include "worker.h"
 #include "devices.h"
