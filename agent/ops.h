@@ -25,11 +25,6 @@ struct outcome {
 };
 void outcome_free(struct outcome *o);
 
-/* Shared by the step sequences (assignable.c, attach.c). */
-void step(const struct bdf *b, const char *name);
-int fail(struct outcome *out, int err, const struct bdf *b,
-	 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
 int assignable_add(const struct spec *sp, const char *req,
 		   const struct cancel *cancel, struct outcome *out);
 int assignable_remove(const struct spec *sp, const char *req, bool rebind,
@@ -50,12 +45,6 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	       bool force, unsigned int timeout_s, bool replay,
 	       const struct cancel *cancel, struct outcome *out);
-/* A crash left an attach or detach record: take the device back. */
-struct intent;
-int attach_undo(const struct intent *in);
-int assignable_undo(const struct intent *in, char *how, size_t howlen);
-/* Reset as libxl does; *how: "do_flr", "reset" or "unsupported". */
-int attach_reset(const struct bdf *b, const char **how);
 /* Release what a dead guest held and remove its backend. */
 void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 			unsigned int n);

@@ -166,8 +166,13 @@ static int write_atomic(const char *path, const char *data)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd))
-		rc = errno ? -errno : -EIO;
+	ssize_t n = write(fd, data, len);
+
+	/* A short write sets no errno: say what happened, not a stale one. */
+	if (n < 0 || fsync(fd))
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -ENOSPC;
 	if (close(fd) && !rc)
 		rc = -errno;
 	if (!rc && rename(tmp, path))
@@ -202,21 +207,6 @@ const char *current_boot_id(void)
 	return id;
 }
 
-static const char *intent_op_name(enum intent_op op)
-{
-	switch (op) {
-	case INTENT_ADD:
-		return XENPCI_OP_ASSIGNABLE_ADD;
-	case INTENT_REMOVE:
-		return XENPCI_OP_ASSIGNABLE_REMOVE;
-	case INTENT_ATTACH:
-		return XENPCI_OP_ATTACH;
-	case INTENT_DETACH:
-		return XENPCI_OP_DETACH;
-	}
-	return "?";
-}
-
 int intent_write(const struct intent *in)
 {
 	char p[PATH_MAX], buf[PATH_MAX + 512], bdf[BDF_STR_LEN];
@@ -224,12 +214,11 @@ int intent_write(const struct intent *in)
 
 	state_path(p, sizeof(p), "intent", &in->bdf);
 	snprintf(buf, sizeof(buf),
-		 "op=%s\nbdf=%s\ndomid=%u\nrequest=%s\norig_driver=%s\n"
-		 "orig_pciback=%d\norig_slot=%d\nrebind=%d\n"
+		 "bdf=%s\ngoal=%s\ngoal_domid=%ld\nreturn=%s\n"
+		 "return_domid=%ld\nrequest=%s\norig_driver=%s\n"
 		 "wrote_xs_path=%d\nboot_id=%s\n",
-		 intent_op_name(in->op), bdf_str(&in->bdf, bdf), in->domid,
-		 in->request, in->orig_driver,
-		 in->orig_pciback, in->orig_slot, in->rebind,
+		 bdf_str(&in->bdf, bdf), in->goal, in->goal_domid, in->ret,
+		 in->ret_domid, in->request, in->orig_driver,
 		 in->wrote_xs_path, in->boot_id);
 	rc = write_atomic(p, buf);
 	if (rc)
@@ -238,11 +227,30 @@ int intent_write(const struct intent *in)
 	return rc;
 }
 
+static void intent_field(struct intent *in, const char *k, const char *v)
+{
+	if (!strcmp(k, "goal"))
+		snprintf(in->goal, sizeof(in->goal), "%s", v);
+	else if (!strcmp(k, "goal_domid"))
+		in->goal_domid = strtol(v, NULL, 10);
+	else if (!strcmp(k, "return"))
+		snprintf(in->ret, sizeof(in->ret), "%s", v);
+	else if (!strcmp(k, "return_domid"))
+		in->ret_domid = strtol(v, NULL, 10);
+	else if (!strcmp(k, "request"))
+		snprintf(in->request, sizeof(in->request), "%s", v);
+	else if (!strcmp(k, "orig_driver"))
+		snprintf(in->orig_driver, sizeof(in->orig_driver), "%s", v);
+	else if (!strcmp(k, "wrote_xs_path"))
+		in->wrote_xs_path = atoi(v);
+	else if (!strcmp(k, "boot_id"))
+		snprintf(in->boot_id, sizeof(in->boot_id), "%s", v);
+}
+
 int intent_read(const struct bdf *b, struct intent *in)
 {
 	char p[PATH_MAX], line[PATH_MAX + 64];
 	FILE *fp;
-	bool have_op = false;
 
 	state_path(p, sizeof(p), "intent", b);
 	fp = fopen(p, "r");
@@ -250,6 +258,7 @@ int intent_read(const struct bdf *b, struct intent *in)
 		return -errno;
 	memset(in, 0, sizeof(*in));
 	in->bdf = *b;
+	in->goal_domid = in->ret_domid = -1;
 	while (fgets(line, sizeof(line), fp)) {
 		char *v = strchr(line, '=');
 
@@ -257,40 +266,11 @@ int intent_read(const struct bdf *b, struct intent *in)
 		if (!v)
 			continue;
 		*v++ = '\0';
-		if (!strcmp(line, "op")) {
-			have_op = true;
-			if (!strcmp(v, XENPCI_OP_ASSIGNABLE_ADD))
-				in->op = INTENT_ADD;
-			else if (!strcmp(v, XENPCI_OP_ASSIGNABLE_REMOVE))
-				in->op = INTENT_REMOVE;
-			else if (!strcmp(v, XENPCI_OP_ATTACH))
-				in->op = INTENT_ATTACH;
-			else if (!strcmp(v, XENPCI_OP_DETACH))
-				in->op = INTENT_DETACH;
-			else
-				have_op = false;
-		} else if (!strcmp(line, "domid")) {
-			in->domid = (unsigned int)strtoul(v, NULL, 10);
-		} else if (!strcmp(line, "request")) {
-			snprintf(in->request, sizeof(in->request), "%s", v);
-		} else if (!strcmp(line, "orig_driver")) {
-			snprintf(in->orig_driver, sizeof(in->orig_driver),
-				 "%s", v);
-		} else if (!strcmp(line, "orig_pciback")) {
-			in->orig_pciback = atoi(v);
-		} else if (!strcmp(line, "orig_slot")) {
-			in->orig_slot = atoi(v);
-		} else if (!strcmp(line, "rebind")) {
-			in->rebind = atoi(v);
-		} else if (!strcmp(line, "wrote_xs_path")) {
-			in->wrote_xs_path = atoi(v);
-		} else if (!strcmp(line, "boot_id")) {
-			snprintf(in->boot_id, sizeof(in->boot_id), "%s", v);
-		}
+		intent_field(in, line, v);
 	}
 	fclose(fp);
 	/* write_atomic() makes a torn record impossible; be safe anyway. */
-	return have_op ? 0 : -EBADMSG;
+	return in->goal[0] && in->ret[0] ? 0 : -EBADMSG;
 }
 
 int intent_clear(const struct bdf *b)

@@ -11,16 +11,21 @@
 
 #include "bdf.h"
 
-enum intent_op { INTENT_ADD, INTENT_REMOVE, INTENT_ATTACH, INTENT_DETACH };
+/*
+ * One device's operation in progress: the goal it is being driven to
+ * and the goal a failure or a crash returns it to, by name (device.c's
+ * dev_goal_name()), each with its guest (-1 none), and the driver it
+ * had when the operation began.
+ */
+#define INTENT_GOAL_LEN	24
 struct intent {
-	enum intent_op op;
 	struct bdf bdf;
-	unsigned int domid;	/* attach, detach: the guest */
+	char goal[INTENT_GOAL_LEN];
+	long goal_domid;
+	char ret[INTENT_GOAL_LEN];
+	long ret_domid;
 	char request[XENPCI_REQ_ID_MAX + 1];
 	char orig_driver[PATH_MAX];	/* host path or "" */
-	bool orig_pciback;	/* bound to pciback before */
-	bool orig_slot;		/* listed in pciback/slots before */
-	bool rebind;
 	bool wrote_xs_path;	/* add: we created /libxl/pci/K/driver_path */
 	char boot_id[40];
 };

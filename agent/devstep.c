@@ -1,0 +1,415 @@
+/*
+ * The steps of a device's life, in libxl 4.17's order and with its
+ * sysfs writes (tools/libs/light/libxl_pci.c: assignable_add/_remove,
+ * do_pci_add, do_pci_remove), one per cell of device.c's table.  Each
+ * is idempotent where the kernel lets it be, and each passes the
+ * crash-test hooks named after what it is about to do.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "devstep.h"
+#include "hypervisor.h"
+#include "libxl_pci.h"
+#include "log.h"
+#include "statedir.h"
+#include "sysfs.h"
+#include "xenbus.h"
+
+void step(const struct bdf *b, const char *name)
+{
+	const char *at = getenv("XEN_PCI_AGENT_CRASH_AT");
+
+	log_dev(LOG_DEBUG, b, "step %s", name);
+	if (at && !strcmp(at, name)) {
+		log_dev(LOG_WARNING, b, "test hook: SIGKILL before step %s",
+			name);
+		raise(SIGKILL);
+	}
+}
+
+/* The request's error: "<BDF>: <what>", logged; returns -err. */
+int fail(struct outcome *out, int err, const struct bdf *b,
+	 const char *fmt, ...)
+{
+	char bdf[BDF_STR_LEN], what[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (b)
+		snprintf(out->msg, sizeof(out->msg), "%s: %s",
+			 bdf_str(b, bdf), what);
+	else
+		snprintf(out->msg, sizeof(out->msg), "%s", what);
+	out->err = err;
+	if (b)
+		log_dev(LOG_ERR, b, "%s", what);
+	else
+		log_err("%s", what);
+	return -err;
+}
+
+/* Append to out->msg (how a device ended after a failure). */
+void fail_note(struct outcome *out, const char *fmt, ...)
+{
+	size_t l = strlen(out->msg);
+	va_list ap;
+
+	if (l >= sizeof(out->msg) - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->msg + l, sizeof(out->msg) - l, fmt, ap);
+	va_end(ap);
+}
+
+/* The guest a device is taken from or given to. */
+static unsigned int guest_of(const struct device *d)
+{
+	return (unsigned int)(d->domid >= 0 ? d->domid : d->goal.domid);
+}
+
+/* libxl: "Store driver_path for rebinding to dom0". */
+static int remember(struct device *d, struct drive *dr)
+{
+	char known[PATH_MAX], cur[PATH_MAX];
+	int rc;
+
+	d->remembered = true;
+	step(&d->bdf, "remember");
+	if (d->orig_driver[0]) {
+		rc = driver_remember(&d->bdf, d->orig_driver);
+		if (rc)
+			return fail(dr->out, -rc, &d->bdf, "remember driver "
+				    "%s on disk: %s",
+				    driver_name(d->orig_driver),
+				    strerror(-rc));
+		rc = libxl_pci_set_driver(&d->bdf, d->orig_driver);
+		if (rc)
+			log_dev(LOG_WARNING, &d->bdf, "write libxl's "
+				"driver_path: %s", strerror(-rc));
+		return 0;
+	}
+	if (!libxl_pci_driver(XBT_NULL, &d->bdf, known, sizeof(known)) ||
+	    !driver_recall(&d->bdf, known, sizeof(known))) {
+		log_dev(LOG_INFO, &d->bdf, "not bound to a driver, will be "
+			"rebound to %s", known);
+		/* After a reboot only the disk knows: tell libxl. */
+		if (libxl_pci_driver(XBT_NULL, &d->bdf, cur, sizeof(cur)) == -ENOENT)
+			libxl_pci_set_driver(&d->bdf, known);
+	} else {
+		log_dev(LOG_WARNING, &d->bdf, "not bound to a driver, will "
+			"not be rebound");
+	}
+	return 0;
+}
+
+int st_unbind(struct device *d, struct drive *dr)
+{
+	int rc;
+
+	step(&d->bdf, "unbind");
+	rc = sysfs_driver_write(d->driver, "unbind", &d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "unbind from %s: %s",
+			    driver_name(d->driver), strerror(-rc));
+	log_dev(LOG_INFO, &d->bdf, "unbound from %s", driver_name(d->driver));
+	return remember(d, dr);
+}
+
+int st_new_slot(struct device *d, struct drive *dr)
+{
+	int rc = d->remembered ? 0 : remember(d, dr);
+
+	if (rc)
+		return rc;
+	step(&d->bdf, "new_slot");
+	rc = sysfs_pciback_write("new_slot", &d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "add slot to pciback: %s",
+			    strerror(-rc));
+	return 0;
+}
+
+int st_bind_pciback(struct device *d, struct drive *dr)
+{
+	int rc = d->remembered ? 0 : remember(d, dr);
+
+	if (rc)
+		return rc;
+	step(&d->bdf, "bind");
+	rc = sysfs_pciback_write("bind", &d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "bind to pciback: %s",
+			    strerror(-rc));
+	log_dev(LOG_INFO, &d->bdf, "bound to pciback%s%s",
+		d->orig_driver[0] ? ", original driver " : "",
+		d->orig_driver[0] ? driver_name(d->orig_driver) : "");
+	return 0;
+}
+
+int st_quarantine(struct device *d, struct drive *dr)
+{
+	int rc;
+
+	step(&d->bdf, "quarantine");
+	rc = quarantine_assign(&d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "quarantine (assign to "
+			    "dom_io): %s", strerror(-rc));
+	d->quarantined = true;
+	return 0;
+}
+
+/* libxl de-quarantines first, then unbinds. */
+int st_unbind_pciback(struct device *d, struct drive *dr)
+{
+	int rc;
+
+	step(&d->bdf, "dequarantine");
+	rc = quarantine_release(&d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "de-quarantine (take back "
+			    "from dom_io): %s", strerror(-rc));
+	d->quarantined = false;
+	step(&d->bdf, "unbind-pciback");
+	rc = sysfs_pciback_write("unbind", &d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "unbind from pciback: %s",
+			    strerror(-rc));
+	log_dev(LOG_INFO, &d->bdf, "unbound from pciback");
+	return 0;
+}
+
+int st_remove_slot(struct device *d, struct drive *dr)
+{
+	int rc;
+
+	step(&d->bdf, "remove_slot");
+	rc = sysfs_pciback_write("remove_slot", &d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "remove pciback slot: %s",
+			    strerror(-rc));
+	return 0;
+}
+
+int st_rebind(struct device *d, struct drive *dr)
+{
+	const char *drv = d->goal.driver;
+	int rc;
+
+	step(&d->bdf, "rebind");
+	if (!drv[0])
+		return fail(dr->out, ENOENT, &d->bdf, "cannot rebind: no "
+			    "original driver is known");
+	rc = sysfs_driver_write(drv, "bind", &d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "bind to %s: %s",
+			    driver_name(drv), strerror(-rc));
+	log_dev(LOG_INFO, &d->bdf, "rebound to %s", driver_name(drv));
+	return 0;
+}
+
+int st_refuse_other(struct device *d, struct drive *dr)
+{
+	return fail(dr->out, EBUSY, &d->bdf, "on driver %s, not %s: left "
+		    "there", driver_name(d->driver),
+		    driver_name(d->goal.driver));
+}
+
+/*
+ * The permissive flag is sticky until the device leaves pciback
+ * (pci_stub.c keeps it in the pcistub device): make it what this guest
+ * asked for.
+ */
+static int set_permissive(struct device *d, struct drive *dr)
+{
+	const struct bdf *b = &d->bdf;
+	int cur = sysfs_permissive(b), rc;
+	bool want = d->xb.permissive;
+
+	if (cur < 0)
+		return fail(dr->out, -cur, b, "read pciback/permissive: %s",
+			    strerror(-cur));
+	if (want && !cur) {
+		rc = sysfs_pciback_write("permissive", b);
+		if (rc)
+			return fail(dr->out, -rc, b, "set permissive: %s",
+				    strerror(-rc));
+		log_dev(LOG_WARNING, b, "permissive mode: the guest may write "
+			"any configuration space field");
+	} else if (!want && cur) {
+		log_dev(LOG_INFO, b, "still permissive from an earlier guest: "
+			"unbinding and rebinding it to pciback to clear that");
+		rc = sysfs_pciback_write("unbind", b);
+		if (!rc)
+			rc = sysfs_pciback_write("bind", b);
+		if (rc)
+			return fail(dr->out, -rc, b, "rebind to pciback to "
+				    "clear permissive: %s", strerror(-rc));
+	}
+	return 0;
+}
+
+/* Ready the device for this guest, then libxl's record says whose. */
+int st_mark(struct device *d, struct drive *dr)
+{
+	int rc;
+
+	step(&d->bdf, "permissive");
+	rc = set_permissive(d, dr);
+	if (rc)
+		return rc;
+	step(&d->bdf, "mark");
+	rc = libxl_pci_set_domid(&d->bdf, (unsigned int)d->goal.domid);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "write /libxl/pci record: "
+			    "%s", strerror(-rc));
+	return 0;
+}
+
+int st_grant(struct device *d, struct drive *dr)
+{
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "grant");
+	rc = hv_grant((unsigned int)d->goal.domid, &d->bdf, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	return 0;
+}
+
+int st_export(struct device *d, struct drive *dr)
+{
+	struct device *one = d;
+
+	return st_export_batch(&one, 1, dr);
+}
+
+int st_export_batch(struct device **devs, unsigned int n, struct drive *dr)
+{
+	struct xb_wait w = { .timeout_ms = dr->timeout_ms,
+			     .cancel = dr->cancel };
+	struct xb_dev xbs[REQ_MAX_DEVS];
+	char msg[768];
+	unsigned int i;
+	int rc;
+
+	step(&devs[0]->bdf, "xenstore");
+	for (i = 0; i < n; i++)
+		xbs[i] = devs[i]->xb;
+	rc = xb_attach(cfg.domid, (unsigned int)devs[0]->goal.domid, xbs, n,
+		       &w, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	for (i = 0; i < n; i++)
+		devs[i]->xb = xbs[i];
+	return 0;
+}
+
+/* The guest lets go: the xenbus hot-remove handshake. */
+int st_unexport(struct device *d, struct drive *dr)
+{
+	struct xb_wait w = { .timeout_ms = dr->timeout_ms,
+			     .cancel = dr->cancel };
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "handshake");
+	rc = xb_detach(cfg.domid, guest_of(d), &d->bdf, dr->force, &w, msg,
+		       sizeof(msg));
+	if (rc == -ENOENT) {
+		/* Gone from xenstore meanwhile: nothing left to remove. */
+		log_dev(LOG_WARNING, &d->bdf, "%s", msg);
+		return 0;
+	}
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s%s", msg, dr->force ? "" :
+			    " (detach with force=1 to remove it anyway)");
+	return 0;
+}
+
+/* Xen's deassign_device() hands the device back to dom_io. */
+int st_revoke(struct device *d, struct drive *dr)
+{
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "revoke");
+	rc = hv_revoke(guest_of(d), &d->bdf, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	d->quarantined = true;
+	return 0;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/*
+ * libxl__device_pci_reset(): pciback's do_flr where the kernel has it,
+ * else the PCI core's reset file.  *how says which, or why neither.
+ */
+int device_reset(const struct bdf *b, const char **how)
+{
+	char p[PATH_MAX], bdf[BDF_STR_LEN];
+	int rc;
+
+	rc = sysfs_pciback_write("do_flr", b);
+	if (rc != -ENOENT) {
+		*how = "do_flr";
+		return rc;
+	}
+	sysfs_path(p, sizeof(p), "/bus/pci/devices/%s/reset", bdf_str(b, bdf));
+	rc = write_file(p, "1");
+	if (rc == -ENOENT) {
+		*how = "unsupported";
+		log_dev(LOG_WARNING, b, "the kernel doesn't support reset from "
+			"sysfs for this device (no pciback/do_flr, no reset)");
+		return 0;
+	}
+	*how = "reset";
+	return rc;
+}
+
+/* The next guest gets it reset; then libxl's record lets it go. */
+int st_release(struct device *d, struct drive *dr)
+{
+	const char *how = "";
+	int rc;
+
+	step(&d->bdf, "reset");
+	if (device_reset(&d->bdf, &how))
+		log_dev(LOG_WARNING, &d->bdf, "reset (%s) failed", how);
+	rc = libxl_pci_clear_domid(&d->bdf);
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
+			    "%s", strerror(-rc));
+	return 0;
+}
+
+int st_refuse_elsewhere(struct device *d, struct drive *dr)
+{
+	return fail(dr->out, EBUSY, &d->bdf, "attached to domain %ld: "
+		    "detach it first", d->domid);
+}
