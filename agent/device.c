@@ -181,13 +181,14 @@ struct cell {
 	step_fn fn;
 	int err;		/* C_REFUSE */
 	const char *why;	/* C_REFUSE: the message */
+	const char *name;	/* for the log and agent/README.md */
 };
 
-#define STEP(f)		{ C_STEP, f, 0, NULL }
-#define BATCH(f)	{ C_BATCH, f, 0, NULL }
-#define DONE		{ C_DONE, NULL, 0, NULL }
-#define REFUSE(e, w)	{ C_REFUSE, NULL, e, w }
-#define IMPOSSIBLE	{ C_IMPOSSIBLE, NULL, 0, NULL }
+#define STEP(f)		{ C_STEP, f, 0, NULL, #f + 3 }
+#define BATCH(f)	{ C_BATCH, f, 0, NULL, #f + 3 }
+#define DONE		{ C_DONE, NULL, 0, NULL, "done" }
+#define REFUSE(e, w)	{ C_REFUSE, NULL, e, w, "refuse " #e }
+#define IMPOSSIBLE	{ C_IMPOSSIBLE, NULL, 0, NULL, "impossible" }
 
 #define NOT_ASSIGNABLE	"not assignable (not bound to pciback): run " \
 			"assignable-add first, or give seize=1"
@@ -230,6 +231,13 @@ static const struct cell steps[DS_NSTATES][DG_NGOALS] = {
 		IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE,
 		STEP(st_refuse_elsewhere), STEP(st_refuse_elsewhere) },
 };
+
+const char *device_cell_name(enum dev_state s, enum dev_goal_kind g,
+			     bool *batch)
+{
+	*batch = steps[s][g].kind == C_BATCH;
+	return steps[s][g].name;
+}
 
 /* ------------------------------------------------------------ drive */
 
@@ -301,9 +309,9 @@ static int drive_round(struct device *devs, unsigned int n,
 		}
 		if (c->kind != C_STEP)
 			return refuse(&devs[i], c, dr);
-		log_dev(LOG_DEBUG, &devs[i].bdf, "%s -> %s",
+		log_dev(LOG_DEBUG, &devs[i].bdf, "%s, goal %s: %s",
 			dev_state_name(devs[i].state),
-			dev_goal_name(devs[i].goal.kind));
+			dev_goal_name(devs[i].goal.kind), c->name);
 		return c->fn(&devs[i], dr);
 	}
 	return batch ? run_batch(devs, n, batch->fn, dr) : 0;

@@ -81,6 +81,9 @@ struct drive {
 const char *dev_state_name(enum dev_state s);
 const char *dev_goal_name(enum dev_goal_kind g);
 
+/* What steps[s][g] does: a step's name, done, refuse E..., impossible. */
+const char *device_cell_name(enum dev_state s, enum dev_goal_kind g,
+			     bool *batch);
 /* Fills in what the device is, relative to its goal.  0 or -errno. */
 int device_observe(struct device *d);
 /* Prepares d for a drive: bdf set, domid unknown, nothing remembered. */

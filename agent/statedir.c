@@ -13,28 +13,27 @@
  *
  * THE INTENT JOURNAL (crash safety)
  *
- * Before the first sysfs write of an assignable-add or -remove on a
- * device, the agent writes intent/<K> saying what it is about to do and
- * the device's original state (its driver, whether it was on pciback,
- * whether pciback listed its slot, the boot it belongs to, the request
- * that asked).  Records are written to a temporary file, fsync'd,
- * renamed into place and the directory fsync'd, so a record is either
- * absent or complete.  The record is removed only when the whole
- * request has succeeded, or when the device has been put back after a
- * failure, and always *before* the request's final status is written.
+ * Before a device takes its first step towards a goal (device.c), the
+ * agent writes intent/<K>: the goal, the goal a failure or a crash
+ * returns it to, each with its guest, the device's original driver, the
+ * boot it belongs to and the request that asked.  Records are written
+ * to a temporary file, fsync'd, renamed into place and the directory
+ * fsync'd, so a record is either absent or complete.  It is removed when
+ * the drive has reached its goal, or when the device has been driven
+ * back after a failure.  On the success and error paths that is before
+ * the request's final status is written; when a request times out, its
+ * ETIMEDOUT is written at once and the record goes only when the step
+ * still running returns and the device has been driven back.
  *
- * Every step is idempotent and is decided by looking at sysfs, not by
- * remembering how far we got: unbind only if bound, new_slot only if
- * the slot is absent, bind only if not bound; quarantining a device
- * dom_io already has succeeds, releasing one it does not have is
- * ignored.  So a record is written once, not per step, and recovery
- * needs no step counter: at start-up, for every record left behind (the
- * agent died in the middle), the device is put back into its original
- * state by assignable_undo(): an add is undone to the original driver
- * and out of quarantine, a remove is undone to pciback and back into
- * quarantine.  If pciback refuses, the original driver is tried, so the
- * device is never left bound to nothing while its driver is forgotten:
- * drivers/<K> is kept until a rebind succeeds.
+ * Every step is idempotent and is chosen from what the device is now
+ * (observed), not from how far a previous run got, so a record is
+ * written once, not per step, and recovery needs no step counter: at
+ * start-up each record's device is driven to the goal to return to (an
+ * add back to its driver, a remove back to pciback, an attach out of
+ * the guest; a detach is finished instead, since the guest may already
+ * have let go).  If pciback refuses to take a device back, its original
+ * driver is tried, so the device is never left bound to nothing while
+ * its driver is forgotten: drivers/<K> is kept until a rebind succeeds.
  * The record is then removed.  Requests in xenstore that have no final
  * status are then served again from the start (they are idempotent:
  * assignable-add of a device already on pciback is `ok`), so a request
@@ -45,9 +44,9 @@
  * A record from another boot (boot_id differs) is discarded: a reboot
  * has reset sysfs, and the kernel has bound the device afresh.
  *
- * Because the record is removed before the final status is written, a
- * crash between the two leaves a request without a final status and no
- * record: it is served again and, being idempotent, answers `ok`.
+ * A crash between removing the record and writing the final status
+ * leaves a request without a final status and no record: it is served
+ * again and, being idempotent, answers `ok`.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -11,6 +11,12 @@ UNIT_LIBS = $(shell pkg-config --libs xenstore xlutil xenlight \
 		xencontrol xentoollog) -lev -lpthread
 
 UNIT_OBJS_test-bdf := agent/bdf.o
+UNIT_OBJS_test-intent := agent/statedir.o agent/log.o agent/bdf.o \
+	agent/config.o
+UNIT_OBJS_test-device-table := agent/device.o agent/devstep.o \
+	agent/xenbus.o agent/hypervisor.o agent/libxl_pci.o agent/sysfs.o \
+	agent/statedir.o agent/xs.o agent/log.o agent/bdf.o \
+	agent/config.o agent/cancel.o
 
 .SECONDEXPANSION:
 $(BINDIR)/unit/%: $(OBJDIR)/tests/unit/%.o $(OBJDIR)/tests/unit/unit.o \
