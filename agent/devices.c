@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "device.h"
 
 struct devq {
 	struct bdf bdf;
@@ -159,6 +160,19 @@ static void backend_vdev(xs_transaction_t t, const char *domid,
 	}
 }
 
+/* The device table's state, as seen from here (protocol: stage). */
+static const char *stage_of(const struct bdf *b, const char *domid)
+{
+	struct device d;
+
+	device_init(&d, b);
+	d.goal.kind = domid ? DG_DETACHED : DG_ASSIGNABLE;
+	d.goal.domid = domid ? strtol(domid, NULL, 10) : -1;
+	if (device_observe(&d))
+		return "";
+	return dev_state_name(d.state);
+}
+
 static bool publish_one(xs_transaction_t t, const struct bdf *b)
 {
 	char base[160], p[200], key[KEY_STR_LEN], bdf[BDF_STR_LEN];
@@ -192,6 +206,7 @@ static bool publish_one(xs_transaction_t t, const struct bdf *b)
 				      XENPCI_DEVSTATE_ASSIGNABLE);
 	PUT(XENPCI_DEV_DRIVER, known[0] ? driver_name(known) : "");
 	PUT(XENPCI_DEV_PERMISSIVE, perm == 1 ? "1" : "0");
+	PUT(XENPCI_DEV_STAGE, stage_of(b, domid));
 	if (domid) {
 		char vdev[32];
 

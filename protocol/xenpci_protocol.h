@@ -32,6 +32,8 @@
 #define XENPCI_DEV_DOMID	"domid"		/* when attached */
 #define XENPCI_DEV_VDEV		"vdev"		/* when attached */
 #define XENPCI_DEV_PERMISSIVE	"permissive"	/* 0 | 1 */
+/* Addition: the observed stage, agent/device.c dev_state_name(). */
+#define XENPCI_DEV_STAGE	"stage"
 
 #define XENPCI_DEVSTATE_ASSIGNABLE	"assignable"
 #define XENPCI_DEVSTATE_ATTACHED	"attached"
