@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers for tests/t-peer-*.sh: a simulated host (xenstored from
+# Helpers for tests/t-sim-peer-*.sh: a simulated host (xenstored from
 # simhost) with a plain-directory sysfs and our own simpeer, plus the
 # xenstore writes libxl 4.17 makes for PCI (libxl_pci.c), so that each
 # test reads as a scenario.

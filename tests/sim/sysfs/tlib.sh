@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers for tests/t-sysfs-*.sh: mount simsysfs into a temporary
+# Helpers for tests/t-sim-sysfs-*.sh: mount simsysfs into a temporary
 # directory, always clean it up, and print TAP-like "ok - " /
 # "not ok - " lines.  Source it, then call sim_start [INVENTORY].
 
