@@ -66,13 +66,8 @@ require_attach() {
 guest() { simhost domain create "$1" --name "g$1" "${@:2}" >/dev/null; }
 
 # --- xenstore paths ------------------------------------------------------
-be() { echo "/local/domain/0/backend/pci/$1/0"; }
-fe() { echo "/local/domain/$1/device/pci/0"; }
-be_error_path() { echo "/local/domain/0/error/backend/pci/$1/0/error"; }
-xs_is() { [ "$(xs_read "$1")" = "$2" ]; }
+# (be, fe, be_error_path, be_state, fe_state, be_index, xs_is: tests/lib.sh)
 xs_absent() { ! xs_exists "$1"; }
-be_state() { xs_is "$(be "$1")/state" "$2"; }
-fe_state() { xs_is "$(fe "$1")/state" "$2"; }
 dev_field() { xs_read "$R/devices/$(key_of "$1")/$2"; }
 libxl_domid() { xs_read "/libxl/pci/$(key_of "$1")/domid"; }
 libxl_domid_absent() { xs_absent "/libxl/pci/$(key_of "$1")/domid"; }
@@ -83,17 +78,6 @@ rq() { xs_read "$R/requests/$1/$2"; }
 perms_of() {
 	xenstore-ls -p "${1%/*}" 2>/dev/null |
 		sed -n "s/^${1##*/} = .*(\([^()]*\))\$/\1/p"
-}
-
-# be_index DOMID BDF: the i with dev-i = BDF in the guest's backend.
-be_index() {
-	local b n i
-	b=$(be "$1")
-	n=$(xs_read "$b/num_devs") || return 1
-	for ((i = 0; i < n; i++)); do
-		[ "$(xs_read "$b/dev-$i")" = "$2" ] && { echo $i; return 0; }
-	done
-	return 1
 }
 
 # --- the simulated hypervisor, sysfs and guests ---------------------------
@@ -109,8 +93,7 @@ owner() { cat "$SIMXEN_DIR/pci/$(sbdf_hex "$1")" 2>/dev/null || echo none; }
 owner_released() { local o; o=$(owner "$1"); [ "$o" = none ] || [ "$o" = $DOMID_IO ]; }
 on_pciback() { [ -e "$SYSFS_ROOT/bus/pci/drivers/pciback/$1" ]; }
 sys_permissive() { grep -qxF "$1" "$SYSFS_ROOT/bus/pci/drivers/pciback/permissive"; }
-view() { cat "$SIMXEN_DIR/guests/$1/pci" 2>/dev/null; }
-view_is() { [ "$(view "$1")" = "$2" ]; }
+# (view, view_is: tests/lib.sh)
 view_has() { view "$1" | grep -qxF -- "$2"; }
 view_lacks_dev() { ! view "$1" | grep -q -- " <- $2\$"; }
 # view_line VDEV BDF: pciback's vdev (0000:00:01.00) as the guest sees it.
