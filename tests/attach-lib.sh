@@ -283,12 +283,8 @@ error_names() {
 }
 
 # agent_gone: the agent process has exited (a zombie until reaped
-# counts as gone; kill -0 would still succeed on it).
-agent_gone() {
-	local st
-	st=$(cut -d' ' -f3 "/proc/$AGENT_PID/stat" 2>/dev/null) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
+# counts as gone: lib.sh's pid_alive).
+agent_gone() { ! pid_alive "$AGENT_PID"; }
 
 # agent_wait_exit_status: wait (bounded, 15 s) for the agent to exit by
 # itself and set AGENT_RC to its wait status (137 = SIGKILL), or to

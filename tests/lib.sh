@@ -58,6 +58,15 @@ wait_until() {
 	return 1
 }
 
+# pid_alive PID: the process exists and is not a zombie (kill -0 would
+# still succeed on a zombie until it is reaped).
+pid_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 sim_down() {
 	[ -n "${SIM:-}" ] || return 0
 	simhost down --dir "$SIM" || not_ok "simhost down"

@@ -45,13 +45,6 @@ log_has() { grep -Eq -- "$1" "$MNT/sim/log"; }
 log_since() { awk -v n="$1" '$1 > n' "$MNT/sim/log"; }
 log_last() { tail -n 1 "$MNT/sim/log" | awk '{print $1}'; }
 
-pid_alive() {
-	local st
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
 # Wait (bounded, 5 s) for a daemon to go away; cleanup only, not a check.
 wait_gone() { wait_until 5 eval "! pid_alive $1"; }
 
