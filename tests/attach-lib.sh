@@ -3,16 +3,8 @@
 # (the agent runs under libsimxen.so), requests as raw xenstore writes,
 # and the checks every scenario repeats: "attached", "released", "no
 # backend left", the hypercalls a device needs.
-#
-# Works from tests/pending/ (where these tests wait for the feature) and
-# from tests/ (where they go when it lands): lib.sh is looked up next to
-# this file, then one level up.
 _ALIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-if [ -e "$_ALIB_DIR/lib.sh" ]; then
-	. "$_ALIB_DIR/lib.sh"
-else
-	. "$_ALIB_DIR/../lib.sh"
-fi
+. "$_ALIB_DIR/lib.sh"
 . "$TOP/tests/agent-lib.sh"
 
 A=0000:07:00.0		# the seed's 82575GB, function 0 (irq 16)
@@ -45,21 +37,16 @@ agent_up() {
 	agent_start "$@" || exit 1
 }
 
-# require_attach: the agent must announce attach and detach.  Without
-# them every check below would fail one by one (each after its bounded
-# wait); end at once with one clear failure instead.
-# ATTACH_TESTS_FORCE=1 runs the whole script anyway.
-require_attach() {
+# check_attach_features: the agent announces attach and detach in
+# R/features.
+check_attach_features() {
 	local f
 	f=" $(xs_read $R/features) "
 	if [[ $f == *" attach "* && $f == *" detach "* ]]; then
 		ok "R/features announces attach and detach"
-		return 0
+	else
+		not_ok "R/features announces attach and detach (got:$f)"
 	fi
-	not_ok "R/features announces attach and detach (got:$f)"
-	[ "${ATTACH_TESTS_FORCE:-0}" = 1 ] && return 0
-	diag "the agent has no attach/detach yet: the rest is skipped"
-	exit 1
 }
 
 # guest DOMID [simhost domain create options]: a guest named gDOMID.
