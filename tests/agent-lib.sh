@@ -83,7 +83,7 @@ wait_final() {
 	xs_read "$R/requests/$1/status"
 }
 
-# run_req DESC ID OP [FIELDS...]: write, wait, expect ok.
+# run_ok DESC ID OP [FIELDS...]: write, wait, expect ok.
 run_ok() {
 	local desc=$1 id=$2 st
 	shift 2

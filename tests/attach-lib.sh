@@ -3,16 +3,8 @@
 # (the agent runs under libsimxen.so), requests as raw xenstore writes,
 # and the checks every scenario repeats: "attached", "released", "no
 # backend left", the hypercalls a device needs.
-#
-# Works from tests/pending/ (where these tests wait for the feature) and
-# from tests/ (where they go when it lands): lib.sh is looked up next to
-# this file, then one level up.
 _ALIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-if [ -e "$_ALIB_DIR/lib.sh" ]; then
-	. "$_ALIB_DIR/lib.sh"
-else
-	. "$_ALIB_DIR/../lib.sh"
-fi
+. "$_ALIB_DIR/lib.sh"
 . "$TOP/tests/agent-lib.sh"
 
 A=0000:07:00.0		# the seed's 82575GB, function 0 (irq 16)
@@ -45,34 +37,24 @@ agent_up() {
 	agent_start "$@" || exit 1
 }
 
-# require_attach: the agent must announce attach and detach.  Without
-# them every check below would fail one by one (each after its bounded
-# wait); end at once with one clear failure instead.
-# ATTACH_TESTS_FORCE=1 runs the whole script anyway.
-require_attach() {
+# check_attach_features: the agent announces attach and detach in
+# R/features.
+check_attach_features() {
 	local f
 	f=" $(xs_read $R/features) "
 	if [[ $f == *" attach "* && $f == *" detach "* ]]; then
 		ok "R/features announces attach and detach"
-		return 0
+	else
+		not_ok "R/features announces attach and detach (got:$f)"
 	fi
-	not_ok "R/features announces attach and detach (got:$f)"
-	[ "${ATTACH_TESTS_FORCE:-0}" = 1 ] && return 0
-	diag "the agent has no attach/detach yet: the rest is skipped"
-	exit 1
 }
 
 # guest DOMID [simhost domain create options]: a guest named gDOMID.
 guest() { simhost domain create "$1" --name "g$1" "${@:2}" >/dev/null; }
 
 # --- xenstore paths ------------------------------------------------------
-be() { echo "/local/domain/0/backend/pci/$1/0"; }
-fe() { echo "/local/domain/$1/device/pci/0"; }
-be_error_path() { echo "/local/domain/0/error/backend/pci/$1/0/error"; }
-xs_is() { [ "$(xs_read "$1")" = "$2" ]; }
+# (be, fe, be_error_path, be_state, fe_state, be_index, xs_is: tests/lib.sh)
 xs_absent() { ! xs_exists "$1"; }
-be_state() { xs_is "$(be "$1")/state" "$2"; }
-fe_state() { xs_is "$(fe "$1")/state" "$2"; }
 dev_field() { xs_read "$R/devices/$(key_of "$1")/$2"; }
 libxl_domid() { xs_read "/libxl/pci/$(key_of "$1")/domid"; }
 libxl_domid_absent() { xs_absent "/libxl/pci/$(key_of "$1")/domid"; }
@@ -83,17 +65,6 @@ rq() { xs_read "$R/requests/$1/$2"; }
 perms_of() {
 	xenstore-ls -p "${1%/*}" 2>/dev/null |
 		sed -n "s/^${1##*/} = .*(\([^()]*\))\$/\1/p"
-}
-
-# be_index DOMID BDF: the i with dev-i = BDF in the guest's backend.
-be_index() {
-	local b n i
-	b=$(be "$1")
-	n=$(xs_read "$b/num_devs") || return 1
-	for ((i = 0; i < n; i++)); do
-		[ "$(xs_read "$b/dev-$i")" = "$2" ] && { echo $i; return 0; }
-	done
-	return 1
 }
 
 # --- the simulated hypervisor, sysfs and guests ---------------------------
@@ -109,8 +80,7 @@ owner() { cat "$SIMXEN_DIR/pci/$(sbdf_hex "$1")" 2>/dev/null || echo none; }
 owner_released() { local o; o=$(owner "$1"); [ "$o" = none ] || [ "$o" = $DOMID_IO ]; }
 on_pciback() { [ -e "$SYSFS_ROOT/bus/pci/drivers/pciback/$1" ]; }
 sys_permissive() { grep -qxF "$1" "$SYSFS_ROOT/bus/pci/drivers/pciback/permissive"; }
-view() { cat "$SIMXEN_DIR/guests/$1/pci" 2>/dev/null; }
-view_is() { [ "$(view "$1")" = "$2" ]; }
+# (view, view_is: tests/lib.sh)
 view_has() { view "$1" | grep -qxF -- "$2"; }
 view_lacks_dev() { ! view "$1" | grep -q -- " <- $2\$"; }
 # view_line VDEV BDF: pciback's vdev (0000:00:01.00) as the guest sees it.
@@ -300,12 +270,8 @@ error_names() {
 }
 
 # agent_gone: the agent process has exited (a zombie until reaped
-# counts as gone; kill -0 would still succeed on it).
-agent_gone() {
-	local st
-	st=$(cut -d' ' -f3 "/proc/$AGENT_PID/stat" 2>/dev/null) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
+# counts as gone: lib.sh's pid_alive).
+agent_gone() { ! pid_alive "$AGENT_PID"; }
 
 # agent_wait_exit_status: wait (bounded, 15 s) for the agent to exit by
 # itself and set AGENT_RC to its wait status (137 = SIGKILL), or to

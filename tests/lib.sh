@@ -58,6 +58,15 @@ wait_until() {
 	return 1
 }
 
+# pid_alive PID: the process exists and is not a zombie (kill -0 would
+# still succeed on a zombie until it is reaped).
+pid_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 sim_down() {
 	[ -n "${SIM:-}" ] || return 0
 	simhost down --dir "$SIM" || not_ok "simhost down"
@@ -83,6 +92,33 @@ sim_up() {
 # xs_* wrappers talk to the host's xenstored as dom0.
 xs_read() { xenstore-read "$@" 2>/dev/null; }
 xs_exists() { xenstore-exists "$@" 2>/dev/null; }
+# xs_is PATH VALUE: the node reads VALUE (for wait_until)
+xs_is() { [ "$(xs_read "$1")" = "$2" ]; }
+
+# A guest's PCI backend and frontend in xenstore (libxl's device 0) and
+# the bus its pcifront sees (tests/attach-lib.sh, tests/sim/peer/).
+be() { echo "/local/domain/0/backend/pci/$1/0"; }
+fe() { echo "/local/domain/$1/device/pci/0"; }
+be_error_path() { echo "/local/domain/0/error/backend/pci/$1/0/error"; }
+be_state() { xs_is "$(be "$1")/state" "$2"; }
+fe_state() { xs_is "$(fe "$1")/state" "$2"; }
+
+# be_index DOMID BDF: the i with dev-i = BDF in the guest's backend.
+be_index() {
+	local b n i
+	b=$(be "$1")
+	n=$(xs_read "$b/num_devs") || return 1
+	for ((i = 0; i < n; i++)); do
+		[ "$(xs_read "$b/dev-$i")" = "$2" ] && { echo $i; return 0; }
+	done
+	return 1
+}
+
+# view DOMID: the guest's PCI bus as its simulated pcifront sees it
+# (one "VDEV <- BDF" line a device).
+view_file() { echo "$SIMXEN_DIR/guests/$1/pci"; }
+view() { cat "$(view_file "$1")" 2>/dev/null; }
+view_is() { [ "$(view "$1")" = "$2" ]; }
 
 t_exit() {
 	echo "# $T_PASS passed, $T_FAIL failed"

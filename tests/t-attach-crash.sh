@@ -12,7 +12,7 @@
 
 host_up --inventory "$ATTACH_INV"
 agent_up
-require_attach
+check_attach_features
 make_assignable $A
 guest 5
 agent_stop

@@ -10,7 +10,7 @@
 
 host_up --inventory "$ATTACH_INV"
 agent_up
-require_attach
+check_attach_features
 make_assignable $A $B $C $D $F
 guest 5
 guest 6

@@ -9,7 +9,7 @@
 
 host_up --inventory "$ATTACH_INV"
 agent_up
-require_attach
+check_attach_features
 make_assignable $A $B $C $D $E $F
 
 # --- a paused guest ---------------------------------------------------------------

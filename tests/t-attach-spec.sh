@@ -8,7 +8,7 @@
 
 host_up --inventory "$ATTACH_INV"
 agent_up
-require_attach
+check_attach_features
 guest 5
 guest 6
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers for tests/t-peer-*.sh: a simulated host (xenstored from
+# Helpers for tests/t-sim-peer-*.sh: a simulated host (xenstored from
 # simhost) with a plain-directory sysfs and our own simpeer, plus the
 # xenstore writes libxl 4.17 makes for PCI (libxl_pci.c), so that each
 # test reads as a scenario.
@@ -104,8 +104,8 @@ peer_done() {
 	exit 0
 }
 
-be() { echo "/local/domain/0/backend/pci/$1/0"; }
-fe() { echo "/local/domain/$1/device/pci/0"; }
+# be, fe, be_error_path, be_state, fe_state, be_index, view, xs_is:
+# tests/lib.sh
 
 guest() { simhost domain create "$@" >/dev/null; }
 
@@ -142,36 +142,15 @@ hot_add() {
 	xenstore-write "${args[@]}"
 }
 
-# dev_index DOMID BDF: the i with dev-i == BDF
-dev_index() {
-	local b n i
-	b=$(be "$1")
-	n=$(xs_read "$b/num_devs")
-	for ((i = 0; i < n; i++)); do
-		[ "$(xs_read "$b/dev-$i")" = "$2" ] && { echo $i; return 0; }
-	done
-	return 1
-}
-
 # hot_remove DOMID BDF: libxl__device_pci_remove_xenstore, step 3
 hot_remove() {
 	local b i
 	b=$(be "$1")
-	i=$(dev_index "$1" "$2") || return 1
+	i=$(be_index "$1" "$2") || return 1
 	xenstore-write "$b/state-$i" 5 "$b/state" 7
 }
 
-# xs_is PATH VALUE: the node reads VALUE (for wait_until)
-xs_is() { [ "$(xs_read "$1")" = "$2" ]; }
-be_state() { xs_is "$(be "$1")/state" "$2"; }
-fe_state() { xs_is "$(fe "$1")/state" "$2"; }
-
-be_error_path() { echo "/local/domain/0/error/backend/pci/$1/0/error"; }
 be_error() { xs_read "$(be_error_path "$1")"; }
-
-view_file() { echo "$SIMXEN_DIR/guests/$1/pci"; }
-view() { cat "$(view_file "$1")" 2>/dev/null; }
-view_is() { [ "$(view "$1")" = "$2" ]; }
 
 simlog_has() { grep -qxF "$1" "$SIMLOG"; }
 peerlog_has() { grep -qF "$1" "$PEER_LOG"; }

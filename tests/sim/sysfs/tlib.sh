@@ -1,36 +1,16 @@
 # shellcheck shell=bash
-# Helpers for tests/t-sysfs-*.sh: mount simsysfs into a temporary
-# directory, always clean it up, and print TAP-like "ok - " /
-# "not ok - " lines.  Source it, then call sim_start [INVENTORY].
+# Helpers for tests/t-sim-sysfs-*.sh: mount simsysfs into a temporary
+# directory and always clean it up.  The checks ("ok - " / "not ok - "
+# lines: check, is, ...) are tests/lib.sh's.  Source it, then call
+# sim_start [INVENTORY].
 
 TLIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(cd "$TLIB_DIR/../../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-SIMSYSFS=${SIMSYSFS:-$BUILD/bin/simsysfs}
+# shellcheck disable=SC1091
+. "$TLIB_DIR/../../lib.sh"
+SIMSYSFS=${SIMSYSFS:-$BIN/simsysfs}
 INV=$TLIB_DIR/inventories
-failures=0
 MNTS=()
 PIDS=()
-
-pass() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; failures=$((failures + 1)); }
-
-# check DESCRIPTION COMMAND...: ok when the command succeeds
-check() {
-	local desc=$1
-	shift
-	if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
-
-# expect DESCRIPTION EXPECTED ACTUAL
-expect() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1 (expected '$2', got '$3')"
-	fi
-}
 
 # wr FILE VALUE: write VALUE (no newline added) in a single write(),
 # as "echo" does for one line (the shell's printf would split the value
@@ -45,7 +25,7 @@ wr() {
 # expect_write DESCRIPTION FILE VALUE RESULT ("ok" or strerror text)
 expect_write() {
 	wr "$2" "$3"
-	expect "$1" "$4" "$WERR"
+	is "$1" "$WERR" "$4"
 }
 
 # rd FILE: the file's content, or "ERR:<strerror>"
@@ -65,22 +45,8 @@ log_has() { grep -Eq -- "$1" "$MNT/sim/log"; }
 log_since() { awk -v n="$1" '$1 > n' "$MNT/sim/log"; }
 log_last() { tail -n 1 "$MNT/sim/log" | awk '{print $1}'; }
 
-pid_alive() {
-	local st
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-# Wait (bounded) for a daemon to go away; cleanup only, not a check.
-wait_gone() {
-	local i
-	for i in $(seq 1 100); do
-		pid_alive "$1" || return 0
-		sleep 0.05
-	done
-	return 1
-}
+# Wait (bounded, 5 s) for a daemon to go away; cleanup only, not a check.
+wait_gone() { wait_until 5 eval "! pid_alive $1"; }
 
 # sim_stop_one TMPDIR PID: unmount TMPDIR/mnt, make sure the daemon is
 # gone, remove TMPDIR (never while something is still mounted there).
@@ -143,14 +109,11 @@ sim_stop() {
 
 finish() {
 	sim_cleanup
-	if [ "$failures" -gt 0 ]; then
-		echo "# $failures check(s) failed"
-		exit 1
-	fi
+	t_exit
 	exit 0
 }
 
 if [ ! -x "$SIMSYSFS" ]; then
-	echo "not ok - simsysfs binary missing at $SIMSYSFS (run make all)"
+	not_ok "simsysfs binary missing at $SIMSYSFS (run make all)"
 	exit 1
 fi

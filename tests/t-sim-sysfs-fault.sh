@@ -11,16 +11,15 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # One errno, the next write only.
 expect_write "add a fault" "$F" "bus/pci/drivers/igb/unbind ENODEV" ok
-expect "sim/fault lists it" \
-	"bus/pci/drivers/igb/unbind ENODEV nth=1 count=1 delay_ms=0" "$(rd "$F")"
+is "sim/fault lists it" "$(rd "$F")" \
+	"bus/pci/drivers/igb/unbind ENODEV nth=1 count=1 delay_ms=0"
 n=$(log_last)
 expect_write "the next write fails with it" "$IGB/unbind" 0000:07:00.0 \
 	"No such device"
-expect "logged as injected, nothing else happened" \
-	"$((n+1)) write bus/pci/drivers/igb/unbind \"0000:07:00.0\" ENODEV injected" \
-	"$(log_since "$n")"
-expect "the device is still on igb" "$IGB" "$(realpath "$D0/driver")"
-expect "the fault is used up" "" "$(rd "$F")"
+is "logged as injected, nothing else happened" "$(log_since "$n")" \
+	"$((n+1)) write bus/pci/drivers/igb/unbind \"0000:07:00.0\" ENODEV injected"
+is "the device is still on igb" "$(realpath "$D0/driver")" "$IGB"
+is "the fault is used up" "$(rd "$F")" ""
 expect_write "the write after it is real" "$IGB/unbind" 0000:07:00.0 ok
 expect_write "rebind" "$IGB/bind" 0000:07:00.0 ok
 
@@ -66,10 +65,10 @@ for i in 1 2 3; do
 	expect_write "count=0: write $i fails" "$IGB/uevent" add \
 		"No space left on device"
 done
-expect "count=0 stays listed" \
-	"bus/pci/drivers/igb/uevent ENOSPC nth=1 count=0 delay_ms=0" "$(rd "$F")"
+is "count=0 stays listed" "$(rd "$F")" \
+	"bus/pci/drivers/igb/uevent ENOSPC nth=1 count=0 delay_ms=0"
 expect_write "clear" "$F" clear ok
-expect "sim/fault empty after clear" "" "$(rd "$F")"
+is "sim/fault empty after clear" "$(rd "$F")" ""
 expect_write "after clear the write passes" "$IGB/uevent" add ok
 
 # A fault named through /sys/devices reaches the bus/pci/devices path.
@@ -82,7 +81,7 @@ expect_write "fault path with a leading /sys/" \
 
 # Several lines in one write.
 wr "$F" $'bus/pci/drivers/igb/uevent EIO\nbus/pci/drivers/igb/new_id EBUSY\n'
-expect "two faults from one write" 2 "$(rd "$F" | grep -c .)"
+is "two faults from one write" "$(rd "$F" | grep -c .)" 2
 wr "$F" clear
 
 # Bad fault lines: EINVAL, nothing added.
@@ -91,7 +90,7 @@ for bad in "onlyapath" "p EFOO" "p EIO nth=0" "p EIO bogus=1" "p OK" \
 	expect_write "bad fault line '$bad': EINVAL" "$F" "$bad" \
 		"Invalid argument"
 done
-expect "no fault was added" "" "$(rd "$F")"
+is "no fault was added" "$(rd "$F")" ""
 
 # delay_ms: the write blocks at least that long, then takes effect.
 wr "$F" "bus/pci/drivers/igb/unbind OK delay_ms=300"
@@ -118,10 +117,10 @@ check "logged injected with its delay" log_has \
 wr "$F" "bus/pci/drivers/igb/bind OK delay_ms=1500"
 ( wr "$IGB/bind" 0000:07:00.1; echo "$WERR" > "$TMPD/bg" ) &
 bg=$!
-expect "reads work during the delay" 0x8086 "$(rd "$D0/vendor")"
+is "reads work during the delay" "$(rd "$D0/vendor")" 0x8086
 wr "$MNT/sim/log" "while-delayed"
 wait "$bg"
-expect "the delayed bind succeeded" ok "$(cat "$TMPD/bg")"
+is "the delayed bind succeeded" "$(cat "$TMPD/bg")" ok
 rm -f "$TMPD/bg"
 a=$(grep ' note while-delayed$' "$MNT/sim/log" | awk '{print $1}')
 b=$(grep 'write bus/pci/drivers/igb/bind "0000:07:00.1" ok delay_ms=1500' \
@@ -132,14 +131,15 @@ check "the note ($a) precedes the delayed write ($b)" test "$a" -lt "$b"
 n=$(log_last)
 expect_write "two notes in one write" "$MNT/sim/log" \
 	$'pciback-release 0000:07:00.0\nsecond note\n' ok
-expect "notes logged" "$((n+1)) note pciback-release 0000:07:00.0
-$((n+2)) note second note" "$(log_since "$n")"
+is "notes logged" "$(log_since "$n")" \
+"$((n+1)) note pciback-release 0000:07:00.0
+$((n+2)) note second note"
 wr "$D0/driver_override" $'a"b\\c\td\n'
 check "values are escaped on one line" log_has \
 	'driver_override "a\\"b\\\\c\\td\\n" ok$'
 check "sequence numbers increase by one" \
 	awk 'NR > 1 && $1 != prev + 1 { exit 1 } { prev = $1 }' "$MNT/sim/log"
-expect "sim/log is read-only for the rest (0644, writes are notes)" 644 \
-	"$(stat -c %a "$MNT/sim/log")"
+is "sim/log is read-only for the rest (0644, writes are notes)" \
+	"$(stat -c %a "$MNT/sim/log")" 644
 
 finish

@@ -8,7 +8,7 @@ set -u
 check "mount: pciback absent" sim_start "$INV/absent.inv"
 check "no drivers/pciback" test ! -e "$PB"
 check "no /sys/module/xen_pciback" test ! -e "$SYS/module"
-expect "only igb" igb "$(ls "$PCI/drivers" | xargs)"
+is "only igb" "$(ls "$PCI/drivers" | xargs)" igb
 expect_write "writing pciback/new_slot fails to open: ENOENT" \
 	"$PB/new_slot" 0000:07:00.0 "No such file or directory"
 wr "$PCI/drivers/igb/unbind" 0000:07:00.1
@@ -25,8 +25,8 @@ err=$(cat "$TMPD/stderr")
 check "the kernel's message is printed" \
 	grep -q 'Error parsing pci_devs_to_hide' <<<"$err"
 check "bad hide=: no drivers/pciback" test ! -e "$PB"
-expect "bad hide=: the device keeps igb" "$PCI/drivers/igb" \
-	"$(realpath "$PCI/devices/0000:07:00.0/driver")"
+is "bad hide=: the device keeps igb" \
+	"$(realpath "$PCI/devices/0000:07:00.0/driver")" "$PCI/drivers/igb"
 sim_stop
 
 # Built in (default): pciback is the first driver, so a slot wins.
@@ -34,25 +34,25 @@ check "mount default inventory" sim_start
 wr "$PCI/drivers/igb/unbind" 0000:07:00.1
 wr "$PB/new_slot" 0000:07:00.1
 expect_write "drivers_probe" "$PCI/drivers_probe" 0000:07:00.1 ok
-expect "built-in pciback is tried first and takes it" "$PB" \
-	"$(realpath "$DEV/0000:07:00.1/driver")"
+is "built-in pciback is tried first and takes it" \
+	"$(realpath "$DEV/0000:07:00.1/driver")" "$PB"
 sim_stop
 
 # As a module pciback registers after igb: drivers_probe hands a
 # device with a slot to igb; pcistub has to be asked with bind.
 check "mount distro inventory" sim_start "$INV/distro.inv"
 check "pciback loaded" test -d "$PB"
-expect "module param permissive set" Y \
-	"$(rd "$SYS/module/xen_pciback/parameters/permissive")"
+is "module param permissive set" \
+	"$(rd "$SYS/module/xen_pciback/parameters/permissive")" Y
 wr "$PB/new_slot" 0000:07:00.1
 expect_write "drivers_probe of a device with a slot" "$PCI/drivers_probe" \
 	0000:07:00.1 ok
-expect "igb, registered first, took it" "$PCI/drivers/igb" \
-	"$(realpath "$DEV/0000:07:00.1/driver")"
+is "igb, registered first, took it" "$(realpath "$DEV/0000:07:00.1/driver")" \
+	"$PCI/drivers/igb"
 
 # do_flr exists only on some distro kernels (pciback_do_flr=1).
 check "do_flr exists" test -e "$PB/do_flr"
-expect "do_flr is write-only" 200 "$(stat -c %a "$PB/do_flr")"
+is "do_flr is write-only" "$(stat -c %a "$PB/do_flr")" 200
 expect_write "do_flr of a device not on pciback: ENODEV" "$PB/do_flr" \
 	0000:07:00.0 "No such device"
 expect_write "do_flr junk: EINVAL" "$PB/do_flr" x "Invalid argument"

@@ -5,13 +5,13 @@ set -u
 . "$(dirname "$0")/sim/sysfs/tlib.sh"
 
 "$SIMSYSFS" --help >/dev/null
-expect "--help exits 0" 0 $?
+is "--help exits 0" $? 0
 "$SIMSYSFS" 2>/dev/null
-expect "no --mount: usage error 2" 2 $?
+is "no --mount: usage error 2" $? 2
 "$SIMSYSFS" --mount /nonexistent/simsysfs 2>/dev/null
-expect "missing mount directory: 2" 2 $?
+is "missing mount directory: 2" $? 2
 "$SIMSYSFS" --mount /tmp extra 2>/dev/null
-expect "stray argument: 2" 2 $?
+is "stray argument: 2" $? 2
 
 T=$(mktemp -d /tmp/simsysfs.XXXXXX)
 MNTS+=("$T")
@@ -19,25 +19,25 @@ PIDS+=("")
 mkdir "$T/mnt"
 printf '0000:07:00.0 8086 10a7 0x020000 igb bogus=1\n' > "$T/bad.inv"
 "$SIMSYSFS" --mount "$T/mnt" --inventory "$T/bad.inv" 2>"$T/err"
-expect "bad inventory: exit 2" 2 $?
+is "bad inventory: exit 2" $? 2
 check "bad inventory: the option is named" grep -q "bogus=1" "$T/err"
 check "bad inventory: nothing mounted" sh -c "! mountpoint -q '$T/mnt'"
 "$SIMSYSFS" --mount "$T/mnt" --inventory "$T/none.inv" 2>/dev/null
-expect "missing inventory: exit 2" 2 $?
+is "missing inventory: exit 2" $? 2
 printf 'pciback=maybe\n' > "$T/bad2.inv"
 "$SIMSYSFS" --mount "$T/mnt" --inventory "$T/bad2.inv" 2>/dev/null
-expect "bad global line: exit 2" 2 $?
+is "bad global line: exit 2" $? 2
 
 # Daemon mode: usable as soon as the command returns.
 check "daemon mode mount" sim_start
-expect "DIR holds sys and sim only" "sim sys" "$(ls "$MNT" | xargs)"
+is "DIR holds sys and sim only" "$(ls "$MNT" | xargs)" "sim sys"
 check "mounted" mountpoint -q "$MNT"
 echo 1 > "$DEV/0000:07:00.0/reset"
-expect "echo (O_TRUNC) works" ok "$(tail -n2 "$MNT/sim/log" |
-	head -n1 | awk '{print $NF}')"
+is "echo (O_TRUNC) works" "$(tail -n2 "$MNT/sim/log" |
+	head -n1 | awk '{print $NF}')" ok
 pid=$SIMPID
 fusermount3 -u "$MNT"
-expect "fusermount3 -u succeeds" 0 $?
+is "fusermount3 -u succeeds" $? 0
 wait_gone "$pid"
 gone() { ! pid_alive "$1"; }
 check "the daemon exits after fusermount3 -u" gone "$pid"
@@ -55,17 +55,13 @@ mkdir "$F"
 "$SIMSYSFS" --mount "$F" --foreground 2>/dev/null &
 fg=$!
 PIDS[1]=$fg
-for i in $(seq 1 100); do
-	[ -e "$F/sim/pid" ] && break
-	sleep 0.05
-done
-expect "foreground: sim/pid is the child we started" "$fg" \
-	"$(rd "$F/sim/pid")"
-expect "foreground: the tree is there" 0x8086 \
-	"$(rd "$F/sys/bus/pci/devices/0000:07:00.0/vendor")"
+wait_until 5 test -e "$F/sim/pid"
+is "foreground: sim/pid is the child we started" "$(rd "$F/sim/pid")" "$fg"
+is "foreground: the tree is there" \
+	"$(rd "$F/sys/bus/pci/devices/0000:07:00.0/vendor")" 0x8086
 fusermount3 -u "$F"
 wait "$fg"
-expect "foreground: exit status 0 after fusermount3 -u" 0 $?
+is "foreground: exit status 0 after fusermount3 -u" $? 0
 rmdir "$F"
 
 finish

@@ -15,11 +15,11 @@ D1=$DEV/0000:07:00.1
 expect_write "new_slot with domain" "$PB/new_slot" 0000:07:00.0 ok
 expect_write "new_slot of the same id (deduplicated in 6.1)" \
 	"$PB/new_slot" $'0000:07:00.0\n' ok
-expect "slots lists it once" "0000:07:00.0" "$(rd "$PB/slots")"
+is "slots lists it once" "$(rd "$PB/slots")" "0000:07:00.0"
 expect_write "new_slot without domain, white space around" "$PB/new_slot" \
 	$' 07:00.1 \n' ok
-expect "slots in the kernel's %04x:%02x:%02x.%d format, in order" \
-	"0000:07:00.0 0000:07:00.1" "$(rd "$PB/slots" | xargs)"
+is "slots in the kernel's %04x:%02x:%02x.%d format, in order" \
+	"$(rd "$PB/slots" | xargs)" "0000:07:00.0 0000:07:00.1"
 expect_write "new_slot junk: EINVAL" "$PB/new_slot" bogus "Invalid argument"
 expect_write "new_slot trailing junk: EINVAL" "$PB/new_slot" \
 	0000:07:00.0z "Invalid argument"
@@ -28,11 +28,11 @@ expect_write "new_slot function 8: EINVAL" "$PB/new_slot" 0000:07:00.8 \
 expect_write "new_slot domain above 0xffff: EINVAL" "$PB/new_slot" \
 	10000:07:00.0 "Invalid argument"
 expect_write "new_slot function wildcard" "$PB/new_slot" 0000:09:01.* ok
-expect "the wildcard added eight functions" 8 \
-	"$(rd "$PB/slots" | grep -c '^0000:09:01\.')"
+is "the wildcard added eight functions" \
+	"$(rd "$PB/slots" | grep -c '^0000:09:01\.')" 8
 expect_write "remove_slot function wildcard" "$PB/remove_slot" \
 	0000:09:01.* ok
-expect "all eight gone" 0 "$(rd "$PB/slots" | grep -c '^0000:09:')"
+is "all eight gone" "$(rd "$PB/slots" | grep -c '^0000:09:')" 0
 expect_write "remove_slot of an absent slot: ENOENT" "$PB/remove_slot" \
 	0000:07:00.3 "No such file or directory"
 expect_write "remove_slot of an absent bus wildcard: ENOENT" \
@@ -40,7 +40,7 @@ expect_write "remove_slot of an absent bus wildcard: ENOENT" \
 expect_write "remove_slot junk: EINVAL" "$PB/remove_slot" x \
 	"Invalid argument"
 expect_write "remove_slot 07:00.1" "$PB/remove_slot" 0000:07:00.1 ok
-expect "one slot left" "0000:07:00.0" "$(rd "$PB/slots")"
+is "one slot left" "$(rd "$PB/slots")" "0000:07:00.0"
 
 # permissive before the device is on pciback
 expect_write "permissive of a device not on pciback: ENODEV" \
@@ -52,17 +52,18 @@ expect_write "bind while igb holds it: EBUSY" "$PB/bind" 0000:07:00.0 \
 n=$(log_last)
 expect_write "assignable-add: unbind from igb" "$IGB/unbind" 0000:07:00.0 ok
 expect_write "assignable-add: bind to pciback" "$PB/bind" 0000:07:00.0 ok
-expect "log: unbind, bind, the reset pcistub_init_device() does" \
+is "log: unbind, bind, the reset pcistub_init_device() does" \
+	"$(log_since "$n")" \
 "$((n+1)) write bus/pci/drivers/igb/unbind \"0000:07:00.0\" ok
 $((n+2)) unbind 0000:07:00.0 igb
 $((n+3)) write bus/pci/drivers/pciback/bind \"0000:07:00.0\" ok
 $((n+4)) reset 0000:07:00.0 flr pciback-bind
-$((n+5)) bind 0000:07:00.0 pciback" "$(log_since "$n")"
-expect "driver symlink points to pciback" "../../../bus/pci/drivers/pciback" \
-	"$(readlink "$D0/driver")"
-expect "pciback lists the device" "$(realpath "$D0")" \
-	"$(realpath "$PB/0000:07:00.0")"
-expect "xen_pcibk_reset_device() left it disabled" 0 "$(rd "$D0/enable")"
+$((n+5)) bind 0000:07:00.0 pciback"
+is "driver symlink points to pciback" "$(readlink "$D0/driver")" \
+	"../../../bus/pci/drivers/pciback"
+is "pciback lists the device" "$(realpath "$PB/0000:07:00.0")" \
+	"$(realpath "$D0")"
+is "xen_pcibk_reset_device() left it disabled" "$(rd "$D0/enable")" 0
 expect_write "bind of function 1 without a slot: ENODEV" "$PB/bind" \
 	0000:07:00.1 "Device or resource busy"
 expect_write "unbind function 1 from igb" "$IGB/unbind" 0000:07:00.1 ok
@@ -71,10 +72,10 @@ expect_write "bind of function 1 without a slot: ENODEV" "$PB/bind" \
 
 # permissive (pci_stub.c permissive_store/show)
 expect_write "permissive" "$PB/permissive" $'0000:07:00.0\n' ok
-expect "permissive lists it" "0000:07:00.0" "$(rd "$PB/permissive")"
+is "permissive lists it" "$(rd "$PB/permissive")" "0000:07:00.0"
 expect_write "permissive again is fine" "$PB/permissive" 0000:07:00.0 ok
-expect "the warning is logged once" 1 \
-	"$(grep -c ' permissive 0000:07:00.0$' "$MNT/sim/log")"
+is "the warning is logged once" \
+	"$(grep -c ' permissive 0000:07:00.0$' "$MNT/sim/log")" 1
 expect_write "permissive with a wildcard: ENODEV" "$PB/permissive" \
 	0000:07:00.* "No such device"
 expect_write "permissive junk: EINVAL" "$PB/permissive" zz \
@@ -85,24 +86,23 @@ expect_write "permissive of an unbound device: ENODEV" "$PB/permissive" \
 # allow_interrupt_control, irq_handlers, irq_handler_state
 expect_write "allow_interrupt_control" "$PB/allow_interrupt_control" \
 	0000:07:00.0 ok
-expect "allow_interrupt_control lists it" "0000:07:00.0" \
-	"$(rd "$PB/allow_interrupt_control")"
+is "allow_interrupt_control lists it" "$(rd "$PB/allow_interrupt_control")" \
+	"0000:07:00.0"
 expect_write "allow_interrupt_control not on pciback: ENODEV" \
 	"$PB/allow_interrupt_control" 0000:07:00.1 "No such device"
-expect "irq_handlers" "0000:07:00.0:off:not acking:0" \
-	"$(rd "$PB/irq_handlers")"
+is "irq_handlers" "$(rd "$PB/irq_handlers")" "0000:07:00.0:off:not acking:0"
 expect_write "irq_handler_state toggles" "$PB/irq_handler_state" \
 	0000:07:00.0 ok
-expect "irq_handlers after the toggle" "0000:07:00.0:on:acking:0" \
-	"$(rd "$PB/irq_handlers")"
+is "irq_handlers after the toggle" "$(rd "$PB/irq_handlers")" \
+	"0000:07:00.0:on:acking:0"
 expect_write "irq_handler_state of a device not on pciback: ENOENT" \
 	"$PB/irq_handler_state" 0000:07:00.1 "No such file or directory"
 
 # quirks (pcistub_reg_add, xen_pcibk_config_quirks_add_field)
 expect_write "quirks: add a field" "$PB/quirks" "0000:07:00.0-10:4:ffffffff" ok
-expect "quirks lists the device and the field" \
-	"07:00.0|	8086:10a7:8086:0000|		00000010:4:ffffffff" \
-	"$(rd "$PB/quirks" | paste -sd '|')"
+is "quirks lists the device and the field" \
+	"$(rd "$PB/quirks" | paste -sd '|')" \
+	"07:00.0|	8086:10a7:8086:0000|		00000010:4:ffffffff"
 expect_write "quirks: register above 0xfff: EINVAL" "$PB/quirks" \
 	"0000:07:00.0-1000:4:0" "Invalid argument"
 expect_write "quirks: mask wider than the size: EINVAL" "$PB/quirks" \
@@ -120,19 +120,18 @@ check "sim/state shows the owner" grep -q '^0000:07:00.0 .* domid=5$' \
 	"$MNT/sim/state"
 n=$(log_last)
 expect_write "unbind from pciback" "$PB/unbind" 0000:07:00.0 ok
-expect "log: the removal while in use" \
+is "log: the removal while in use" "$(log_since "$n")" \
 "$((n+1)) write bus/pci/drivers/pciback/unbind \"0000:07:00.0\" ok
 $((n+2)) unbind 0000:07:00.0 pciback
 $((n+3)) pciback-warn 0000:07:00.0 removed while in use by domain 5
 $((n+4)) reset 0000:07:00.0 flr pciback-release
-$((n+5)) reset 0000:07:00.0 flr pciback-unbind" "$(log_since "$n")"
-expect "permissive is forgotten with the device" "" "$(rd "$PB/permissive")"
-expect "allow_interrupt_control too" "" \
-	"$(rd "$PB/allow_interrupt_control")"
-expect "the slot stays" "0000:07:00.0" "$(rd "$PB/slots")"
+$((n+5)) reset 0000:07:00.0 flr pciback-unbind"
+is "permissive is forgotten with the device" "$(rd "$PB/permissive")" ""
+is "allow_interrupt_control too" "$(rd "$PB/allow_interrupt_control")" ""
+is "the slot stays" "$(rd "$PB/slots")" "0000:07:00.0"
 check "no driver link" test ! -e "$D0/driver"
 expect_write "rebind to pciback" "$PB/bind" 0000:07:00.0 ok
-expect "permissive is not back" "" "$(rd "$PB/permissive")"
+is "permissive is not back" "$(rd "$PB/permissive")" ""
 
 # sim/hotplug release: the guest lets it go (pcistub_put_pci_dev()).
 expect_write "assign again" "$MNT/sim/hotplug" "assign 0000:07:00.0 7" ok
@@ -149,9 +148,9 @@ expect_write "assignable-remove: unbind" "$PB/unbind" 0000:07:00.0 ok
 expect_write "assignable-remove: remove_slot" "$PB/remove_slot" \
 	0000:07:00.0 ok
 expect_write "assignable-remove: rebind igb" "$IGB/bind" 0000:07:00.0 ok
-expect "back on igb" "$IGB" "$(realpath "$D0/driver")"
-expect "no slots left" "" "$(rd "$PB/slots")"
-expect "enable is back to 1" 1 "$(rd "$D0/enable")"
+is "back on igb" "$(realpath "$D0/driver")" "$IGB"
+is "no slots left" "$(rd "$PB/slots")" ""
+is "enable is back to 1" "$(rd "$D0/enable")" 1
 
 # Both functions of the multi-function device.
 expect_write "slot wildcard for the whole device" "$PB/new_slot" \
@@ -159,10 +158,10 @@ expect_write "slot wildcard for the whole device" "$PB/new_slot" \
 expect_write "function 0 leaves igb" "$IGB/unbind" 0000:07:00.0 ok
 expect_write "function 0 to pciback" "$PB/bind" 0000:07:00.0 ok
 expect_write "function 1 to pciback" "$PB/bind" 0000:07:00.1 ok
-expect "pciback holds both" "0000:07:00.0 0000:07:00.1" \
-	"$(ls "$PB" | grep '^0000' | xargs)"
-expect "irq_handlers lists the newest first (list_add)" \
-	"0000:07:00.1 0000:07:00.0" \
-	"$(rd "$PB/irq_handlers" | cut -d: -f1-3 | xargs)"
+is "pciback holds both" "$(ls "$PB" | grep '^0000' | xargs)" \
+	"0000:07:00.0 0000:07:00.1"
+is "irq_handlers lists the newest first (list_add)" \
+	"$(rd "$PB/irq_handlers" | cut -d: -f1-3 | xargs)" \
+	"0000:07:00.1 0000:07:00.0"
 
 finish

@@ -31,27 +31,27 @@ expect_write "unbind with a trailing newline" "$IGB/unbind" \
 	$'0000:07:00.0\n' ok
 check "driver link is gone after unbind" test ! -e "$D0/driver"
 check "driver dir link is gone after unbind" test ! -e "$IGB/0000:07:00.0"
-expect "enable drops to 0 after the driver's remove()" 0 "$(rd "$D0/enable")"
+is "enable drops to 0 after the driver's remove()" "$(rd "$D0/enable")" 0
 expect_write "unbind again: ENODEV" "$IGB/unbind" 0000:07:00.0 \
 	"No such device"
 expect_write "bind with two newlines: ENODEV" "$IGB/bind" \
 	$'0000:07:00.0\n\n' "No such device"
 expect_write "bind back to igb" "$IGB/bind" 0000:07:00.0 ok
-expect "driver link back" "$IGB" "$(realpath "$D0/driver")"
-expect "log: unbind, its effect, failures, rebind" \
+is "driver link back" "$(realpath "$D0/driver")" "$IGB"
+is "log: unbind, its effect, failures, rebind" "$(log_since "$n")" \
 "$((n+1)) write bus/pci/drivers/igb/unbind \"0000:07:00.0\\n\" ok
 $((n+2)) unbind 0000:07:00.0 igb
 $((n+3)) write bus/pci/drivers/igb/unbind \"0000:07:00.0\" ENODEV
 $((n+4)) write bus/pci/drivers/igb/bind \"0000:07:00.0\\n\\n\" ENODEV
 $((n+5)) write bus/pci/drivers/igb/bind \"0000:07:00.0\" ok
-$((n+6)) bind 0000:07:00.0 igb" "$(log_since "$n")"
+$((n+6)) bind 0000:07:00.0 igb"
 
 # driver_override: pci_match_device() lets only the named driver match.
 expect_write "unbind function 1" "$IGB/unbind" 0000:07:00.1 ok
 expect_write "set driver_override to another driver" \
 	"$D1/driver_override" $'foo\n' ok
-expect "driver_override reads back without the newline" foo \
-	"$(rd "$D1/driver_override")"
+is "driver_override reads back without the newline" \
+	"$(rd "$D1/driver_override")" foo
 expect_write "bind igb despite an override naming another: ENODEV" \
 	"$IGB/bind" 0000:07:00.1 "No such device"
 expect_write "drivers_probe finding no driver is not an error in 6.1" \
@@ -59,16 +59,15 @@ expect_write "drivers_probe finding no driver is not an error in 6.1" \
 check "and the device stays unbound" test ! -e "$D1/driver"
 expect_write "clear driver_override with a lone newline" \
 	"$D1/driver_override" $'\n' ok
-expect "cleared override reads (null)" "(null)" \
-	"$(rd "$D1/driver_override")"
+is "cleared override reads (null)" "$(rd "$D1/driver_override")" "(null)"
 expect_write "driver_override igb (no newline)" "$D1/driver_override" igb ok
-expect "override stored as written" igb "$(rd "$D1/driver_override")"
+is "override stored as written" "$(rd "$D1/driver_override")" igb
 expect_write "override text stops at the first newline" \
 	"$D1/driver_override" $'igb\nxyz' ok
-expect "only the first line is kept" igb "$(rd "$D1/driver_override")"
+is "only the first line is kept" "$(rd "$D1/driver_override")" igb
 expect_write "drivers_probe binds the override's driver" \
 	"$PCI/drivers_probe" $'0000:07:00.1\n' ok
-expect "bound to igb" "$IGB" "$(realpath "$D1/driver")"
+is "bound to igb" "$(realpath "$D1/driver")" "$IGB"
 expect_write "drivers_probe of a bound device is a no-op" \
 	"$PCI/drivers_probe" 0000:07:00.1 ok
 expect_write "drivers_probe of an unknown device: ENODEV" \
@@ -84,9 +83,8 @@ expect_write "igb no longer matches it" "$IGB/bind" 0000:07:00.1 \
 	"No such device"
 expect_write "drivers_probe hands it to pciback" "$PCI/drivers_probe" \
 	0000:07:00.1 ok
-expect "bound to pciback" "$PB" "$(realpath "$D1/driver")"
-expect "pcistub_probe() added the slot itself" "0000:07:00.1" \
-	"$(rd "$PB/slots")"
+is "bound to pciback" "$(realpath "$D1/driver")" "$PB"
+is "pcistub_probe() added the slot itself" "$(rd "$PB/slots")" "0000:07:00.1"
 check "the seizure reset the device (log)" \
 	log_has '^[0-9]+ reset 0000:07:00.1 flr pciback-bind$'
 
@@ -125,7 +123,7 @@ expect_write "unbind 07:00.0" "$IGB/unbind" 0000:07:00.0 ok
 expect_write "disable a disabled device: EIO" "$D0/enable" 0 \
 	"Input/output error"
 expect_write "enable it" "$D0/enable" 1 ok
-expect "enable count 1" 1 "$(rd "$D0/enable")"
+is "enable count 1" "$(rd "$D0/enable")" 1
 expect_write "enable junk: EINVAL" "$D0/enable" x "Invalid argument"
 expect_write "disable it" "$D0/enable" $'0\n' ok
 

@@ -17,7 +17,7 @@ if ldd "$BIN/simpeer" | grep -q libasan; then
 fi
 export PEER_VALGRIND=1
 rc=0
-for t in t-peer-hotplug t-peer-teardown t-peer-guests t-peer-fatal; do
+for t in t-sim-peer-hotplug t-sim-peer-teardown t-sim-peer-guests t-sim-peer-fatal; do
 	diag "$t under valgrind"
 	bash "$here/$t.sh" || rc=1
 done
