@@ -68,7 +68,7 @@ for o in "${objs[@]}"; do
 	uses=()
 	for s in $(nm -u "$o" | awk '{ print $NF }'); do
 		d=${def[$s]:-}
-		[ -n "$d" ] && [ "$d" != "$b" ] || continue
+		if [ -z "$d" ] || [ "$d" = "$b" ]; then continue; fi
 		uses[$d]="${uses[$d]:+${uses[$d]}, }$s"
 	done
 	for d in $(printf '%s\n' "${!uses[@]}" | sort); do

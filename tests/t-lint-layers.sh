@@ -4,7 +4,7 @@
 # between two objects); then it is run on a made-up pair, to show it
 # does catch an upward edge.  Builds nothing: `make check` builds first.
 . "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit 1
 
 out=$(bash tests/lint-layers.sh)
 echo "$out"

@@ -7,7 +7,7 @@
 # "name-" key must go on with a digit or '%'.  Lines that are all
 # comment are skipped.  A self-test runs the same grep on a made-up file.
 . "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit 1
 
 lit='"/(local|libxl)'
 lit+='|"(num_devs|frontend|backend|online|driver_path)"'
