@@ -204,9 +204,10 @@ static const struct cell steps[DS_NSTATES][DG_NGOALS] = {
 	[DS_HOST] = {
 		DONE, DONE, STEP(st_unbind), DONE,
 		REFUSE(EPERM, NOT_ASSIGNABLE) },
+	/* The host has it: the agent takes nothing from a driver it did
+	 * not bind (return_one() says so). */
 	[DS_OTHER] = {
-		STEP(st_refuse_other), IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE,
-		IMPOSSIBLE },
+		DONE, IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE },
 	[DS_UNBOUND] = {
 		STEP(st_rebind), DONE, STEP(st_new_slot), DONE,
 		REFUSE(EPERM, NOT_ASSIGNABLE) },
@@ -427,7 +428,13 @@ static int return_one(struct device *d, struct drive *dr, char *how,
 	rc = device_drive(d, 1, &back);
 	switch (d->ret.kind) {
 	case DG_HOST:
-		if (!rc && before == DS_HOST && !d->remembered) {
+		if (!rc && d->state == DS_OTHER) {
+			/* Kept: the device is not where the record says. */
+			driver_remember(&d->bdf, d->ret.driver);
+			snprintf(how, len, "on driver %s, not %s: left there",
+				 driver_name(d->driver),
+				 driver_name(d->ret.driver));
+		} else if (!rc && before == DS_HOST && !d->remembered) {
 			snprintf(how, len, "still on driver %s",
 				 driver_name(d->ret.driver));
 		} else if (!rc) {

@@ -218,13 +218,6 @@ int st_rebind(struct device *d, struct drive *dr)
 	return 0;
 }
 
-int st_refuse_other(struct device *d, struct drive *dr)
-{
-	return fail(dr->out, EBUSY, &d->bdf, "on driver %s, not %s: left "
-		    "there", driver_name(d->driver),
-		    driver_name(d->goal.driver));
-}
-
 /*
  * The permissive flag is sticky until the device leaves pciback
  * (pci_stub.c keeps it in the pcistub device): make it what this guest

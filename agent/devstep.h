@@ -17,7 +17,6 @@ int st_quarantine(struct device *d, struct drive *dr);
 int st_unbind_pciback(struct device *d, struct drive *dr);
 int st_remove_slot(struct device *d, struct drive *dr);
 int st_rebind(struct device *d, struct drive *dr);
-int st_refuse_other(struct device *d, struct drive *dr);
 int st_mark(struct device *d, struct drive *dr);
 int st_grant(struct device *d, struct drive *dr);
 /* The batch step's marker in the table; st_export_batch runs it. */
