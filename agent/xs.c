@@ -66,7 +66,7 @@ int xs_txn_run(struct xs_handle *h,
 			return errno ? -errno : -EIO;
 		rc = fn(h, t, arg);
 		if (rc) {
-			/* Nothing was committed; fn's error is the one to tell. */
+			/* fn's error is the one to tell, not the abort's. */
 			xs_transaction_end(h, t, true);
 			return rc < 0 ? rc : -EIO;
 		}
