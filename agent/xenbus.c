@@ -492,6 +492,21 @@ static int not_released(struct xbc *c, const struct bdf *b, int rc,
 		       c->domid, xbc_be_state(c));
 }
 
+/*
+ * state-i Closing in a connected backend: an earlier detach's handshake
+ * went through and its key removal did not (it failed, or the agent
+ * died in between).  pciback has let go already, and a second round
+ * would find nothing to remove (xen_pcibk_remove_device() fails) and
+ * leave the backend in Reconfiguring for good.
+ */
+static bool released_before(struct xbc *c, const struct bdf *b)
+{
+	int i = xbc_find(c, XBT_NULL, b, xbc_num_devs(c, XBT_NULL, 0));
+
+	return i >= 0 && xbc_state_i(c, XBT_NULL, (unsigned int)i) ==
+			 XenbusStateClosing;
+}
+
 /* The handshake: the guest lets go of b.  0, or -errno with msg set. */
 static int release_handshake(struct xbc *c, struct removal *r,
 			     const struct xb_wait *w, char *msg, size_t len)
@@ -502,6 +517,11 @@ static int release_handshake(struct xbc *c, struct removal *r,
 	rc = xbc_wait(c, cond_connected, NULL, w);
 	if (rc)
 		return not_released(c, r->b, rc, msg, len);
+	if (released_before(c, r->b)) {
+		log_dev(LOG_INFO, r->b, "domain %u let go of it already, in an "
+			"earlier detach: removing its keys", c->domid);
+		return 0;
+	}
 	rc = xs_txn_run(c->h, start_remove_txn, r);
 	if (rc) {
 		xbc_log_failed(c, r->b, rc);
@@ -533,6 +553,21 @@ static int remove_from_backend(struct xbc *c, struct removal *r, char *msg,
 		       what, c->domid);
 }
 
+/*
+ * No devices left: the last one's keys went but its detach could not
+ * remove the backend.  Nothing else leaves num_devs at 0, so finish.
+ */
+static void prune_empty(struct xbc *c)
+{
+	int rc = destroy(c);
+
+	if (!rc)
+		return;
+	xbc_log_failed(c, NULL, rc);
+	log_err("remove the empty PCI backend of domain %u: %s", c->domid,
+		strerror(-rc));
+}
+
 int xb_detach(unsigned int be_domid, unsigned int domid,
 	      const struct bdf *b, bool force, const struct xb_wait *w,
 	      char *msg, size_t len)
@@ -551,6 +586,8 @@ int xb_detach(unsigned int be_domid, unsigned int domid,
 		snprintf(msg, len, "%s is not attached to domain %u in "
 			 "xenstore", bs, domid);
 		rc = -ENOENT;
+		if (!num)
+			prune_empty(&c);
 		goto out;
 	}
 	rc = release_handshake(&c, &r, w, msg, len);
