@@ -13,10 +13,11 @@
 # with the backend gone and the guest's frontend left behind.
 . "$(dirname "$0")/attach-lib.sh"
 
-XSFAULT_CTL=$(mktemp /tmp/xpa-xsfault.XXXXXX)
-export XSFAULT_CTL
 host_up --inventory "$ATTACH_INV"
-trap 'agent_kill9; sim_down; rm -f "$XSFAULT_CTL"*; t_exit' EXIT
+# In the host's directory: it goes with the host.
+XSFAULT_CTL=$SIM/xsfault
+export XSFAULT_CTL
+: >"$XSFAULT_CTL"
 AGENT_PRELOAD="$SIMXEN_PRELOAD $BUILD/lib/libxsfault.so" agent_up
 require_attach
 make_assignable $A $C $D
