@@ -5,11 +5,13 @@
  * the agent never sees libxenctrl:
  *
  *   grant:  I/O port and memory permissions for every BAR listed in the
- *           device's sysfs `resource`, the legacy IRQ mapped to a pirq
+ *           device's sysfs `resource` (sysfs.c reads it and its `irq`:
+ *           this file only talks to Xen), the legacy IRQ mapped to a pirq
  *           with permission, then xc_assign_device (ENOSYS tolerated
  *           for PV, as libxl does: no IOMMU).  EOPNOTSUPP is the
  *           guest's own lack of an IOMMU context and is explained.
- *   revoke: the same in reverse, then xc_deassign_device.
+ *   revoke: xc_deassign_device first (the guest loses DMA before it
+ *           loses its BARs), then the permissions in reverse.
  *
  * Revoking is idempotent, so a replay after a crash may run it again:
  * denying a range that is not granted is not an error in Xen
@@ -32,7 +34,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,9 +41,6 @@
 #include <xentoollog.h>
 
 #include "agent.h"
-
-#define PCI_NUM_RESOURCES	7	/* libxl PROC_PCI_NUM_RESOURCES */
-#define PCI_BAR_IO		0x01	/* IORESOURCE_IO in the flags */
 
 static uint32_t sbdf(const struct bdf *b)
 {
@@ -122,59 +120,22 @@ int quarantine_release(const struct bdf *b)
 }
 
 
-struct bar {
-	uint64_t start, size;
-	bool io;
-};
-
-/* The BARs with a non-zero start, from sysfs `resource`. */
-static int read_bars(const struct bdf *b, struct bar *bars, unsigned int *n)
+/*
+ * libxl goes on without an IRQ when it cannot read one, and says so:
+ * a grant then gives none, a revoke leaves it alone.
+ */
+static int device_irq(const struct bdf *b)
 {
-	char p[PATH_MAX];
-	uint64_t start, end, flags;
-	unsigned int i;
-	FILE *f;
+	int irq = sysfs_irq(b);
 
-	*n = 0;
-	sysfs_path(p, sizeof(p), "/bus/pci/devices/" XENPCI_BDF_FMT
-		   "/resource", b->dom, b->bus, b->dev, b->func);
-	f = fopen(p, "re");
-	if (!f)
-		return -errno;
-	for (i = 0; i < PCI_NUM_RESOURCES; i++) {
-		if (fscanf(f, "0x%" SCNx64 " 0x%" SCNx64 " 0x%" SCNx64 "\n",
-			   &start, &end, &flags) != 3)
-			continue;
-		if (!start)
-			continue;
-		bars[*n].start = start;
-		bars[*n].size = end - start + 1;
-		bars[*n].io = flags & PCI_BAR_IO;
-		(*n)++;
-	}
-	fclose(f);
+	if (irq >= 0)
+		return irq;
+	log_dev(LOG_WARNING, b, "read its IRQ from sysfs: %s; going on "
+		"without one", strerror(-irq));
 	return 0;
 }
 
-/* The legacy IRQ from sysfs `irq`; 0 when there is none. */
-static int read_irq(const struct bdf *b)
-{
-	char p[PATH_MAX];
-	unsigned int irq = 0;
-	FILE *f;
-
-	sysfs_path(p, sizeof(p), "/bus/pci/devices/" XENPCI_BDF_FMT "/irq",
-		   b->dom, b->bus, b->dev, b->func);
-	f = fopen(p, "re");
-	if (!f)
-		return 0;	/* libxl goes on without an IRQ, too */
-	if (fscanf(f, "%u", &irq) != 1)
-		irq = 0;
-	fclose(f);
-	return (int)irq;
-}
-
-static int bar_permission(unsigned int domid, const struct bar *bar,
+static int bar_permission(unsigned int domid, const struct sysfs_bar *bar,
 			  bool allow)
 {
 	if (bar->io)
@@ -227,11 +188,11 @@ static int assign_fail(char *msg, size_t len, const struct bdf *b, int err,
 static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 			size_t len)
 {
-	struct bar bars[PCI_NUM_RESOURCES];
+	struct sysfs_bar bars[SYSFS_PCI_RESOURCES];
 	unsigned int i, n;
 	int rc, irq, pirq;
 
-	rc = read_bars(b, bars, &n);
+	rc = sysfs_resources(b, bars, &n);
 	if (rc)
 		return hv_fail(msg, len, b, -rc, "read its resources");
 	for (i = 0; i < n; i++)
@@ -240,7 +201,7 @@ static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 				       "grant domain %u %s 0x%" PRIx64 "/0x%"
 				       PRIx64, domid, bars[i].io ? "I/O ports" :
 				       "memory", bars[i].start, bars[i].size);
-	irq = read_irq(b);
+	irq = device_irq(b);
 	if (irq) {
 		pirq = irq;
 		if (xc_physdev_map_pirq(xch, domid, irq, &pirq))
@@ -256,11 +217,34 @@ static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 	return 0;
 }
 
+/* Every BAR taken back; rc, or the first failure when rc is 0. */
+static int revoke_bars(unsigned int domid, const struct bdf *b, int rc,
+		       char *msg, size_t len)
+{
+	struct sysfs_bar bars[SYSFS_PCI_RESOURCES];
+	unsigned int i, n;
+	int err;
+
+	err = sysfs_resources(b, bars, &n);
+	if (err) {
+		/* As libxl: without the list there is nothing to revoke. */
+		log_dev(LOG_WARNING, b, "read its resources from sysfs: %s; "
+			"domain %u keeps its access to the BARs",
+			strerror(-err), domid);
+		return rc;
+	}
+	for (i = 0; i < n; i++)
+		if (bar_permission(domid, &bars[i], false) && errno != ESRCH &&
+		    !rc)
+			rc = hv_fail(msg, len, b, errno, "revoke domain %u's "
+				     "access to 0x%" PRIx64, domid,
+				     bars[i].start);
+	return rc;
+}
+
 static int revoke_locked(unsigned int domid, const struct bdf *b,
 			 char *msg, size_t len)
 {
-	struct bar bars[PCI_NUM_RESOURCES];
-	unsigned int i, n;
 	int rc = 0, irq;
 
 	/* Deassign first: the guest loses DMA before it loses its BARs. */
@@ -268,15 +252,8 @@ static int revoke_locked(unsigned int domid, const struct bdf *b,
 	    errno != ENOSYS && errno != ESRCH && errno != EOPNOTSUPP)
 		rc = hv_fail(msg, len, b, errno, "deassign from domain %u",
 			     domid);
-	if (!read_bars(b, bars, &n))
-		for (i = 0; i < n; i++)
-			if (bar_permission(domid, &bars[i], false) &&
-			    errno != ESRCH && !rc)
-				rc = hv_fail(msg, len, b, errno,
-					     "revoke domain %u's access to "
-					     "0x%" PRIx64, domid,
-					     bars[i].start);
-	irq = read_irq(b);
+	rc = revoke_bars(domid, b, rc, msg, len);
+	irq = device_irq(b);
 	if (irq) {
 		/* A dead domain has no pirqs or permissions left. */
 		if (xc_domain_irq_permission(xch, domid, irq, false) &&

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,16 @@
 #define PCI_DRIVERS	"/bus/pci/drivers"
 #define PCIBACK		PCI_DRIVERS "/pciback"
 #define HOST_SYSFS	"/sys"
+
+/*
+ * The third column of `resource` is the kernel's struct resource flags
+ * (include/linux/ioport.h), where I/O ports are IORESOURCE_IO.  libxl
+ * tests 0x01 instead (its PCI_BAR_IO, the BAR register's I/O space bit):
+ * that holds for BARs only because the kernel's decode_bar() keeps the
+ * register's low bits in the flags, and it is wrong for an enabled
+ * expansion ROM, whose bit 0 is IORESOURCE_ROM_ENABLE.
+ */
+#define IORESOURCE_IO	0x00000100
 
 /* realpath of --sysfs-root, to turn resolved links into /sys paths. */
 static char root_real[PATH_MAX];
@@ -154,30 +165,35 @@ int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len)
 	return (size_t)rc >= len ? -ENAMETOOLONG : 0;
 }
 
-static int write_bdf(const char *path, const struct bdf *b)
+static int write_str(const char *path, const char *val)
 {
-	char buf[BDF_STR_LEN];
 	ssize_t n;
 	int fd, err = 0;
 
-	/* The BDF without a newline, exactly as libxl writes it. */
-	bdf_str(b, buf);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* An interrupted write did nothing: say it again (bounded). */
 	for (int tries = 0; tries < 3; tries++) {
-		n = write(fd, buf, strlen(buf));
+		n = write(fd, val, strlen(val));
 		if (n >= 0 || errno != EINTR)
 			break;
 	}
 	if (n < 0)
 		err = -errno;
-	else if ((size_t)n != strlen(buf))
+	else if ((size_t)n != strlen(val))
 		err = -EIO;
 	if (close(fd) && !err)
 		err = -errno;
 	return err;
+}
+
+static int write_bdf(const char *path, const struct bdf *b)
+{
+	char buf[BDF_STR_LEN];
+
+	/* The BDF without a newline, exactly as libxl writes it. */
+	return write_str(path, bdf_str(b, buf));
 }
 
 int sysfs_driver_write(const char *host_drv, const char *file,
@@ -283,4 +299,76 @@ const char *driver_name(const char *host_path)
 	const char *s = strrchr(host_path, '/');
 
 	return s ? s + 1 : host_path;
+}
+
+int sysfs_resources(const struct bdf *b,
+		    struct sysfs_bar bars[SYSFS_PCI_RESOURCES],
+		    unsigned int *n)
+{
+	char p[PATH_MAX];
+	uint64_t start, end, flags;
+	unsigned int i;
+	FILE *f;
+
+	*n = 0;
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/resource",
+		   b->dom, b->bus, b->dev, b->func);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	for (i = 0; i < SYSFS_PCI_RESOURCES; i++) {
+		if (fscanf(f, "0x%" SCNx64 " 0x%" SCNx64 " 0x%" SCNx64 "\n",
+			   &start, &end, &flags) != 3)
+			continue;
+		if (!start)
+			continue;
+		bars[*n].start = start;
+		bars[*n].size = end - start + 1;
+		bars[*n].io = flags & IORESOURCE_IO;
+		(*n)++;
+	}
+	fclose(f);
+	return 0;
+}
+
+int sysfs_irq(const struct bdf *b)
+{
+	char p[PATH_MAX];
+	unsigned int irq;
+	FILE *f;
+	int rc = 0;
+
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/irq", b->dom,
+		   b->bus, b->dev, b->func);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	/* libxl takes a file that does not hold a number as no IRQ. */
+	if (fscanf(f, "%u", &irq) == 1 && irq <= INT_MAX)
+		rc = (int)irq;
+	fclose(f);
+	return rc;
+}
+
+int sysfs_reset(const struct bdf *b, const char **how)
+{
+	char p[PATH_MAX];
+	int rc;
+
+	rc = sysfs_pciback_write("do_flr", b);
+	if (rc != -ENOENT) {
+		*how = "do_flr";
+		return rc;
+	}
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/reset",
+		   b->dom, b->bus, b->dev, b->func);
+	rc = write_str(p, "1");
+	if (rc == -ENOENT) {
+		*how = "unsupported";
+		log_dev(LOG_WARNING, b, "the kernel doesn't support reset from "
+			"sysfs for this device (no pciback/do_flr, no reset)");
+		return 0;
+	}
+	*how = "reset";
+	return rc;
 }

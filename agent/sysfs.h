@@ -5,9 +5,19 @@
 #ifndef XENPCI_SYSFS_H
 #define XENPCI_SYSFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bdf.h"
+
+/* libxl's PROC_PCI_NUM_RESOURCES: BARs 0-5 and the expansion ROM. */
+#define SYSFS_PCI_RESOURCES	7
+
+struct sysfs_bar {
+	uint64_t start, size;
+	bool io;		/* I/O ports (IORESOURCE_IO), else memory */
+};
 
 void sysfs_init(void);
 int sysfs_path(char *buf, size_t len, const char *fmt, ...)
@@ -36,5 +46,22 @@ int sysfs_pciback_devices(struct bdf **out, unsigned int *n);
 /* 1 if the device is listed in pciback/permissive. */
 int sysfs_permissive(const struct bdf *b);
 const char *driver_name(const char *host_path);	/* basename */
+/*
+ * The resources with a non-zero start among the first
+ * SYSFS_PCI_RESOURCES lines of the device's `resource`, as libxl reads
+ * them for a guest's permissions.
+ */
+int sysfs_resources(const struct bdf *b,
+		    struct sysfs_bar bars[SYSFS_PCI_RESOURCES],
+		    unsigned int *n);
+/* The legacy IRQ in the device's `irq`, 0 for none, or -errno. */
+int sysfs_irq(const struct bdf *b);
+/*
+ * libxl__device_pci_reset(): pciback's do_flr where the kernel has it,
+ * else the device's reset file.  *how says which ("do_flr", "reset"),
+ * or "unsupported" when there is neither: that is logged and is not a
+ * failure.  0 or -errno of the write.
+ */
+int sysfs_reset(const struct bdf *b, const char **how);
 
 #endif

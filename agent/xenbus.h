@@ -39,12 +39,18 @@ int xb_attach(unsigned int be_domid, unsigned int domid,
  * Connected again, then remove its keys and renumber the later ones as
  * libxl does; the last device takes backend and frontend with it.
  * force: a guest that does not answer in time is removed anyway.
+ * Every change is checked: a failed one aborts its transaction, and the
+ * next call finishes the job (a device already let go of, state-i
+ * Closing, gets no second handshake; an empty backend is removed).
  */
 int xb_detach(unsigned int be_domid, unsigned int domid,
 	      const struct bdf *b, bool force, const struct xb_wait *w,
 	      char *msg, size_t len);
 
-/* Removes domid's backend and frontend outright (a dead guest). */
+/*
+ * Removes domid's backend and frontend outright (a dead guest).  0 or
+ * -errno, which is also left in errno.
+ */
 int xb_destroy(unsigned int be_domid, unsigned int domid);
 
 struct xb_entry {

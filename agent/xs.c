@@ -18,6 +18,7 @@
 
 #define WATCH_TOKEN	"requests"
 #define DOMAINS_TOKEN	"domains"
+#define XS_PATH_LEN	160
 
 struct xs_handle *xsh;
 char agent_root[64];
@@ -52,6 +53,31 @@ bool xs_remove(xs_transaction_t t, const char *path)
 	return errno == ENOENT;
 }
 
+int xs_txn_run(struct xs_handle *h,
+	       int (*fn)(struct xs_handle *h, xs_transaction_t t, void *arg),
+	       void *arg)
+{
+	xs_transaction_t t;
+	int rc;
+
+	for (;;) {
+		t = xs_transaction_start(h);
+		if (t == XBT_NULL)
+			return errno ? -errno : -EIO;
+		rc = fn(h, t, arg);
+		if (rc) {
+			/* fn's error is the one to tell, not the abort's. */
+			xs_transaction_end(h, t, true);
+			return rc < 0 ? rc : -EIO;
+		}
+		if (xs_transaction_end(h, t, false))
+			return 0;
+		/* Another writer got in first: fn reads everything again. */
+		if (errno != EAGAIN)
+			return errno ? -errno : -EIO;
+	}
+}
+
 int xs_connect(void)
 {
 	snprintf(agent_root, sizeof(agent_root), XENPCI_ROOT_FMT, cfg.domid);
@@ -79,7 +105,8 @@ void xs_disconnect(void)
  * the toolstack domain, which may read and write (it writes requests).
  * Nodes the agent or the toolstack create below inherit this.
  */
-static bool set_root_perms(xs_transaction_t t, const char *path)
+static bool set_root_perms(struct xs_handle *h, xs_transaction_t t,
+			   const char *path)
 {
 	struct xs_permissions perms[2] = {
 		{ .id = cfg.domid, .perms = XS_PERM_NONE },
@@ -88,73 +115,60 @@ static bool set_root_perms(xs_transaction_t t, const char *path)
 	};
 	unsigned int n = cfg.toolstack_domid == cfg.domid ? 1 : 2;
 
-	return xs_set_permissions(xsh, t, path, perms, n);
+	return xs_set_permissions(h, t, path, perms, n);
 }
 
-/* Run fn in a transaction, redone from the start on EAGAIN. */
-static int xs_txn(const char *what, bool (*fn)(xs_transaction_t t))
-{
-	xs_transaction_t t;
-
-	for (;;) {
-		t = xs_transaction_start(xsh);
-		if (t == XBT_NULL) {
-			log_err("%s: %s: start transaction: %s", agent_root,
-				what, strerror(errno));
-			return -1;
-		}
-		if (!fn(t)) {
-			int err = errno;
-
-			xs_transaction_end(xsh, t, true);
-			log_err("%s: %s: %s", agent_root, what, strerror(err));
-			return -1;
-		}
-		if (xs_transaction_end(xsh, t, false))
-			return 0;
-		if (errno != EAGAIN) {
-			log_err("%s: %s: commit: %s", agent_root, what,
-				strerror(errno));
-			return -1;
-		}
-	}
-}
-
-static bool prepare_root(xs_transaction_t t)
+/* arg: the path of the node that failed, for the message. */
+static int prepare_root(struct xs_handle *h, xs_transaction_t t, void *arg)
 {
 	static const char *const dirs[] = { "", "/" XENPCI_REQUESTS,
 					    "/" XENPCI_DEVICES };
-	char p[160];
-	bool ok = true;
+	char *p = arg;
 
-	for (size_t i = 0; ok && i < sizeof(dirs) / sizeof(*dirs); i++) {
-		snprintf(p, sizeof(p), "%s%s", agent_root, dirs[i]);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(p, XS_PATH_LEN, "%s%s", agent_root, dirs[i]);
 		/* mkdir keeps requests written while we were down. */
-		ok = xs_mkdir(xsh, t, p) && set_root_perms(t, p);
+		if (!xs_mkdir(h, t, p) || !set_root_perms(h, t, p))
+			return errno ? -errno : -EIO;
 	}
-	return ok;
+	p[0] = '\0';	/* a failed commit is about all of them */
+	return 0;
 }
 
 /* R, R/requests and R/devices exist with their permissions. */
 int xs_publish_start(void)
 {
-	return xs_txn("create", prepare_root);
+	char p[XS_PATH_LEN] = "";
+	int rc = xs_txn_run(xsh, prepare_root, p);
+
+	if (rc)
+		log_err("%s: create%s%s: %s", agent_root, p[0] ? " " : "", p,
+			strerror(-rc));
+	return rc ? -1 : 0;
 }
 
-static bool publish_running(xs_transaction_t t)
-{
-	char p[160], pid[16];
-	bool ok = true;
+struct publish {
+	char pid[16];
+	char path[XS_PATH_LEN];	/* out: the node that failed */
+};
 
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	snprintf(p, sizeof(p), "%s/" XENPCI_PROTOCOL, agent_root);
-	ok = ok && xs_write_str(t, p, XENPCI_PROTOCOL_VERSION);
-	snprintf(p, sizeof(p), "%s/" XENPCI_PID, agent_root);
-	ok = ok && xs_write_str(t, p, pid);
-	snprintf(p, sizeof(p), "%s/" XENPCI_FEATURES, agent_root);
-	ok = ok && xs_write_str(t, p, AGENT_FEATURES);
-	snprintf(p, sizeof(p), "%s/" XENPCI_STATE, agent_root);
-	return ok && xs_write_str(t, p, XENPCI_STATE_RUNNING);
+static int publish_running(struct xs_handle *h, xs_transaction_t t,
+			   void *arg)
+{
+	static const char *const keys[] = { XENPCI_PROTOCOL, XENPCI_PID,
+					    XENPCI_FEATURES, XENPCI_STATE };
+	struct publish *pub = arg;
+	const char *vals[] = { XENPCI_PROTOCOL_VERSION, pub->pid,
+			       AGENT_FEATURES, XENPCI_STATE_RUNNING };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		snprintf(pub->path, sizeof(pub->path), "%s/%s", agent_root,
+			 keys[i]);
+		if (!xs_write(h, t, pub->path, vals[i], strlen(vals[i])))
+			return errno ? -errno : -EIO;
+	}
+	pub->path[0] = '\0';	/* a failed commit is about all of them */
+	return 0;
 }
 
 /*
@@ -163,7 +177,15 @@ static bool publish_running(xs_transaction_t t)
  */
 int xs_publish_running(void)
 {
-	return xs_txn("publish", publish_running);
+	struct publish pub = { .path = "" };
+	int rc;
+
+	snprintf(pub.pid, sizeof(pub.pid), "%d", (int)getpid());
+	rc = xs_txn_run(xsh, publish_running, &pub);
+	if (rc)
+		log_err("%s: publish%s%s: %s", agent_root,
+			pub.path[0] ? ": write " : "", pub.path, strerror(-rc));
+	return rc ? -1 : 0;
 }
 
 void xs_publish_stopped(void)

@@ -27,5 +27,16 @@ bool xs_write_str(xs_transaction_t t, const char *path, const char *val);
 bool xs_exists(xs_transaction_t t, const char *path);
 /* Remove; a node that is already gone is not an error. */
 bool xs_remove(xs_transaction_t t, const char *path);
+/*
+ * Runs fn in a transaction on h and commits it.  fn returns 0 to commit
+ * or -errno to abort: the transaction is then ended with abort and that
+ * -errno returned.  A commit that meets a conflict (EAGAIN) runs fn
+ * again from the start, in a new transaction, so fn must read what it
+ * depends on inside t and keep no effects outside it but what a rerun
+ * overwrites.  0, or -errno of the start, of fn or of the commit.
+ */
+int xs_txn_run(struct xs_handle *h,
+	       int (*fn)(struct xs_handle *h, xs_transaction_t t, void *arg),
+	       void *arg);
 
 #endif

@@ -119,4 +119,35 @@
 /* Prefix of the attach fields XENPCI_REQ_SPEC_N_FMT ("spec-0", ...). */
 #define XENPCI_REQ_SPEC_N_PREFIX	"spec-"
 
+/*
+ * The rest of the PCI backend and frontend as libxl 4.17 writes them
+ * (libxl__create_pci_backend(), libxl_create_pci_backend_device(),
+ * libxl__device_pci_remove_xenstore()), so that a toolstack reading or
+ * cleaning up what the agent attached uses the same names.
+ */
+#define XENPCI_DOMAIN_NAME_FMT	"/local/domain/%u/name"	/* xl's name */
+/*
+ * The parents of XENPCI_BE_FMT, XENPCI_FE_FMT and the error node: the
+ * last device's removal prunes them, as libxl__xs_path_cleanup() does.
+ */
+#define XENPCI_BE_DOM_FMT	"/local/domain/%u/backend/pci/%u"
+#define XENPCI_FE_DIR_FMT	"/local/domain/%u/device/pci"
+#define XENPCI_BE_ERROR_DIR_FMT	"/local/domain/%u/error/backend/pci/%u"
+
+/* The backend's own nodes. */
+#define XENPCI_BEKEY_STATE	"state"		/* xenbus state, decimal */
+#define XENPCI_BEKEY_FRONTEND	"frontend"	/* XENPCI_FE_FMT */
+#define XENPCI_BEKEY_FRONTEND_ID	"frontend-id"	/* the guest's domid */
+#define XENPCI_BEKEY_ONLINE	"online"	/* "1" */
+#define XENPCI_BEKEY_DOMAIN	"domain"	/* the guest's name */
+/* A device's nodes at index i, besides dev-, vdev-, vdevfn-, opts-. */
+#define XENPCI_BEKEY_KEY_FMT	"key-%u"	/* 0000:07:00.0 */
+#define XENPCI_BEKEY_STATE_FMT	"state-%u"	/* xenbus state, decimal */
+#define XENPCI_BEKEY_NAME_FMT	"name-%u"	/* xl pci-assignable-add -n */
+
+/* The frontend's nodes. */
+#define XENPCI_FEKEY_BACKEND	"backend"	/* XENPCI_BE_FMT */
+#define XENPCI_FEKEY_BACKEND_ID	"backend-id"	/* the backend's domid */
+#define XENPCI_FEKEY_STATE	"state"		/* xenbus state, decimal */
+
 #endif
