@@ -34,6 +34,7 @@
 #include "log.h"
 #include "ops.h"
 #include "xenbus.h"
+#include <xen/io/xenbus.h>
 #include "sysfs.h"
 #include "xs.h"
 
@@ -63,7 +64,7 @@ static bool exported_vdev(unsigned int domid, const struct bdf *b,
 		return false;
 	for (i = 0; i < n && !found; i++)
 		if (bdf_eq(&e[i].bdf, b) && e[i].vdev[0] &&
-		    e[i].state == 3) {
+		    e[i].state == XenbusStateInitialised) {
 			snprintf(vdev, len, "%s", e[i].vdev);
 			found = true;
 		}
@@ -315,7 +316,8 @@ static int detach_checked(unsigned int domid, const struct spec *sp,
 		device_done(&d, 1, "detach-done");
 		log_dev(LOG_INFO, &d.bdf, "detached from domain %u", domid);
 	}
-	return 0;
+	/* libxl removes the backend with its last device: so do we. */
+	return xb_prune(cfg.domid, domid);
 }
 
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,

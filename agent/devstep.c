@@ -6,13 +6,11 @@
  * crash-test hooks named after what it is about to do.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "devstep.h"
@@ -345,46 +343,6 @@ int st_revoke(struct device *d, struct drive *dr)
 	return 0;
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	err = n < 0 ? -errno : 0;
-	close(fd);
-	return err;
-}
-
-/*
- * libxl__device_pci_reset(): pciback's do_flr where the kernel has it,
- * else the PCI core's reset file.  *how says which, or why neither.
- */
-int device_reset(const struct bdf *b, const char **how)
-{
-	char p[PATH_MAX], bdf[BDF_STR_LEN];
-	int rc;
-
-	rc = sysfs_pciback_write("do_flr", b);
-	if (rc != -ENOENT) {
-		*how = "do_flr";
-		return rc;
-	}
-	sysfs_path(p, sizeof(p), "/bus/pci/devices/%s/reset", bdf_str(b, bdf));
-	rc = write_file(p, "1");
-	if (rc == -ENOENT) {
-		*how = "unsupported";
-		log_dev(LOG_WARNING, b, "the kernel doesn't support reset from "
-			"sysfs for this device (no pciback/do_flr, no reset)");
-		return 0;
-	}
-	*how = "reset";
-	return rc;
-}
-
 /* The next guest gets it reset; then libxl's record lets it go. */
 int st_release(struct device *d, struct drive *dr)
 {
@@ -392,7 +350,7 @@ int st_release(struct device *d, struct drive *dr)
 	int rc;
 
 	step(&d->bdf, "reset");
-	if (device_reset(&d->bdf, &how))
+	if (sysfs_reset(&d->bdf, &how))
 		log_dev(LOG_WARNING, &d->bdf, "reset (%s) failed", how);
 	rc = libxl_pci_clear_domid(&d->bdf);
 	if (rc)

@@ -28,7 +28,4 @@ int st_revoke(struct device *d, struct drive *dr);
 int st_release(struct device *d, struct drive *dr);
 int st_refuse_elsewhere(struct device *d, struct drive *dr);
 
-/* Reset as libxl does; *how: "do_flr", "reset" or "unsupported". */
-int device_reset(const struct bdf *b, const char **how);
-
 #endif

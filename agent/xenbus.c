@@ -602,6 +602,19 @@ out:
 	return rc;
 }
 
+int xb_prune(unsigned int be_domid, unsigned int domid)
+{
+	struct xbc c = { 0 };
+	int rc = xbc_open(&c, be_domid, domid);
+
+	if (rc)
+		return rc;
+	if (!xbc_num_devs(&c, XBT_NULL, -1))
+		prune_empty(&c);
+	xbc_close(&c);
+	return 0;
+}
+
 int xb_destroy(unsigned int be_domid, unsigned int domid)
 {
 	struct xbc c = { 0 };

@@ -52,6 +52,11 @@ int xb_detach(unsigned int be_domid, unsigned int domid,
  * -errno, which is also left in errno.
  */
 int xb_destroy(unsigned int be_domid, unsigned int domid);
+/*
+ * Removes domid's backend and frontend if no device is left in it (a
+ * detach whose last removal failed half way).  0 or -errno.
+ */
+int xb_prune(unsigned int be_domid, unsigned int domid);
 
 struct xb_entry {
 	struct bdf bdf;

@@ -19,7 +19,7 @@ XSFAULT_CTL=$SIM/xsfault
 export XSFAULT_CTL
 : >"$XSFAULT_CTL"
 AGENT_PRELOAD="$SIMXEN_PRELOAD $BUILD/lib/libxsfault.so" agent_up
-require_attach
+check_attach_features
 make_assignable $A $C $D
 guest 5
 b=$(be 5)

@@ -11,6 +11,7 @@ UNIT_LIBS = $(shell pkg-config --libs xenstore xlutil xenlight \
 		xencontrol xentoollog) -lev -lpthread
 
 UNIT_OBJS_test-bdf := agent/bdf.o
+UNIT_OBJS_test-sysfs := agent/sysfs.o agent/bdf.o agent/config.o
 UNIT_OBJS_test-intent := agent/statedir.o agent/log.o agent/bdf.o \
 	agent/config.o
 UNIT_OBJS_test-device-table := agent/device.o agent/devstep.o \

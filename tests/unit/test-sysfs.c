@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../agent/bdf.c"
-#include "../../agent/config.c"
-#include "../../agent/sysfs.c"
+#include "../../agent/sysfs.h"
+#include "../../agent/config.h"
 #include "unit.h"
 
 static char logged[512];
