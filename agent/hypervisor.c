@@ -99,8 +99,12 @@ int quarantine_guest_owned(const struct bdf *b)
 	if (!xch)
 		return 0;
 	pthread_mutex_lock(&xc_lock);
-	/* EBUSY: a domain other than dom0 and dom_io has it. */
-	if (xc_test_assign_device(xch, DOMID_IO, sbdf(b)) < 0)
+	/*
+	 * EBUSY: a domain other than dom0 and dom_io has it.  No domain is
+	 * named: do_domctl() looks any other domid up, and dom_io is not
+	 * found there (ESRCH on real Xen).
+	 */
+	if (xc_test_assign_device(xch, DOMID_INVALID, sbdf(b)) < 0)
 		rc = errno == EBUSY ? 1 : -errno;
 	pthread_mutex_unlock(&xc_lock);
 	return rc;

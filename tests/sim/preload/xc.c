@@ -200,13 +200,24 @@ int xc_assign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf,
 	return rc;
 }
 
+/*
+ * domctl.c do_domctl(): test_assign_device takes DOMID_INVALID for "no
+ * domain"; any other domid is looked up with rcu_lock_domain_by_id(),
+ * which does not find dom_io (only assign and deassign special-case
+ * DOMID_IO): ESRCH.  pci.c device_assigned(): EBUSY unless the hardware
+ * domain or dom_io owns the device.
+ */
 int xc_test_assign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf)
 {
 	long owner = pci_owner(sbdf);
 
 	(void)xch;
-	if (!sim_domain_passthrough(domid))
-		return fail(EOPNOTSUPP);
+	if (domid != DOMID_INVALID) {
+		if (domid == SIM_DOMID_IO || !domain_alive(domid))
+			return fail(ESRCH);
+		if (!sim_domain_passthrough(domid))
+			return fail(EOPNOTSUPP);
+	}
 	if (owner != 0 && owner != SIM_DOMID_IO)
 		return fail(EBUSY);
 	return 0;
