@@ -1,13 +1,6 @@
 /*
- * Devices: the per-device request queues that serialise the requests
- * for one device in arrival order, and the published R/devices tree.
- *
- * A request may name several devices (a `*` spec).  It is queued on each
- * of them and runs only when it is at the head of all its queues.
- * Because every request is appended to all its queues at once, in
- * arrival order, two requests always appear in the same relative order
- * on every queue they share, so they cannot wait for each other in a
- * cycle.
+ * Devices: the published R/devices tree.  (The request queues that were
+ * here are queue.c's.)
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,111 +10,6 @@
 
 #include "agent.h"
 #include "device.h"
-
-struct devq {
-	struct bdf bdf;
-	struct request **q;
-	unsigned int n, cap;
-	struct devq *next;
-};
-
-static struct devq *queues;
-
-static struct devq *devq_get(const struct bdf *b, bool create)
-{
-	struct devq *d;
-
-	for (d = queues; d; d = d->next)
-		if (bdf_eq(&d->bdf, b))
-			return d;
-	if (!create)
-		return NULL;
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return NULL;
-	d->bdf = *b;
-	d->next = queues;
-	queues = d;
-	return d;
-}
-
-static void devq_drop_if_empty(struct devq *d)
-{
-	struct devq **pp;
-
-	if (d->n)
-		return;
-	for (pp = &queues; *pp; pp = &(*pp)->next) {
-		if (*pp == d) {
-			*pp = d->next;
-			free(d->q);
-			free(d);
-			return;
-		}
-	}
-}
-
-bool devices_at_head(struct request *rq, const struct bdf *b, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		struct devq *d = devq_get(&b[i], false);
-
-		if (!d || !d->n || d->q[0] != rq)
-			return false;
-	}
-	return true;
-}
-
-bool devices_enqueue(struct request *rq, const struct bdf *b, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		struct devq *d = devq_get(&b[i], true);
-
-		if (!d)
-			goto oom;
-		if (d->n == d->cap) {
-			unsigned int cap = d->cap ? d->cap * 2 : 4;
-			struct request **q = realloc(d->q, cap * sizeof(*q));
-
-			if (!q)
-				goto oom;
-			d->q = q;
-			d->cap = cap;
-		}
-		d->q[d->n++] = rq;
-	}
-	return devices_at_head(rq, b, n);
-oom:
-	/* Out of memory: take back what was queued; caller fails it. */
-	devices_release(rq, b, n);
-	return false;
-}
-
-void devices_release(struct request *rq, const struct bdf *b, unsigned int n)
-{
-	struct request *next[REQ_MAX_DEVS];
-	unsigned int nnext = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		struct devq *d = devq_get(&b[i], false);
-		unsigned int j;
-
-		if (!d)
-			continue;
-		for (j = 0; j < d->n && d->q[j] != rq; j++)
-			;
-		if (j == d->n)
-			continue;
-		memmove(&d->q[j], &d->q[j + 1], (d->n - j - 1) * sizeof(*d->q));
-		d->n--;
-		if (j == 0 && d->n && nnext < REQ_MAX_DEVS)
-			next[nnext++] = d->q[0];
-		devq_drop_if_empty(d);
-	}
-	/* The new heads may be able to run now (request.c checks). */
-	for (unsigned int i = 0; i < nnext; i++)
-		request_runnable(next[i]);
-}
 
 /* ------------------------------------------------ published R/devices */
 

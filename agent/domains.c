@@ -3,18 +3,32 @@
  * domain went away, not which (docs/misc/xenstore.txt), so every guest
  * that holds a device, by libxl's record (/libxl/pci/<K>/domid) or by
  * having a PCI backend here, is looked up in the hypervisor.  For each
- * one that is gone, a cleanup request revokes, deassigns and resets its
- * devices, keeps them assignable and removes its backend, which libxl
- * can leave behind (libxl__device_pci_remove_xenstore() gives up when
- * the backend is not Connected).  The same check runs at start-up: the
- * watch's first event.
+ * one that is gone, a cleanup request of the agent's own revokes,
+ * deassigns and resets its devices, keeps them assignable and removes
+ * its backend, which libxl can leave behind
+ * (libxl__device_pci_remove_xenstore() gives up when the backend is not
+ * Connected).  The same check runs at start-up: the watch's first event.
+ *
+ * The check reads every guest's backend and asks the hypervisor, so it
+ * runs as a worker job, never on the loop; one at a time, and an event
+ * that comes while one runs makes it run once more.  The cleanups are
+ * queued on the loop when it is done, on the guest and its devices like
+ * any request, so that one never interleaves with an attach or a detach
+ * of the same guest.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "config.h"
+#include "devices.h"
+#include "domains.h"
+#include "hypervisor.h"
+#include "libxl_pci.h"
+#include "log.h"
+#include "request.h"
+#include "worker.h"
 #include "xenbus.h"
 
 #define MAX_GUESTS	256
@@ -23,21 +37,29 @@ struct guest {
 	unsigned int domid;
 	struct bdf devs[REQ_MAX_DEVS];
 	unsigned int ndevs;
+	bool dead;
 };
 
-static struct guest *guest_get(struct guest *g, unsigned int *n,
-			       unsigned int domid)
+static struct check {
+	struct job job;
+	struct guest g[MAX_GUESTS];
+	unsigned int n;
+} check;
+static bool checking, again, stopping;
+static void (*idle_cb)(void);
+
+static struct guest *guest_get(struct check *c, unsigned int domid)
 {
 	unsigned int i;
 
-	for (i = 0; i < *n; i++)
-		if (g[i].domid == domid)
-			return &g[i];
-	if (*n == MAX_GUESTS)
+	for (i = 0; i < c->n; i++)
+		if (c->g[i].domid == domid)
+			return &c->g[i];
+	if (c->n == MAX_GUESTS)
 		return NULL;
-	memset(&g[*n], 0, sizeof(g[*n]));
-	g[*n].domid = domid;
-	return &g[(*n)++];
+	memset(&c->g[c->n], 0, sizeof(c->g[c->n]));
+	c->g[c->n].domid = domid;
+	return &c->g[c->n++];
 }
 
 static void guest_add_dev(struct guest *g, const struct bdf *b)
@@ -52,81 +74,150 @@ static void guest_add_dev(struct guest *g, const struct bdf *b)
 }
 
 /* Devices by libxl's record: /libxl/pci/<K>/domid. */
-static void from_libxl(struct guest *g, unsigned int *n)
+static void from_libxl(struct check *c)
 {
-	char **keys, p[128], *v, *end;
-	unsigned int nk, i;
-	struct bdf b;
+	struct libxl_pci_att *att;
+	struct guest *g;
+	unsigned int n, i;
+	int rc;
 
-	keys = xs_directory(xsh, XBT_NULL, "/libxl/pci", &nk);
-	for (i = 0; keys && i < nk; i++) {
-		struct guest *gu;
-		unsigned long d;
-
-		if (!bdf_from_key(keys[i], &b))
-			continue;
-		snprintf(p, sizeof(p), "/libxl/pci/%s/domid", keys[i]);
-		v = xs_read_str(XBT_NULL, p);
-		if (!v)
-			continue;
-		d = strtoul(v, &end, 10);
-		if (end != v && !*end && (gu = guest_get(g, n, d)))
-			guest_add_dev(gu, &b);
-		free(v);
+	rc = libxl_pci_attached(&att, &n);
+	if (rc) {
+		log_warn("check guests: libxl's records: %s", strerror(-rc));
+		return;
 	}
-	free(keys);
+	for (i = 0; i < n; i++)
+		if ((g = guest_get(c, att[i].domid)))
+			guest_add_dev(g, &att[i].bdf);
+	free(att);
 }
 
 /* Devices by the backends in our domain, stale ones included. */
-static void from_backends(struct guest *g, unsigned int *n)
+static void from_backends(struct check *c)
 {
 	unsigned int *doms = NULL, nd = 0, i, j, ne;
 	struct xb_entry *e;
+	struct guest *g;
 
 	if (xb_backends(cfg.domid, &doms, &nd))
 		return;
 	for (i = 0; i < nd; i++) {
-		struct guest *gu = guest_get(g, n, doms[i]);
-
-		if (!gu || xb_list(cfg.domid, doms[i], &e, &ne))
+		g = guest_get(c, doms[i]);
+		if (!g || xb_list(cfg.domid, doms[i], &e, &ne))
 			continue;
 		for (j = 0; j < ne; j++)
-			guest_add_dev(gu, &e[j].bdf);
+			guest_add_dev(g, &e[j].bdf);
 		free(e);
 	}
 	free(doms);
 }
 
-void domains_changed(void)
+/* On the worker thread. */
+static void check_run(struct job *j)
 {
-	struct guest *g = calloc(MAX_GUESTS, sizeof(*g));
-	unsigned int n = 0, i;
+	struct check *c = j->data;
 	int alive;
 
-	if (!g) {
-		log_err("check guests: out of memory");
-		return;
-	}
-	from_libxl(g, &n);
-	from_backends(g, &n);
-	for (i = 0; i < n; i++) {
-		if (g[i].domid == cfg.domid)
+	c->n = 0;
+	from_libxl(c);
+	from_backends(c);
+	for (unsigned int i = 0; i < c->n; i++) {
+		if (c->g[i].domid == cfg.domid)
 			continue;
-		alive = hv_domain_alive(g[i].domid);
-		if (alive < 0) {
+		alive = hv_domain_alive(c->g[i].domid);
+		if (alive < 0)
 			log_warn("domain %u: cannot tell whether it is alive: "
-				 "%s", g[i].domid, strerror(-alive));
-			continue;
-		}
-		if (!alive)
-			request_cleanup_domain(g[i].domid, g[i].devs,
-					       g[i].ndevs);
+				 "%s", c->g[i].domid, strerror(-alive));
+		c->g[i].dead = !alive;
 	}
-	free(g);
 	/*
 	 * xl destroy cleans up its guest's devices itself (libxl removes
 	 * the backend and /libxl/pci/<K>/domid), leaving no cleanup to
 	 * do here: R/devices must still stop saying "attached".
 	 */
-	devices_publish();
+	worker_exclusive(devices_publish);
+}
+
+static void cleanup(const struct guest *g)
+{
+	struct req_params p = {
+		.op = REQ_CLEANUP,
+		.domid = g->domid,
+		.timeout = XENPCI_REQ_TIMEOUT_DEFAULT,
+		.ndevs = g->ndevs,
+	};
+	char id[32];
+	int rc;
+
+	snprintf(id, sizeof(id), "cleanup-%u", g->domid);
+	snprintf(p.desc, sizeof(p.desc), "cleanup of dead domain %u",
+		 g->domid);
+	memcpy(p.devs, g->devs, g->ndevs * sizeof(*g->devs));
+	rc = request_submit(id, &p);
+	if (rc == -ECANCELED)
+		log_warn("domain %u is gone: its cleanup is left for the next "
+			 "start", g->domid);
+	else if (rc && rc != -EALREADY)
+		log_err("domain %u is gone: cannot queue its cleanup: %s",
+			g->domid, strerror(-rc));
+}
+
+static void check_start(void);
+
+static void check_done(struct job *j)
+{
+	struct check *c = j->data;
+
+	checking = false;
+	for (unsigned int i = 0; i < c->n; i++)
+		if (c->g[i].dead)
+			cleanup(&c->g[i]);
+	if (again && !stopping) {
+		again = false;
+		check_start();
+	}
+	if (stopping && idle_cb)
+		idle_cb();
+}
+
+static void check_start(void)
+{
+	int rc;
+
+	check.job.run = check_run;
+	check.job.done = check_done;
+	check.job.data = &check;
+	rc = worker_start(&check.job);
+	if (rc) {
+		log_err("check guests: cannot start a worker thread: %s; a "
+			"dead guest's devices stay until the next "
+			"@releaseDomain", strerror(-rc));
+		return;
+	}
+	checking = true;
+}
+
+void domains_init(void (*idle)(void))
+{
+	idle_cb = idle;
+}
+
+void domains_changed(void)
+{
+	if (stopping)
+		return;
+	if (checking)
+		again = true;
+	else
+		check_start();
+}
+
+void domains_shutdown(void)
+{
+	stopping = true;
+}
+
+bool domains_idle(void)
+{
+	return !checking;
 }

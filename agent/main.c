@@ -6,6 +6,11 @@
  * undo what a previous run left half done (assignable_recover), publish
  * R and R/devices, and only then watch R/requests; the watch's first
  * event serves requests written while the agent was down.
+ *
+ * main.c owns the loop's sources: the xenstore watch pipe, whose events
+ * it hands to reqwatch.c or domains.c by token, and the signals.  It
+ * stops once request.c and domains.c, which it asks to shut down, say
+ * through the callbacks it gave them that nothing is left in flight.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +22,12 @@
 #include <unistd.h>
 
 #include "agent.h"
-
-bool agent_stopping;
+#include "reqwatch.h"
 
 static ev_signal sig_term, sig_int;
-int agent_exit_code;
+static ev_io watch_io;
+static bool stopping;
+static int exit_code = AGENT_EXIT_OK;
 
 static void usage(FILE *f)
 {
@@ -42,9 +48,13 @@ static void usage(FILE *f)
 "SIGTERM or SIGINT: stop accepting requests, finish the running ones,\n"
 "cancel the queued ones, write state=stopped and exit 0.\n"
 "Without --foreground the command returns once the daemon serves (0) or\n"
-"has failed to start (1).\n"
-"Exit status: 0 clean stop, 1 start-up failure or lost xenstore,\n"
-"2 bad usage.\n");
+"has failed to start (with the daemon's exit status).\n"
+"Exit status:\n"
+"  0 clean stop\n"
+"  1 temporary failure, a retry may work: xenstore unreachable or lost,\n"
+"    the state dir locked by another agent, out of resources\n"
+"  2 bad usage\n"
+"  3 bad configuration, a retry will not help: an unusable --state-dir\n");
 }
 
 static bool parse_domid(const char *s, unsigned int *out)
@@ -76,8 +86,8 @@ static bool absolute(const char *path, char *buf, size_t len)
 
 /*
  * The parent of a daemon exits only when the daemon serves (0) or has
- * given up (1), so that an init script learns about a failed start
- * (another agent running, no xenstore) from the exit status.
+ * given up (its exit status, sent as one byte), so that an init script
+ * learns about a failed start, and of which kind, from the exit status.
  */
 static int ready_fd = -1;
 
@@ -99,7 +109,8 @@ static int daemonise(void)
 	if (pid > 0) {
 		close(fds[1]);
 		/* EOF without a byte: the daemon died during start-up. */
-		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1);
+		_exit(read(fds[0], &c, 1) == 1 ? (unsigned char)c :
+		      AGENT_EXIT_TEMPORARY);
 	}
 	close(fds[0]);
 	ready_fd = fds[1];
@@ -116,38 +127,74 @@ static int daemonise(void)
 	return 0;
 }
 
-static void daemon_ready(void)
+/* Tells the parent the daemon's status: AGENT_EXIT_OK once it serves. */
+static int daemon_status(int code)
 {
+	unsigned char c = code;
+
 	if (ready_fd < 0)
-		return;
-	if (write(ready_fd, "", 1) != 1)
-		log_warn("cannot tell the parent process we are ready: %s",
+		return code;
+	if (write(ready_fd, &c, 1) != 1)
+		log_warn("cannot tell the parent process our status: %s",
 			 strerror(errno));
 	close(ready_fd);
 	ready_fd = -1;
+	return code;
 }
 
-void agent_maybe_exit(void)
+/* request.c's and domains.c's idle callback. */
+static void maybe_exit(void)
 {
-	if (!agent_stopping || !request_all_final())
+	if (stopping && request_idle() && domains_idle())
+		ev_break(loop, EVBREAK_ALL);
+}
+
+static void stop(int code)
+{
+	if (stopping)
 		return;
-	ev_break(loop, EVBREAK_ALL);
+	stopping = true;
+	exit_code = code;
+	domains_shutdown();
+	request_shutdown();
+	maybe_exit();
 }
 
 static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 {
 	(void)l;
 	(void)revents;
-	if (agent_stopping)
+	if (stopping)
 		return;
 	log_info("signal %s: stopping; finishing running requests",
 		 strsignal(w->signum));
-	agent_stopping = true;
-	request_shutdown();
-	agent_maybe_exit();
+	stop(AGENT_EXIT_OK);
 }
 
-int main(int argc, char **argv)
+static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	char **ev;
+
+	(void)l;
+	(void)w;
+	(void)revents;
+	while ((ev = xs_next_watch())) {
+		if (!strcmp(ev[XS_WATCH_TOKEN], XS_TOKEN_REQUESTS))
+			reqwatch_event(ev[XS_WATCH_PATH]);
+		else if (!strcmp(ev[XS_WATCH_TOKEN], XS_TOKEN_DOMAINS))
+			domains_changed();
+		free(ev);
+	}
+	if (errno == EAGAIN)
+		return;
+	/* The connection is gone: nothing more can be served. */
+	log_err("xenstore watch: %s; stopping", strerror(errno));
+	ev_io_stop(loop, &watch_io);
+	stop(AGENT_EXIT_TEMPORARY);
+}
+
+/* Options into cfg: -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, int *level)
 {
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
@@ -159,7 +206,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int level = LOG_INFO, c;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
 		switch (c) {
@@ -170,84 +217,98 @@ int main(int argc, char **argv)
 			cfg.state_dir = optarg;
 			break;
 		case 'd':
-			if (!parse_domid(optarg, &cfg.domid)) {
-				fprintf(stderr, AGENT_NAME ": invalid --domid "
-					"'%s'\n", optarg);
-				return 2;
-			}
-			break;
 		case 't':
-			if (!parse_domid(optarg, &cfg.toolstack_domid)) {
-				fprintf(stderr, AGENT_NAME ": invalid "
-					"--toolstack-domid '%s'\n", optarg);
-				return 2;
+			if (!parse_domid(optarg, c == 'd' ? &cfg.domid :
+					 &cfg.toolstack_domid)) {
+				fprintf(stderr, AGENT_NAME ": invalid %s '%s'\n",
+					c == 'd' ? "--domid" :
+					"--toolstack-domid", optarg);
+				return AGENT_EXIT_USAGE;
 			}
 			break;
 		case 'f':
 			cfg.foreground = true;
 			break;
 		case 'l':
-			level = log_level_from_str(optarg);
-			if (level < 0) {
+			*level = log_level_from_str(optarg);
+			if (*level < 0) {
 				fprintf(stderr, AGENT_NAME ": invalid "
 					"--log-level '%s'\n", optarg);
-				return 2;
+				return AGENT_EXIT_USAGE;
 			}
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return AGENT_EXIT_OK;
 		default:
 			usage(stderr);
-			return 2;
+			return AGENT_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, AGENT_NAME ": unexpected argument '%s'\n",
 			argv[optind]);
 		usage(stderr);
-		return 2;
+		return AGENT_EXIT_USAGE;
 	}
+	return -1;
+}
 
-	/* daemon() changes to "/": relative paths must not change meaning. */
-	if (!cfg.foreground) {
-		static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX];
+/* daemon() changes to "/": relative paths must not change meaning. */
+static int absolute_paths(void)
+{
+	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX];
 
-		if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
-		    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
-			fprintf(stderr, AGENT_NAME ": path too long\n");
-			return 2;
-		}
-		cfg.sysfs_root = sysfs_abs;
-		cfg.state_dir = state_abs;
+	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
+	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
+		fprintf(stderr, AGENT_NAME ": path too long\n");
+		return -1;
 	}
-	/* Daemonise before any thread or xenstore connection exists. */
-	if (!cfg.foreground && daemonise())
-		return 1;
-	log_init(cfg.foreground, level);
+	cfg.sysfs_root = sysfs_abs;
+	cfg.state_dir = state_abs;
+	return 0;
+}
+
+/* Up to serving: -1, or the exit status of a failed start. */
+static int start(void)
+{
+	int rc;
+
 	sysfs_init();
-	if (statedir_init())
-		return 1;
+	rc = statedir_init();
+	if (rc)
+		/* Held by another agent: that one may stop, a retry work. */
+		return rc == -EWOULDBLOCK ? AGENT_EXIT_TEMPORARY :
+					    AGENT_EXIT_CONFIG;
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop) {
 		log_err("cannot initialise libev");
-		return 1;
+		return AGENT_EXIT_TEMPORARY;
 	}
 	if (xs_connect())
-		return 1;
+		return AGENT_EXIT_TEMPORARY;
 	hv_open();
 
 	/* Undo what a killed predecessor left half done, before serving. */
 	assignable_recover();
 	assignable_restore_libxl();
 
-	if (xs_publish_start()) {
-		xs_disconnect();
-		return 1;
-	}
+	if (xs_publish_start())
+		goto fail;
+	/* No worker runs yet: the loop thread may publish itself. */
 	devices_publish();
 	worker_init();
+	request_init(maybe_exit);
+	reqwatch_init(xs_requests_path());
+	domains_init(maybe_exit);
+	return -1;
+fail:
+	xs_disconnect();
+	return AGENT_EXIT_TEMPORARY;
+}
 
+static int serve(void)
+{
 	ev_signal_init(&sig_term, signal_cb, SIGTERM);
 	ev_signal_start(loop, &sig_term);
 	ev_signal_init(&sig_int, signal_cb, SIGINT);
@@ -257,18 +318,41 @@ int main(int argc, char **argv)
 	if (xs_watch_requests() || xs_publish_running()) {
 		xs_publish_stopped();
 		xs_disconnect();
-		return 1;
+		return AGENT_EXIT_TEMPORARY;
 	}
+	ev_io_init(&watch_io, watch_cb, xs_watch_fd(), EV_READ);
+	ev_io_start(loop, &watch_io);
 	log_info("serving %s (sysfs %s, state %s, toolstack domain %u)",
 		 agent_root, cfg.sysfs_root, cfg.state_dir,
 		 cfg.toolstack_domid);
-	daemon_ready();
+	daemon_status(AGENT_EXIT_OK);
 
 	ev_run(loop, 0);
 
+	ev_io_stop(loop, &watch_io);
 	xs_stop_watching();
 	xs_publish_stopped();
 	log_info("stopped");
+	return exit_code;
+}
+
+int main(int argc, char **argv)
+{
+	int level = LOG_INFO, rc;
+
+	rc = parse_options(argc, argv, &level);
+	if (rc >= 0)
+		return rc;
+	if (!cfg.foreground && absolute_paths())
+		return AGENT_EXIT_USAGE;
+	/* Daemonise before any thread or xenstore connection exists. */
+	if (!cfg.foreground && daemonise())
+		return daemon_status(AGENT_EXIT_TEMPORARY);
+	log_init(cfg.foreground, level);
+	rc = start();
+	if (rc >= 0)
+		return daemon_status(rc);
+	rc = serve();
 	if (worker_busy()) {
 		/*
 		 * A timed-out sysfs write is still stuck on a worker thread:
@@ -278,11 +362,11 @@ int main(int argc, char **argv)
 		 */
 		log_warn("%d operation(s) still stuck in sysfs; the next "
 			 "start will undo them", worker_busy());
-		_exit(agent_exit_code);
+		_exit(rc);
 	}
 	request_free_all();
 	xs_disconnect();
 	hv_close();
 	ev_loop_destroy(loop);
-	return agent_exit_code;
+	return daemon_status(rc);
 }

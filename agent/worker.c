@@ -1,25 +1,46 @@
 /*
- * Runs a request's sysfs steps on a thread of its own, so that a slow
- * or stuck sysfs write (a driver probe can take seconds) never stalls
- * the loop: other devices' requests, new requests, timeouts and signals
- * are still handled meanwhile.  A thread per running request is cheap
- * here (a handful at a time, one per device at most) and keeps each
- * operation's steps readable as straight-line code.
+ * Runs blocking work on a thread of its own, so that a slow or stuck
+ * sysfs write (a driver probe can take seconds), a guest that does not
+ * answer or a hypervisor call never stalls the loop: other requests,
+ * new requests, timeouts and signals are still handled meanwhile.  A
+ * thread per job is cheap here (a handful at a time, one per device at
+ * most) and keeps each operation's steps readable as straight-line code.
+ * The jobs: a request's operation followed by publishing R/devices
+ * (request.c), and the liveness check of the guests holding devices
+ * after @releaseDomain (domains.c).
  *
- * The thread touches only its job, sysfs, the state dir and xenstore
- * through the thread-safe libxenstore handle.  When it is done it puts
- * the job on a completion list and wakes the loop with ev_async; the
- * `done` callback then runs on the loop thread.
+ * A thread touches only its job, sysfs, the state dir, the hypervisor
+ * and xenstore through the thread-safe libxenstore handle.  When it is
+ * done it puts the job on a completion list and wakes the loop with
+ * ev_async; the `done` callback then runs on the loop thread.
+ *
+ * What the loop itself still blocks on, and why that is bounded:
+ *  - xenstore, on the agent's own connection to the local xenstored,
+ *    and only about requests: reading a request's directory (one
+ *    transaction), writing its accepted/running/final status (one
+ *    transaction each), removing a reaped directory, listing
+ *    R/requests and checking each known request's status at the watch's
+ *    first event, and looking up a `name=` spec in /libxl/pci while
+ *    validating.  These wait for xenstored only, never for a guest or a
+ *    device.
+ *  - pthread_create() here.
+ *  - Before the loop runs and after it stops, main.c's start-up
+ *    (recovery in sysfs, the first R/devices) and the final
+ *    state=stopped.
+ * Nothing per guest (backends, frontends, liveness) and no sysfs or
+ * hypervisor call runs on the loop.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
-#include "agent.h"
+#include "config.h"
+#include "worker.h"
 
 static ev_async wake;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t exclusive = PTHREAD_MUTEX_INITIALIZER;
 static struct job *completed;
 static int running;
 
@@ -95,4 +116,11 @@ int worker_start(struct job *j)
 int worker_busy(void)
 {
 	return running;
+}
+
+void worker_exclusive(void (*fn)(void))
+{
+	pthread_mutex_lock(&exclusive);
+	fn();
+	pthread_mutex_unlock(&exclusive);
 }

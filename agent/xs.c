@@ -4,9 +4,10 @@
  * published nodes under R.
  *
  * libxenstore delivers watch events through a pipe (xs_fileno) that is
- * readable while events are queued.  It is watched level-triggered and
- * drained with xs_check_watch() until it reports EAGAIN, never with the
- * blocking xs_read_watch(), so the loop sleeps in the kernel when idle.
+ * readable while events are queued.  main.c watches it level-triggered
+ * and drains it with xs_next_watch() (xs_check_watch()) until EAGAIN,
+ * never with the blocking xs_read_watch(), so the loop sleeps in the
+ * kernel when idle; it dispatches each event by its token.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,14 +17,11 @@
 
 #include "agent.h"
 
-#define WATCH_TOKEN	"requests"
-#define DOMAINS_TOKEN	"domains"
 #define XS_PATH_LEN	160
 
 struct xs_handle *xsh;
 char agent_root[64];
 static char requests_path[96];
-static ev_io watch_io;
 static bool watching;
 
 char *xs_read_str(xs_transaction_t t, const char *path)
@@ -197,30 +195,9 @@ void xs_publish_stopped(void)
 		log_err("%s: write %s: %s", agent_root, p, strerror(errno));
 }
 
-static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
+const char *xs_requests_path(void)
 {
-	char **ev;
-
-	(void)l;
-	(void)w;
-	(void)revents;
-	while ((ev = xs_check_watch(xsh))) {
-		if (!strcmp(ev[XS_WATCH_TOKEN], WATCH_TOKEN))
-			request_watch_event(ev[XS_WATCH_PATH]);
-		else if (!strcmp(ev[XS_WATCH_TOKEN], DOMAINS_TOKEN))
-			domains_changed();
-		free(ev);
-	}
-	if (errno != EAGAIN) {
-		/* The connection is gone: nothing more can be served. */
-		log_err("xenstore watch: %s; stopping", strerror(errno));
-		ev_io_stop(loop, &watch_io);
-		watching = false;
-		agent_stopping = true;
-		agent_exit_code = 1;
-		request_shutdown();
-		agent_maybe_exit();
-	}
+	return requests_path;
 }
 
 int xs_watch_requests(void)
@@ -229,33 +206,39 @@ int xs_watch_requests(void)
 	 * The first event fires at once with path == R/requests: that is
 	 * the start-up scan, serving requests written while we were down.
 	 */
-	if (!xs_watch(xsh, requests_path, WATCH_TOKEN)) {
+	if (!xs_watch(xsh, requests_path, XS_TOKEN_REQUESTS)) {
 		log_err("watch %s: %s", requests_path, strerror(errno));
 		return -1;
 	}
 	/*
-	 * @releaseDomain carries no domid; domains_changed() finds out
-	 * which guests holding devices are gone.  Its first event, at
-	 * once, is the start-up check for guests that died while we were
-	 * down.
+	 * @releaseDomain carries no domid: main.c has the guests holding
+	 * devices checked.  Its first event, at once, is the start-up check
+	 * for guests that died while we were down.
 	 */
-	if (!xs_watch(xsh, "@releaseDomain", DOMAINS_TOKEN)) {
+	if (!xs_watch(xsh, "@releaseDomain", XS_TOKEN_DOMAINS)) {
 		log_err("watch @releaseDomain: %s", strerror(errno));
-		xs_unwatch(xsh, requests_path, WATCH_TOKEN);
+		xs_unwatch(xsh, requests_path, XS_TOKEN_REQUESTS);
 		return -1;
 	}
-	ev_io_init(&watch_io, watch_cb, xs_fileno(xsh), EV_READ);
-	ev_io_start(loop, &watch_io);
 	watching = true;
 	return 0;
+}
+
+int xs_watch_fd(void)
+{
+	return xs_fileno(xsh);
+}
+
+char **xs_next_watch(void)
+{
+	return xs_check_watch(xsh);
 }
 
 void xs_stop_watching(void)
 {
 	if (!watching)
 		return;
-	ev_io_stop(loop, &watch_io);
-	xs_unwatch(xsh, requests_path, WATCH_TOKEN);
-	xs_unwatch(xsh, "@releaseDomain", DOMAINS_TOKEN);
+	xs_unwatch(xsh, requests_path, XS_TOKEN_REQUESTS);
+	xs_unwatch(xsh, "@releaseDomain", XS_TOKEN_DOMAINS);
 	watching = false;
 }

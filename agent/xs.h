@@ -18,8 +18,20 @@ void xs_disconnect(void);
 int xs_publish_start(void);
 int xs_publish_running(void);
 void xs_publish_stopped(void);
-/* Start watching R/requests; events go to request_watch_event(). */
+/* The tokens of the agent's two watches. */
+#define XS_TOKEN_REQUESTS	"requests"	/* R/requests */
+#define XS_TOKEN_DOMAINS	"domains"	/* @releaseDomain */
+/* R/requests, set by xs_connect(). */
+const char *xs_requests_path(void);
+/* Sets both watches: 0 or -1. */
 int xs_watch_requests(void);
+/* Readable while watch events are queued. */
+int xs_watch_fd(void);
+/*
+ * The next queued event (XS_WATCH_PATH, XS_WATCH_TOKEN; one free()), or
+ * NULL: errno EAGAIN when none is queued, else the connection is lost.
+ */
+char **xs_next_watch(void);
 void xs_stop_watching(void);
 /* NULL if absent; caller frees. */
 char *xs_read_str(xs_transaction_t t, const char *path);

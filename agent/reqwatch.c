@@ -1,0 +1,117 @@
+/*
+ * The watch on R/requests: which request an event is about and what it
+ * means, turned into request.c's events.
+ *
+ * A request is acted on when `op` appears (it is written last, or in
+ * the same transaction as the rest); its fields are read then, once, in
+ * one transaction (reqio.c) and checked (reqparse.c).  `status` is then
+ * always present (accepted, running, ok or error) until the requester
+ * removes the directory, which is how a removal is told from a change.
+ *
+ * Duplicate IDs:
+ *  - `op` (or any field) written again while a request is in flight is
+ *    ignored: the agent acts on the snapshot it read, and reports the
+ *    snapshot's status.
+ *  - A directory that already has a final status is never run again,
+ *    also across agent restarts.  To reuse an ID, remove the directory
+ *    first; a directory removed and written again (its `status` is
+ *    gone) is a new request, even if the old one's step still runs (it
+ *    then ends without writing anything).
+ *  - Requests found at start-up without a final status (written while
+ *    the agent was down, or interrupted by a crash) are served.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "reqio.h"
+#include "request.h"
+#include "reqwatch.h"
+
+static char requests_dir[128];
+
+void reqwatch_init(const char *dir)
+{
+	snprintf(requests_dir, sizeof(requests_dir), "%s", dir);
+}
+
+static void admit(const char *id, const char *dir,
+		  const struct req_fields *f)
+{
+	const char *status = reqio_field(f, XENPCI_REQ_STATUS);
+	struct req_params p;
+
+	if (reqparse_final(status)) {
+		/* Answered before a restart: only reaped, later. */
+		memset(&p, 0, sizeof(p));
+		snprintf(p.desc, sizeof(p.desc), "%.100s",
+			 reqio_field(f, XENPCI_REQ_OP));
+	} else if (!reqparse(id, f->names, f->vals, f->n, &p)) {
+		reqio_resolve(&p);
+	}
+	request_admit(id, dir, status, &p);
+}
+
+static void consider(const char *id)
+{
+	char dir[REQ_PATH_LEN];
+	struct request *old = request_find(id);
+	struct req_fields f;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/%s", requests_dir, id);
+	rc = reqio_read(dir, &f);
+	if (old) {
+		/*
+		 * We write `status` as soon as we know a request, so a
+		 * known request without one was removed (and perhaps
+		 * written again under the same ID).
+		 */
+		if (!rc && reqio_field(&f, XENPCI_REQ_STATUS)) {
+			log_debug("request %s: change ignored (fields are "
+				  "read once, when op appears)", id);
+			goto out;
+		}
+		request_gone(old);
+	}
+	/* A stopping agent leaves new requests for the next start. */
+	if (!rc && reqio_field(&f, XENPCI_REQ_OP) && request_accepting())
+		admit(id, dir, &f);
+out:
+	reqio_fields_free(&f);
+}
+
+/* The watch's first event, or R/requests itself changed. */
+static void scan_all(void)
+{
+	char **ids;
+	unsigned int n;
+
+	if (!reqio_list(requests_dir, &ids, &n)) {
+		for (unsigned int i = 0; i < n; i++)
+			consider(ids[i]);
+		free(ids);
+	}
+	request_forget_vanished();
+}
+
+void reqwatch_event(const char *path)
+{
+	size_t l = strlen(requests_dir);
+	char id[REQ_ID_LEN];
+	const char *s;
+
+	if (!l || strncmp(path, requests_dir, l))
+		return;
+	if (!path[l]) {
+		scan_all();
+		return;
+	}
+	if (path[l] != '/')
+		return;
+	s = path + l + 1;
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(s, "/"), s);
+	if (id[0])
+		consider(id);
+}
