@@ -18,6 +18,8 @@ UNIT_OBJS_test-device-table := agent/device.o agent/devstep.o \
 	agent/xenbus.o agent/hypervisor.o agent/libxl_pci.o agent/sysfs.o \
 	agent/statedir.o agent/xs.o agent/log.o agent/bdf.o \
 	agent/config.o agent/cancel.o
+UNIT_OBJS_test-queue := agent/queue.o agent/bdf.o
+UNIT_OBJS_test-reqparse := agent/reqparse.o agent/spec.o agent/bdf.o
 
 .SECONDEXPANSION:
 $(BINDIR)/unit/%: $(OBJDIR)/tests/unit/%.o $(OBJDIR)/tests/unit/unit.o \
