@@ -20,6 +20,10 @@ UNIT_OBJS_test-device-table := agent/device.o agent/devstep.o \
 	agent/config.o agent/cancel.o
 UNIT_OBJS_test-queue := agent/queue.o agent/bdf.o
 UNIT_OBJS_test-reqparse := agent/reqparse.o agent/spec.o agent/bdf.o
+UNIT_OBJS_test-request := tests/unit/request-fakes.o \
+	agent/request.o agent/reqwatch.o \
+	agent/reqparse.o agent/spec.o agent/bdf.o agent/cancel.o \
+	agent/config.o
 
 .SECONDEXPANSION:
 $(BINDIR)/unit/%: $(OBJDIR)/tests/unit/%.o $(OBJDIR)/tests/unit/unit.o \
