@@ -27,6 +27,7 @@
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "ops.h"
 #include "request.h"
 #include "worker.h"
 #include "xenbus.h"
@@ -138,6 +139,21 @@ static void check_run(struct job *j)
 	worker_exclusive(devices_publish);
 }
 
+/* On the worker thread, holding the guest's queue and its devices'. */
+static void cleanup_run(const struct req_params *p)
+{
+	/*
+	 * Checked again now that nothing else works on the guest: one back
+	 * under the same domid must keep what it was given.
+	 */
+	if (hv_domain_alive(p->domid) > 0) {
+		log_info("domain %u is alive again: nothing to clean up",
+			 p->domid);
+		return;
+	}
+	attach_domain_gone(p->domid, p->devs, p->ndevs);
+}
+
 static void cleanup(const struct guest *g)
 {
 	struct req_params p = {
@@ -153,7 +169,7 @@ static void cleanup(const struct guest *g)
 	snprintf(p.desc, sizeof(p.desc), "cleanup of dead domain %u",
 		 g->domid);
 	memcpy(p.devs, g->devs, g->ndevs * sizeof(*g->devs));
-	rc = request_submit(id, &p);
+	rc = request_submit(id, &p, cleanup_run);
 	if (rc == -ECANCELED)
 		log_warn("domain %u is gone: its cleanup is left for the next "
 			 "start", g->domid);

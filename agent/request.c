@@ -38,8 +38,10 @@
  *
  * A request queues (queue.c) on each of its devices, and an attach, a
  * detach or a dead guest's cleanup on the guest too; an assignable-list
- * waits for every request that arrived before it.  The final status is
- * written only once the worker has published R/devices.
+ * waits for every request that arrived before it.  The answer of a
+ * request that ran is written once its worker has published R/devices.
+ * A timeout answers at once instead: the cancelled step is undone after
+ * the answer, so its intent record (statedir.c) outlives it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,7 +51,6 @@
 #include "cancel.h"
 #include "config.h"
 #include "devices.h"
-#include "hypervisor.h"
 #include "log.h"
 #include "ops.h"
 #include "queue.h"
@@ -68,6 +69,7 @@ struct request {
 	enum rq_state state;
 	struct req_params p;
 	bool internal;		/* no directory: the agent's own */
+	void (*own)(const struct req_params *p);	/* what it does */
 	bool replay;		/* begun by an agent that died */
 	bool was_running;	/* found `running` at start-up */
 	struct qres res[REQ_MAX_DEVS + 1];
@@ -171,27 +173,10 @@ static void deadline_start(struct request *rq)
 
 /* ------------------------------------------------------------ worker */
 
-static void run_cleanup(struct request *rq)
+static void run_op(struct request *rq)
 {
-	/*
-	 * Checked again now that the guest's queue is ours: a guest that
-	 * is back under the same domid must keep what it was given.
-	 */
-	if (hv_domain_alive(rq->p.domid) > 0) {
-		log_info("domain %u is alive again: nothing to clean up",
-			 rq->p.domid);
-		return;
-	}
-	attach_domain_gone(rq->p.domid, rq->p.devs, rq->p.ndevs);
-}
-
-/* On the worker thread: the operation, then R/devices. */
-static void job_run(struct job *j)
-{
-	struct request *rq = j->data;
 	const struct req_params *p = &rq->p;
 
-	memset(&rq->out, 0, sizeof(rq->out));
 	switch (p->op) {
 	case REQ_ADD:
 		assignable_add(&p->spec, rq->id, &rq->cancel, &rq->out);
@@ -211,10 +196,22 @@ static void job_run(struct job *j)
 		pci_detach(p->domid, &p->spec, rq->id, p->force, p->timeout,
 			   rq->replay, &rq->cancel, &rq->out);
 		break;
-	case REQ_CLEANUP:
-		run_cleanup(rq);
+	default:
+		rq->out.err = EOPNOTSUPP;
 		break;
 	}
+}
+
+/* On the worker thread: the operation, then R/devices. */
+static void job_run(struct job *j)
+{
+	struct request *rq = j->data;
+
+	memset(&rq->out, 0, sizeof(rq->out));
+	if (rq->own)
+		rq->own(&rq->p);
+	else
+		run_op(rq);
 	/*
 	 * Before the loop writes the final status, so that a requester who
 	 * sees it also sees the devices it changed.  Also after a list: it
@@ -642,7 +639,8 @@ void request_forget_vanished(void)
 	}
 }
 
-int request_submit(const char *id, struct req_params *p)
+int request_submit(const char *id, struct req_params *p,
+		   void (*run)(const struct req_params *p))
 {
 	struct request *rq;
 
@@ -655,6 +653,7 @@ int request_submit(const char *id, struct req_params *p)
 	rq = request_new(id, NULL);
 	if (!rq)
 		return -ENOMEM;
+	rq->own = run;
 	rq->p = *p;
 	rq->nres = reqparse_resources(&rq->p, rq->res);
 	event(rq, RE_VALID);

@@ -33,10 +33,12 @@ void request_gone(struct request *rq);
 void request_forget_vanished(void);
 /*
  * A request of the agent's own (no directory, no answer), queued like
- * the others; p is taken over.  0, -EALREADY while one of that ID is in
+ * the others on p's resources; run does its work on the worker, holding
+ * them.  p is taken over.  0, -EALREADY while one of that ID is in
  * flight, -ECANCELED when stopping, or -ENOMEM.
  */
-int request_submit(const char *id, struct req_params *p);
+int request_submit(const char *id, struct req_params *p,
+		   void (*run)(const struct req_params *p));
 /* Stop taking requests; queued ones get ECANCELED, running ones end. */
 void request_shutdown(void);
 bool request_accepting(void);

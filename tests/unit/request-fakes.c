@@ -299,7 +299,7 @@ const char *qres_str(const struct qres *r, char *buf, size_t len)
 /* ------------------------------------- fake worker, ops, publishing */
 
 struct job *last_job;
-int worker_rc, alive;
+int worker_rc;
 bool saw_cancel;
 
 int worker_start(struct job *j)
@@ -363,19 +363,6 @@ int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	(void)domid, (void)sp, (void)req, (void)force, (void)timeout_s;
 	(void)replay, (void)cancel, (void)out;
 	return 0;
-}
-
-void attach_domain_gone(unsigned int domid, const struct bdf *devs,
-			unsigned int n)
-{
-	(void)devs;
-	tr("gone(%u,%u)", domid, n);
-}
-
-int hv_domain_alive(unsigned int domid)
-{
-	(void)domid;
-	return alive;
 }
 
 void outcome_free(struct outcome *o)

@@ -23,8 +23,7 @@ extern unsigned int nfifo;
 /* worker_start's result; the job it last started. */
 extern int worker_rc;
 extern struct job *last_job;
-/* hv_domain_alive's answer; whether an op saw its cancel set. */
-extern int alive;
+/* Whether an op saw its cancel set. */
 extern bool saw_cancel;
 
 #endif
