@@ -23,12 +23,15 @@
  *    first event, and looking up a `name=` spec in /libxl/pci while
  *    validating.  These wait for xenstored only, never for a guest or a
  *    device.
+ *  - sysfs only to expand a `*` spec while validating: a listing of
+ *    /sys/bus/pci/devices, which no driver probe holds up; the queues
+ *    need the functions before anything runs.
  *  - pthread_create() here.
  *  - Before the loop runs and after it stops, main.c's start-up
  *    (recovery in sysfs, the first R/devices) and the final
  *    state=stopped.
- * Nothing per guest (backends, frontends, liveness) and no sysfs or
- * hypervisor call runs on the loop.
+ * Nothing per guest (backends, frontends, liveness), no other sysfs
+ * access and no hypervisor call runs on the loop.
  */
 #include <errno.h>
 #include <pthread.h>
