@@ -151,10 +151,12 @@ static void maybe_exit(void)
 
 static void stop(int code)
 {
+	/* xenstore lost while stopping still makes the stop a failure. */
+	if (code != AGENT_EXIT_OK)
+		exit_code = code;
 	if (stopping)
 		return;
 	stopping = true;
-	exit_code = code;
 	domains_shutdown();
 	request_shutdown();
 	maybe_exit();
