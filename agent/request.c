@@ -347,8 +347,8 @@ static int act_release(struct request *rq)
 
 static int act_orphan(struct request *rq)
 {
-	log_info("request %s (%s): removed by the requester while running; "
-		 "finishing without an answer", rq->id, rq->p.desc);
+	log_info("request %s (%s): removed by the requester while its step "
+		 "runs; it ends without writing anything", rq->id, rq->p.desc);
 	ev_timer_stop(loop, &rq->reap);
 	return 0;
 }
