@@ -39,7 +39,7 @@
 #include "libxl_pci.h"
 #include "ops.h"
 #include "worker.h"
-#include "devices.h"
+#include "publish.h"
 #include "request.h"
 #include "domains.h"
 #include "main.h"

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "devices.h"
+#include "publish.h"
 #include "domains.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
@@ -136,7 +136,7 @@ static void check_run(struct job *j)
 	 * the backend and /libxl/pci/<K>/domid), leaving no cleanup to
 	 * do here: R/devices must still stop saying "attached".
 	 */
-	worker_exclusive(devices_publish);
+	publish_all();
 }
 
 /* On the worker thread, holding the guest's queue and its devices'. */

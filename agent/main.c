@@ -34,7 +34,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: " AGENT_NAME " [OPTION]...\n"
 "Serve Xen PCI pass-through requests written to xenstore under\n"
-"/local/domain/<domid>/pci-agent/requests (protocol v1).\n"
+XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
@@ -54,7 +54,7 @@ static void usage(FILE *f)
 "  1 temporary failure, a retry may work: xenstore unreachable or lost,\n"
 "    the state dir locked by another agent, out of resources\n"
 "  2 bad usage\n"
-"  3 bad configuration, a retry will not help: an unusable --state-dir\n");
+"  3 bad configuration, a retry will not help: an unusable --state-dir\n", cfg.domid);
 }
 
 static bool parse_domid(const char *s, unsigned int *out)
@@ -298,7 +298,7 @@ static int start(void)
 	if (xs_publish_start())
 		goto fail;
 	/* No worker runs yet: the loop thread may publish itself. */
-	devices_publish();
+	publish_all();
 	worker_init();
 	request_init(maybe_exit);
 	reqwatch_init(xs_requests_path());

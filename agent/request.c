@@ -50,7 +50,7 @@
 
 #include "cancel.h"
 #include "config.h"
-#include "devices.h"
+#include "publish.h"
 #include "log.h"
 #include "ops.h"
 #include "queue.h"
@@ -214,10 +214,14 @@ static void job_run(struct job *j)
 		run_op(rq);
 	/*
 	 * Before the loop writes the final status, so that a requester who
-	 * sees it also sees the devices it changed.  Also after a list: it
-	 * picks up what xl or a person changed meanwhile.
+	 * sees it also sees the devices it changed: those only, so that a
+	 * request costs the same with 1 or 256 devices on pciback.  A list
+	 * rewrites the tree: it picks up what xl or a person changed.
 	 */
-	worker_exclusive(devices_publish);
+	if (rq->p.op == REQ_LIST)
+		publish_all();
+	else
+		publish_devices(rq->p.devs, rq->p.ndevs);
 }
 
 static void event(struct request *rq, enum rq_event ev);

@@ -43,7 +43,6 @@
 
 static ev_async wake;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t exclusive = PTHREAD_MUTEX_INITIALIZER;
 static struct job *completed;
 static int running;
 
@@ -119,11 +118,4 @@ int worker_start(struct job *j)
 int worker_busy(void)
 {
 	return running;
-}
-
-void worker_exclusive(void (*fn)(void))
-{
-	pthread_mutex_lock(&exclusive);
-	fn();
-	pthread_mutex_unlock(&exclusive);
 }

@@ -19,11 +19,5 @@ int worker_init(void);
 int worker_start(struct job *j);
 /* Jobs started whose done has not run yet. */
 int worker_busy(void);
-/*
- * On a worker thread: fn with no other worker inside worker_exclusive(),
- * for a read-then-write that must not interleave with another one
- * (publishing R/devices from a sysfs snapshot).
- */
-void worker_exclusive(void (*fn)(void));
 
 #endif

@@ -1,0 +1,206 @@
+/*
+ * R/devices: what each device on pciback is, for requesters and for
+ * `xen-pci list`.  An entry is written from one observation of the
+ * device (device.c), so `state`, `stage`, `domid` and `vdev` agree.
+ *
+ * After a request only the devices it named are written, in one
+ * transaction, so the cost of a request does not grow with the number
+ * of devices on the host; the whole tree is rewritten at start-up and
+ * when a guest dies (xl destroy cleans up behind the agent's back).
+ * A mutex keeps two workers' read-then-write from interleaving.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "device.h"
+#include "libxl_pci.h"
+#include "log.h"
+#include "publish.h"
+#include "statedir.h"
+#include "sysfs.h"
+#include "xs.h"
+
+static pthread_mutex_t publish_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct entry {
+	struct bdf bdf;
+	bool present;		/* on pciback: published, else removed */
+	long domid;
+	char driver[64];	/* the original driver's name */
+	bool permissive;
+	char stage[16];
+	char vdev[32];
+};
+
+/* Everything an entry says, read before the transaction. */
+static void observe(struct entry *e)
+{
+	char known[PATH_MAX];
+	struct device d;
+
+	e->present = sysfs_on_pciback(&e->bdf) == 1;
+	if (!e->present)
+		return;
+	e->domid = libxl_pci_domid(XBT_NULL, &e->bdf);
+	if (libxl_pci_driver(XBT_NULL, &e->bdf, known, sizeof(known)) &&
+	    driver_recall(&e->bdf, known, sizeof(known)))
+		known[0] = '\0';
+	snprintf(e->driver, sizeof(e->driver), "%s",
+		 known[0] ? driver_name(known) : "");
+	e->permissive = sysfs_permissive(&e->bdf) == 1;
+	device_init(&d, &e->bdf);
+	d.goal.kind = e->domid >= 0 ? DG_DETACHED : DG_ASSIGNABLE;
+	d.goal.domid = e->domid;
+	e->stage[0] = e->vdev[0] = '\0';
+	if (device_observe(&d))
+		return;
+	snprintf(e->stage, sizeof(e->stage), "%s", dev_state_name(d.state));
+	if (d.state == DS_EXPORTED)
+		snprintf(e->vdev, sizeof(e->vdev), "%s", d.xb.vdev);
+}
+
+static bool put(xs_transaction_t t, const char *base, const char *node,
+		const char *val)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/%s", base, node);
+	return xs_write_str(t, p, val);
+}
+
+static bool drop(xs_transaction_t t, const char *base, const char *node)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/%s", base, node);
+	return xs_remove(t, p);
+}
+
+static bool write_entry(xs_transaction_t t, const struct entry *e)
+{
+	char base[160], key[KEY_STR_LEN], bdf[BDF_STR_LEN], dom[24];
+
+	snprintf(base, sizeof(base), "%s/" XENPCI_DEVICES "/%s", agent_root,
+		 bdf_key(&e->bdf, key));
+	if (!e->present)
+		return xs_remove(t, base);
+	if (!put(t, base, XENPCI_DEV_BDF, bdf_str(&e->bdf, bdf)) ||
+	    !put(t, base, XENPCI_DEV_STATE, e->domid >= 0 ?
+		 XENPCI_DEVSTATE_ATTACHED : XENPCI_DEVSTATE_ASSIGNABLE) ||
+	    !put(t, base, XENPCI_DEV_DRIVER, e->driver) ||
+	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
+	    !put(t, base, XENPCI_DEV_STAGE, e->stage))
+		return false;
+	if (e->domid < 0)
+		return drop(t, base, XENPCI_DEV_DOMID) &&
+		       drop(t, base, XENPCI_DEV_VDEV);
+	snprintf(dom, sizeof(dom), "%ld", e->domid);
+	return put(t, base, XENPCI_DEV_DOMID, dom) &&
+	       put(t, base, XENPCI_DEV_VDEV, e->vdev);
+}
+
+struct batch {
+	struct entry *e;
+	unsigned int n;
+	bool prune;		/* remove entries of devices not in e */
+};
+
+static bool listed(const struct batch *b, const struct bdf *x)
+{
+	for (unsigned int i = 0; i < b->n; i++)
+		if (bdf_eq(&b->e[i].bdf, x))
+			return true;
+	return false;
+}
+
+static int prune_stale(xs_transaction_t t, const struct batch *b)
+{
+	char dir[160], p[200];
+	unsigned int n = 0;
+	struct bdf x;
+	char **old;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/" XENPCI_DEVICES, agent_root);
+	old = xs_directory(xsh, t, dir, &n);
+	for (unsigned int i = 0; old && i < n && !rc; i++) {
+		if (bdf_from_key(old[i], &x) && listed(b, &x))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, old[i]);
+		if (!xs_remove(t, p))
+			rc = -errno;
+	}
+	free(old);
+	return rc;
+}
+
+static int publish_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct batch *b = arg;
+	int rc = b->prune ? prune_stale(t, b) : 0;
+
+	(void)h;
+	for (unsigned int i = 0; !rc && i < b->n; i++)
+		if (!write_entry(t, &b->e[i]))
+			rc = -errno;
+	return rc;
+}
+
+static void publish(struct batch *b)
+{
+	int rc;
+
+	for (unsigned int i = 0; i < b->n; i++)
+		observe(&b->e[i]);
+	rc = xs_txn_run(xsh, publish_txn, b);
+	if (rc)
+		log_err("publish %s/" XENPCI_DEVICES ": %s", agent_root,
+			strerror(-rc));
+}
+
+void publish_devices(const struct bdf *devs, unsigned int n)
+{
+	struct entry e[REQ_MAX_DEVS];
+	struct batch b = { .e = e, .n = n < REQ_MAX_DEVS ? n : REQ_MAX_DEVS };
+
+	if (!b.n)
+		return;
+	memset(e, 0, sizeof(e));
+	for (unsigned int i = 0; i < b.n; i++)
+		e[i].bdf = devs[i];
+	pthread_mutex_lock(&publish_lock);
+	publish(&b);
+	pthread_mutex_unlock(&publish_lock);
+}
+
+void publish_all(void)
+{
+	struct batch b = { .prune = true };
+	struct bdf *devs = NULL;
+	unsigned int n = 0;
+	int rc;
+
+	pthread_mutex_lock(&publish_lock);
+	rc = sysfs_pciback_devices(&devs, &n);
+	if (rc && rc != -ENOENT)
+		log_warn("publish devices: list pciback devices: %s",
+			 strerror(-rc));
+	b.e = calloc(n ? n : 1, sizeof(*b.e));
+	if (!b.e) {
+		log_err("publish devices: out of memory");
+		goto out;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		b.e[i].bdf = devs[i];
+	b.n = n;
+	publish(&b);
+out:
+	free(b.e);
+	free(devs);
+	pthread_mutex_unlock(&publish_lock);
+}
