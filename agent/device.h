@@ -84,11 +84,17 @@ const char *dev_goal_name(enum dev_goal_kind g);
 /* What steps[s][g] does: a step's name, done, refuse E..., impossible. */
 const char *device_cell_name(enum dev_state s, enum dev_goal_kind g,
 			     bool *batch);
+/* The cell of its (state, goal) says done. */
+bool device_at_goal(const struct device *d);
+/* device_observe(), failing the drive with a message. */
+struct drive;
+int device_observe_or_fail(struct device *d, struct drive *dr);
 /* Fills in what the device is, relative to its goal.  0 or -errno. */
 int device_observe(struct device *d);
 /* Prepares d for a drive: bdf set, domid unknown, nothing remembered. */
 void device_init(struct device *d, const struct bdf *b);
 
+/* journal.c: */
 /*
  * Drives every device to its goal, all or nothing: an intent record
  * (goal, goal to return to, original driver) per device before its
