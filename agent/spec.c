@@ -79,22 +79,18 @@ static bool spec_safe_for_libxlutil(const char *str)
 	}
 }
 
-int spec_parse(const char *str, struct spec *sp, char *err, size_t errlen)
+#define SPEC_SYNTAX	"expected [DDDD:]BB:SS.F[@VSLOT][,key=value...]"
+
+/* libxlutil's parse; its reasons go to the config's report stream. */
+static int lib_parse(const char *str, libxl_device_pci *pci, char *err,
+		     size_t errlen)
 {
-	libxl_device_pci pci;
-	XLU_Config *xlu;
 	char *report = NULL;
 	size_t report_len = 0;
+	XLU_Config *xlu;
 	FILE *rf;
 	int rc;
 
-	memset(sp, 0, sizeof(*sp));
-	if (!spec_safe_for_libxlutil(str)) {
-		snprintf(err, errlen, "invalid PCI_SPEC_STRING '%s': expected "
-			 "[DDDD:]BB:SS.F[@VSLOT][,key=value...]", str);
-		return EINVAL;
-	}
-	/* libxlutil prints its reasons to the config's report stream. */
 	rf = open_memstream(&report, &report_len);
 	xlu = xlu_cfg_init(rf, "spec");
 	if (!xlu) {
@@ -105,71 +101,85 @@ int spec_parse(const char *str, struct spec *sp, char *err, size_t errlen)
 			 str);
 		return ENOMEM;
 	}
-	libxl_device_pci_init(&pci);
-	rc = xlu_pci_parse_spec_string(xlu, &pci, str);
+	rc = xlu_pci_parse_spec_string(xlu, pci, str);
 	xlu_cfg_destroy(xlu);
 	if (rf)
 		fclose(rf);
-	if (rc) {
-		if (report && report[0])
-			snprintf(err, errlen,
-				 "invalid PCI_SPEC_STRING '%s': %s", str,
-				 report);
-		else
-			snprintf(err, errlen,
-				 "invalid PCI_SPEC_STRING '%s': expected "
-				 "[DDDD:]BB:SS.F[@VSLOT][,key=value...]",
-				 str);
-		free(report);
-		libxl_device_pci_dispose(&pci);
+	if (rc && report && report[0])
+		snprintf(err, errlen, "invalid PCI_SPEC_STRING '%s': %s", str,
+			 report);
+	else if (rc)
+		snprintf(err, errlen, "invalid PCI_SPEC_STRING '%s': "
+			 SPEC_SYNTAX, str);
+	free(report);
+	return rc ? EINVAL : 0;
+}
+
+/* `*`: every function of the slot that sysfs has. */
+static int expand_wildcard(struct spec *sp, char *err, size_t errlen)
+{
+	struct bdf slot = sp->devs[0];
+	char buf[BDF_STR_LEN];
+	int r;
+
+	sp->wildcard = true;
+	r = sysfs_functions(&slot, sp->devs, SPEC_MAX_DEVS, &sp->ndevs);
+	bdf_str(&slot, buf);
+	buf[strlen(buf) - 1] = '*';
+	if (r) {
+		snprintf(err, errlen, "%s: list functions in sysfs: %s", buf,
+			 strerror(-r));
+		return -r;
+	}
+	if (!sp->ndevs) {
+		snprintf(err, errlen, "%s: no such device: no function of this "
+			 "slot is present in sysfs", buf);
+		return ENODEV;
+	}
+	return 0;
+}
+
+static int from_libxl(const char *str, const libxl_device_pci *pci,
+		      struct spec *sp, char *err, size_t errlen)
+{
+	sp->permissive = pci->permissive;
+	sp->permissive_set = spec_has_key(str, "permissive");
+	sp->seize = pci->seize;
+	sp->msitranslate = pci->msitranslate;
+	sp->power_mgmt = pci->power_mgmt;
+	sp->rdm_relaxed = pci->rdm_policy == LIBXL_RDM_RESERVE_POLICY_RELAXED;
+	sp->vdevfn = pci->vdevfn;
+	if (pci->name) {
+		/* The BDF is looked up by the caller (/libxl/pci/<K>/name). */
+		sp->name = strdup(pci->name);
+		if (sp->name)
+			return 0;
+		snprintf(err, errlen, "out of memory");
+		return ENOMEM;
+	}
+	sp->devs[0] = (struct bdf){ pci->domain, pci->bus, pci->dev,
+				    pci->func };
+	sp->ndevs = 1;
+	if (pci->vfunc_mask == LIBXL_PCI_FUNC_ALL)
+		return expand_wildcard(sp, err, errlen);
+	return 0;
+}
+
+int spec_parse(const char *str, struct spec *sp, char *err, size_t errlen)
+{
+	libxl_device_pci pci;
+	int rc;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!spec_safe_for_libxlutil(str)) {
+		snprintf(err, errlen, "invalid PCI_SPEC_STRING '%s': "
+			 SPEC_SYNTAX, str);
 		return EINVAL;
 	}
-	free(report);
-
-	sp->permissive = pci.permissive;
-	sp->permissive_set = spec_has_key(str, "permissive");
-	sp->seize = pci.seize;
-	sp->msitranslate = pci.msitranslate;
-	sp->power_mgmt = pci.power_mgmt;
-	sp->rdm_relaxed = pci.rdm_policy == LIBXL_RDM_RESERVE_POLICY_RELAXED;
-	sp->vdevfn = pci.vdevfn;
-	if (pci.name) {
-		sp->name = strdup(pci.name);
-		if (!sp->name) {
-			libxl_device_pci_dispose(&pci);
-			snprintf(err, errlen, "out of memory");
-			return ENOMEM;
-		}
-		/* The BDF is looked up by the caller (/libxl/pci/<K>/name). */
-		libxl_device_pci_dispose(&pci);
-		return 0;
-	}
-
-	sp->devs[0] = (struct bdf){ pci.domain, pci.bus, pci.dev, pci.func };
-	sp->ndevs = 1;
-	if (pci.vfunc_mask == LIBXL_PCI_FUNC_ALL) {
-		char buf[BDF_STR_LEN];
-		struct bdf slot = sp->devs[0];
-		int r;
-
-		sp->wildcard = true;
-		r = sysfs_functions(&slot, sp->devs, SPEC_MAX_DEVS, &sp->ndevs);
-		bdf_str(&slot, buf);
-		buf[strlen(buf) - 1] = '*';
-		if (r) {
-			snprintf(err, errlen, "%s: list functions in sysfs: %s",
-				 buf, strerror(-r));
-			libxl_device_pci_dispose(&pci);
-			return -r;
-		}
-		if (!sp->ndevs) {
-			snprintf(err, errlen,
-				 "%s: no such device: no function of this "
-				 "slot is present in sysfs", buf);
-			libxl_device_pci_dispose(&pci);
-			return ENODEV;
-		}
-	}
+	libxl_device_pci_init(&pci);
+	rc = lib_parse(str, &pci, err, errlen);
+	if (!rc)
+		rc = from_libxl(str, &pci, sp, err, errlen);
 	libxl_device_pci_dispose(&pci);
-	return 0;
+	return rc;
 }
