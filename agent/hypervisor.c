@@ -100,12 +100,14 @@ int quarantine_guest_owned(const struct bdf *b)
 		return 0;
 	pthread_mutex_lock(&xc_lock);
 	/*
-	 * EBUSY: a domain other than dom0 and dom_io has it.  No domain is
-	 * named: do_domctl() looks any other domid up, and dom_io is not
-	 * found there (ESRCH on real Xen).
+	 * No domain is named: do_domctl() looks any other domid up, and
+	 * dom_io is not found there (ESRCH).  iommu_do_pci_domctl() answers
+	 * EINVAL when device_assigned() fails: a domain other than dom0 and
+	 * dom_io has the device (or Xen does not know it, which a device in
+	 * dom0's sysfs is not).
 	 */
 	if (xc_test_assign_device(xch, DOMID_INVALID, sbdf(b)) < 0)
-		rc = errno == EBUSY ? 1 : -errno;
+		rc = errno == EINVAL ? 1 : -errno;
 	pthread_mutex_unlock(&xc_lock);
 	return rc;
 }

@@ -204,8 +204,9 @@ int xc_assign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf,
  * domctl.c do_domctl(): test_assign_device takes DOMID_INVALID for "no
  * domain"; any other domid is looked up with rcu_lock_domain_by_id(),
  * which does not find dom_io (only assign and deassign special-case
- * DOMID_IO): ESRCH.  pci.c device_assigned(): EBUSY unless the hardware
- * domain or dom_io owns the device.
+ * DOMID_IO): ESRCH.  pci.c iommu_do_pci_domctl(): EINVAL when
+ * device_assigned() fails, i.e. unless the hardware domain or dom_io
+ * owns the device ("already assigned, or non-existent").
  */
 int xc_test_assign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf)
 {
@@ -219,7 +220,7 @@ int xc_test_assign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf)
 			return fail(EOPNOTSUPP);
 	}
 	if (owner != 0 && owner != SIM_DOMID_IO)
-		return fail(EBUSY);
+		return fail(EINVAL);
 	return 0;
 }
 
