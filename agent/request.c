@@ -567,7 +567,6 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 	event(rq, w == &rq->deadline ? RE_TIMEOUT : RE_REAP);
 }
 
-
 /* ------------------------------------------------------------ birth */
 
 static struct request *request_new(const char *id, const char *dir)

@@ -8,7 +8,7 @@
 
 host_up --inventory "$ATTACH_INV"
 agent_up
-require_attach
+check_attach_features
 make_assignable $A $C $D $E
 guest 6
 status_of() { xs_read "$R/requests/$1/status"; }
