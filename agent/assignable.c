@@ -118,8 +118,8 @@ static void prepare_remove(struct device *d, const struct bdf *b,
 	device_init(d, b);
 	known_driver(b, d->orig_driver, sizeof(d->orig_driver));
 	d->goal.kind = rebind && d->orig_driver[0] ? DG_HOST : DG_RELEASED;
-	snprintf(d->goal.driver, sizeof(d->goal.driver), "%s",
-		 d->orig_driver);
+	/* Same size, distinct members: a plain copy. */
+	memcpy(d->goal.driver, d->orig_driver, sizeof(d->goal.driver));
 	d->ret.kind = DG_ASSIGNABLE;
 	d->remembered = true;
 	*unbound = rebind && !d->orig_driver[0];
