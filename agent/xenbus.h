@@ -20,7 +20,7 @@ struct xb_dev {
 
 struct xb_wait {
 	unsigned int timeout_ms;
-	const struct cancel *cancel;	/* non-zero: give up (agent stopping) */
+	const struct cancel *cancel;	/* set: the request timed out */
 };
 
 /*
