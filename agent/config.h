@@ -10,7 +10,19 @@
 
 #include <ev.h>
 
+#include "xenpci_protocol.h"
+
 #define AGENT_NAME	"xen-pci-agent"
+/* R/features: what this agent serves (protocol/PROTOCOL.md). */
+#define AGENT_FEATURES	XENPCI_OP_ASSIGNABLE_ADD " " \
+			XENPCI_OP_ASSIGNABLE_REMOVE " " \
+			XENPCI_OP_ASSIGNABLE_LIST " " \
+			XENPCI_FEATURE_REBIND " " XENPCI_FEATURE_WILDCARD " " \
+			XENPCI_FEATURE_LIBXL_DRIVER_PATH " " \
+			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
+			XENPCI_FEATURE_PERMISSIVE " " \
+			XENPCI_FEATURE_DOMAIN_CLEANUP
+
 
 struct agent_config {
 	const char *sysfs_root;

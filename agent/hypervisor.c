@@ -40,7 +40,10 @@
 #include <xenctrl.h>
 #include <xentoollog.h>
 
-#include "agent.h"
+#include "config.h"
+#include "hypervisor.h"
+#include "log.h"
+#include "sysfs.h"
 
 static uint32_t sbdf(const struct bdf *b)
 {

@@ -21,7 +21,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "config.h"
+#include "domains.h"
+#include "hypervisor.h"
+#include "log.h"
+#include "main.h"
+#include "ops.h"
+#include "publish.h"
+#include "request.h"
+#include "statedir.h"
+#include "sysfs.h"
+#include "worker.h"
+#include "xs.h"
 #include "reqwatch.h"
 
 static ev_signal sig_term, sig_int;

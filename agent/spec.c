@@ -13,7 +13,9 @@
 #include <libxl.h>
 #include <libxlutil.h>
 
-#include "agent.h"
+#include "log.h"
+#include "spec.h"
+#include "sysfs.h"
 
 void spec_free(struct spec *sp)
 {

@@ -59,7 +59,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "config.h"
+#include "log.h"
+#include "statedir.h"
 
 static int lock_fd = -1;
 

@@ -20,7 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "config.h"
+#include "log.h"
+#include "sysfs.h"
 
 #define PCI_DEVICES	"/bus/pci/devices"
 #define PCI_DRIVERS	"/bus/pci/drivers"

@@ -29,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "config.h"
+#include "log.h"
+#include "xs.h"
 #include "xenbus.h"
 #include "xenbus_conn.h"
 

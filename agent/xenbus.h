@@ -5,7 +5,11 @@
 #ifndef XENPCI_XENBUS_H
 #define XENPCI_XENBUS_H
 
-#include "agent.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bdf.h"
+#include "cancel.h"
 
 struct xb_dev {
 	struct bdf bdf;

@@ -14,7 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent.h"
+#include "config.h"
+#include "log.h"
+#include "xenbus.h"
+#include "xs.h"
 #include "xenbus_conn.h"
 
 #define WATCH_TOKEN	"xb"

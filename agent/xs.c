@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "config.h"
+#include "log.h"
+#include "xs.h"
 
 #define XS_PATH_LEN	160
 
