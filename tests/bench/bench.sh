@@ -15,6 +15,7 @@
 #         pciback (tests/bench/scale.inv), and 256 assignable-adds written
 #         at once; several minutes
 # SCALE_ROUNDS  rounds of the 256-at-once run (default 1)
+# BENCH_OUT     where results.json goes (default $BUILD/bench)
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -23,7 +24,7 @@ BIN=$BUILD/bin
 N=${N:-20}
 SCALE=${SCALE:-0}
 SCALE_ROUNDS=${SCALE_ROUNDS:-1}
-OUT=$BUILD/bench
+OUT=${BENCH_OUT:-$BUILD/bench}
 BENCH=$TOP/tests/bench
 export BENCH_BIN=$BIN BENCH_XL_SHIM=$BUILD/lib/libbenchxl.so
 export XL=${XL:-/usr/lib/xen-4.17/bin/xl}
