@@ -53,7 +53,7 @@ demo: all
 	BUILD=$(BUILD) tests/sim/demo.sh
 
 # xl 4.17 against the agent on the simulated host (tests/bench/bench.sh):
-# `make bench N=5`, `make bench SCALE=1` (256 devices, several minutes).
+# `make bench N=5`, `make bench SCALE=1` (256 devices, ~15 minutes).
 bench: all
 	BUILD=$(BUILD) N=$(or $(N),20) SCALE=$(or $(SCALE),0) tests/bench/bench.sh
 

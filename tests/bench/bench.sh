@@ -13,7 +13,8 @@
 # N       timed rounds per op and tool (default 20), after a warm-up round
 # SCALE=1 also: one assignable-add with 1 and with 256 other devices on
 #         pciback (tests/bench/scale.inv), and 256 assignable-adds written
-#         at once; several minutes
+#         at once; about 15 minutes on 2 cores, most of it the agent's
+#         256 requests at once
 # SCALE_ROUNDS  rounds of the 256-at-once run (default 1)
 # BENCH_OUT     where results.json goes (default $BUILD/bench)
 set -u
