@@ -107,7 +107,9 @@ class Trace:
     def __init__(self, path):
         self.path = path
         self.f = open(path, errors="replace") if os.path.exists(path) else None
-        self.role = {}          # connection -> "peer" (simpeer), "agent"
+        # connection -> "peer" (simpeer) or "requester" (bench-client,
+        # the CLI); any other connection is the tool's (agent or xl)
+        self.role = {}
         self.created = set()    # connections created since the last mark
         self.buf = ""
         if self.f:
@@ -412,10 +414,12 @@ def cmd_report(argv):
         row = {"op": r["op"], "tool": r["tool"], "n": r["n"],
                "median_ms": round(statistics.median(r["samples_ms"]), 3),
                "p90_ms": round(p90(r["samples_ms"]), 3)}
+        # the median run's count, and how it splits
+        tot = r["xs_total"]
+        mid = None if tot is None else tot.index(statistics.median_low(tot))
         for f in ("total", "tool", "requester", "peer"):
-            v = r["xs_" + f]
             row["xs_requests" if f == "total" else "xs_" + f] = \
-                None if v is None else statistics.median_low(v)
+                None if mid is None else r["xs_" + f][mid]
         row["phase"] = r["phase"]
         rows.append(row)
     phases = ["main", "single-1", "single-256", "batch"]
