@@ -26,7 +26,7 @@ endif
 BINS :=
 LIBS :=
 
-.PHONY: all check asan demo clean deps realxen
+.PHONY: all check asan demo bench clean deps realxen
 all: deps-ok
 
 include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
@@ -51,6 +51,11 @@ realxen: all
 
 demo: all
 	BUILD=$(BUILD) tests/sim/demo.sh
+
+# xl 4.17 against the agent on the simulated host (tests/bench/bench.sh):
+# `make bench N=5`, `make bench SCALE=1` (256 devices, ~15 minutes).
+bench: all
+	BUILD=$(BUILD) N=$(or $(N),20) SCALE=$(or $(SCALE),0) tests/bench/bench.sh
 
 asan:
 	$(MAKE) SANITIZE=1 BUILD=build/asan check

@@ -12,6 +12,7 @@
 static const char usage[] =
 "usage: simhost up --dir DIR [--inventory FILE] [--owner-pid PID]\n"
 "                  [--no-peer] [--no-sysfs] [--xenstored PATH]\n"
+"                  [--no-trace]\n"
 "       simhost down --dir DIR\n"
 "       simhost domain create DOMID [--name NAME] [--no-pcifront]\n"
 "                                   [--no-passthrough]\n"

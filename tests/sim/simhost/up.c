@@ -81,13 +81,21 @@ static bool xenstored_ready(const struct host *h, void *arg)
 	return v != NULL;
 }
 
-static pid_t start_xenstored(const struct host *h, const char *bin)
+/*
+ * xenstored traces every request to xenstored/trace (tests read it);
+ * --no-trace leaves it out, for runs of hundreds of thousands of
+ * requests (make bench SCALE=1), where it grows to hundreds of MB.
+ */
+static pid_t start_xenstored(const struct host *h, const char *bin,
+			     bool trace_on)
 {
 	char trace[700], pre[PATH_MAX + 16];
 	char *argv[] = { (char *)bin, "-N", "-T", trace, NULL };
 	pid_t pid;
 
 	host_path(h, trace, sizeof(trace), "xenstored/trace");
+	if (!trace_on)
+		argv[2] = NULL;
 	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", h->preload);
 	putenv(pre);
 	pid = proc_spawn(h, "xenstored", argv);
@@ -229,11 +237,12 @@ int cmd_up(int argc, char **argv)
 		{ "no-peer", no_argument, NULL, 'n' },
 		{ "no-sysfs", no_argument, NULL, 's' },
 		{ "xenstored", required_argument, NULL, 'x' },
+		{ "no-trace", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *inventory = NULL, *xsbin = XENSTORED_BIN;
 	char invabs[700];
-	bool peer = true, sysfs = true;
+	bool peer = true, sysfs = true, trace_on = true;
 	long owner = 0;
 	struct host h;
 	int c;
@@ -246,6 +255,7 @@ int cmd_up(int argc, char **argv)
 		case 'n': peer = false; break;
 		case 's': sysfs = false; break;
 		case 'x': xsbin = optarg; break;
+		case 't': trace_on = false; break;
 		default: return 2;
 		}
 	}
@@ -262,7 +272,7 @@ int cmd_up(int argc, char **argv)
 	host_setenv(&h);
 	if (owner > 0)
 		start_guard(&h, (pid_t)owner);
-	if (start_xenstored(&h, xsbin) < 0 || init_dom0())
+	if (start_xenstored(&h, xsbin, trace_on) < 0 || init_dom0())
 		goto fail;
 	if (sysfs && start_sysfs(&h, inventory ? invabs : NULL) < 0)
 		goto fail;

@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+"""The measuring half of `make bench` (tests/bench/bench.sh runs it).
+
+    bench.py run PHASE --n N --rows FILE     (inside tests/bench/ns.sh)
+    bench.py report --out FILE ROWS...       table + results.json
+
+PHASE is one of
+  main         assignable-add, assignable-remove -r, attach, detach of
+               0000:07:00.0 (guest 5 for attach), by xl and by the agent
+               three ways; N timed rounds after one warm-up round, the
+               tools in turn (A B C D, then B C D A, ...) so that machine
+               noise hits all of them
+  single-1     one assignable-add (and -remove -r) of 07:00.0 while one
+               other device is on pciback; xl and raw in turn
+  single-256   the same with 256 other devices on pciback
+  batch        256 assignable-adds written at once (one transaction),
+               then 256 assignable-removes -r at once, end to end; and
+               xl's way to do the same, 256 runs in a row
+
+Tools: xl (the whole `xl` process), xen-pci (the whole CLI process),
+raw (one transaction with the fields and op last, then a watch on
+status: request written -> final status, in the long-lived requester
+bench-client), libxenpci (xenpci_call() in bench-client: submit, wait,
+remove).  xl-exported: xl pci-attach returns once it has written the
+backend; xl-exported is the same run up to the moment pciback exported
+the device (vdev-0 written, seen through a watch), where the agent's
+attach answers ok.
+
+xenstore requests per op come from xenstored's trace: bench-client
+reads /bench/mark/<label> before and after each op (after the trace has
+been quiet for a moment, so that work done after the answer counts), and
+every request line between the two marks is counted, split into
+  tool       xl, or the agent
+  requester  the CLI process or bench-client (0 for xl)
+  peer       simpeer (pciback and the guest's pcifront)
+"""
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BDF = "0000:07:00.0"
+SHORT = "07:00.0"
+DOMID = "5"
+R = "/local/domain/0/pci-agent"
+BE = "/local/domain/0/backend/pci/5"
+XL = os.environ.get("XL", "/usr/lib/xen-4.17/bin/xl")
+BIN = os.environ.get("BENCH_BIN", "build/bin")
+# xl's hypervisor: libsimxen.so, as the agent's, then xl's start-up shim
+XL_ENV = dict(os.environ,
+              LD_PRELOAD=os.environ.get("SIMXEN_PRELOAD", "") + " " +
+              os.environ.get("BENCH_XL_SHIM", ""))
+TOOLS = ["xl", "xen-pci", "raw", "libxenpci"]
+
+# op -> (xl argv, xen-pci argv, request fields)
+OPS = {
+    "assignable-add": (["pci-assignable-add", SHORT],
+                       ["assignable-add", SHORT],
+                       "assignable-add spec=" + SHORT),
+    "assignable-remove -r": (["pci-assignable-remove", "-r", SHORT],
+                             ["assignable-remove", "-r", SHORT],
+                             "assignable-remove spec=%s rebind=1" % SHORT),
+    "attach": (["pci-attach", DOMID, SHORT],
+               ["attach", DOMID, SHORT],
+               "attach domid=%s spec=%s" % (DOMID, SHORT)),
+    "detach": (["pci-detach", DOMID, SHORT],
+               ["detach", DOMID, SHORT],
+               "detach domid=%s spec=%s" % (DOMID, SHORT)),
+}
+
+
+def die(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.exit(1)
+
+
+class Client:
+    """bench-client: one command line in, one answer line out."""
+
+    def __init__(self):
+        self.p = subprocess.Popen([os.path.join(BIN, "bench-client")],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        if self.p.stdout.readline().strip() != "ready":
+            die("bench-client did not start")
+
+    def cmd(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+        ans = self.p.stdout.readline().split()
+        if not ans or ans[0] != "ok":
+            die("bench-client %s: %s" % (line[:80], " ".join(ans)))
+        return ans[1:]
+
+    def close(self):
+        self.p.stdin.write("quit\n")
+        self.p.stdin.close()
+        self.p.wait()
+
+
+class Trace:
+    """Counts the requests xenstored traced between two marks."""
+
+    def __init__(self, path):
+        self.path = path
+        self.f = open(path, errors="replace") if os.path.exists(path) else None
+        # connection -> "peer" (simpeer) or "requester" (bench-client,
+        # the CLI); any other connection is the tool's (agent or xl)
+        self.role = {}
+        self.created = set()    # connections created since the last mark
+        self.buf = ""
+        if self.f:
+            self._scan(self._lines(), None)
+
+    def _lines(self):
+        self.buf += self.f.read()
+        lines = self.buf.split("\n")
+        self.buf = lines.pop()
+        return lines
+
+    def _scan(self, lines, window):
+        """Follow the connections; with window (a dict), count the IN
+        lines between the start and end marks.  True once the end mark
+        was seen."""
+        for ln in lines:
+            w = ln.split(" ")
+            if ln.startswith("CREATE connection "):
+                self.role.pop(w[2], None)
+                self.created.add(w[2])
+                continue
+            if not ln.startswith("IN ") or len(w) < 6:
+                continue
+            conn, typ, arg = w[1], w[4], w[5].lstrip("(")
+            if typ == "WATCH" and len(w) > 6 and w[6].startswith("simpeer-"):
+                self.role[conn] = "peer"
+            if arg.startswith("/bench/mark/"):
+                self.role[conn] = "requester"
+                if window is not None:
+                    window["@" + ("end" if arg.endswith("-end")
+                                  else "start")] = True
+                continue
+            if window is None or "@start" not in window or "@end" in window:
+                continue
+            # the CLI: a new connection that writes the request
+            if typ == "WRITE" and conn in self.created and \
+                    "/pci-agent/requests/" in arg:
+                self.role.setdefault(conn, "requester")
+            window[conn] = window.get(conn, 0) + 1
+        return window is not None and "@end" in window
+
+    def quiet(self, ms=40, cap=3.0):
+        """Wait until the trace has not grown for ms (the agent's and the
+        peer's work after the answer belongs to the op)."""
+        if not self.f:
+            time.sleep(0.02)
+            return
+        last, since, t_end = -1, time.monotonic(), time.monotonic() + cap
+        while time.monotonic() < t_end:
+            size = os.path.getsize(self.path)
+            if size != last:
+                last, since = size, time.monotonic()
+            elif time.monotonic() - since >= ms / 1000:
+                return
+            time.sleep(0.005)
+
+    def count(self, cl, fn):
+        """Run fn between two marks; return (fn's result, counts)."""
+        if not self.f:
+            return fn(), None
+        self._scan(self._lines(), None)
+        self.created = set()
+        label = "m%d" % time.monotonic_ns()
+        cl.cmd("mark %s-start" % label)
+        res = fn()
+        self.quiet()
+        cl.cmd("mark %s-end" % label)
+        window = {}
+        # the end mark is in the file once bench-client has answered
+        while not self._scan(self._lines(), window):
+            time.sleep(0.005)
+        c = {"tool": 0, "requester": 0, "peer": 0}
+        for conn, n in window.items():
+            if conn.startswith("@"):
+                continue
+            c[self.role.get(conn, "tool")] += n
+        c["total"] = c["tool"] + c["requester"] + c["peer"]
+        return res, c
+
+
+def driver(bdf):
+    try:
+        return os.path.basename(os.readlink(
+            os.path.join(os.environ["SYSFS_ROOT"], "bus/pci/devices", bdf,
+                         "driver")))
+    except OSError:
+        return "none"
+
+
+def run_tool(cl, tool, op):
+    """One op by one tool; milliseconds."""
+    xl_argv, cli_argv, fields = OPS[op]
+    if tool == "xl":
+        t0 = time.perf_counter_ns()
+        r = subprocess.run([XL] + xl_argv, env=XL_ENV,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        t1 = time.perf_counter_ns()
+        if r.returncode:
+            die("xl %s: exit %d: %s" % (" ".join(xl_argv), r.returncode,
+                                       r.stderr.decode()[-300:]))
+        if op != "attach":
+            return (t1 - t0) / 1e6
+        # xl returns once the backend is written; the agent answers once
+        # pciback exported the device: both, from one run
+        cl.cmd("exists %s/0/vdev-0 10000" % BE)
+        return (t1 - t0) / 1e6, (time.perf_counter_ns() - t0) / 1e6
+    if tool == "xen-pci":
+        t0 = time.perf_counter_ns()
+        r = subprocess.run([os.path.join(BIN, "xen-pci")] + cli_argv,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode:
+            die("xen-pci %s: exit %d: %s" % (" ".join(cli_argv),
+                                            r.returncode, r.stderr.decode()))
+        return (time.perf_counter_ns() - t0) / 1e6
+    ans = cl.cmd(("raw " if tool == "raw" else "lib ") + fields)
+    if ans[0] != "ok":
+        die("%s %s: status %s" % (tool, op, ans[0]))
+    return int(ans[1]) / 1000
+
+
+def settle(cl, op):
+    """Untimed: the state every tool starts the next op from."""
+    if op == "assignable-add" and driver(BDF) != "pciback":
+        die("after assignable-add %s is on %s" % (BDF, driver(BDF)))
+    if op == "assignable-remove -r" and driver(BDF) != "igb":
+        die("after assignable-remove -r %s is on %s" % (BDF, driver(BDF)))
+    if op == "attach":
+        cl.cmd("wait %s/0/state 4 10000" % BE)     # the guest connected
+        cl.cmd("exists %s/0/vdev-0 10000" % BE)
+    if op == "detach":
+        cl.cmd("gone %s 10000" % BE)
+        if driver(BDF) != "pciback":
+            die("after detach %s is on %s" % (BDF, driver(BDF)))
+
+
+class Rows:
+    def __init__(self):
+        self.samples = {}   # (op, tool) -> [ms]
+        self.counts = {}    # (op, tool) -> [counts]
+        self.order = []
+
+    def add(self, op, tool, ms, counts):
+        k = (op, tool)
+        if k not in self.samples:
+            self.order.append(k)
+            self.samples[k], self.counts[k] = [], []
+        self.samples[k].append(ms)
+        if counts:
+            self.counts[k].append(counts)
+
+    def dump(self, path, phase):
+        out = []
+        for op, tool in self.order:
+            s = self.samples[(op, tool)]
+            c = self.counts[(op, tool)]
+            row = {"op": op, "tool": tool, "n": len(s), "phase": phase,
+                   "samples_ms": [round(x, 3) for x in s]}
+            for f in ("total", "tool", "requester", "peer"):
+                row["xs_" + f] = [x[f] for x in c] if c else None
+            out.append(row)
+        with open(path, "w") as f:
+            json.dump(out, f)
+
+
+def timed(rows, tr, cl, op, tool, warm=False):
+    ms, counts = tr.count(cl, lambda: run_tool(cl, tool, op))
+    if warm:
+        pass
+    elif isinstance(ms, tuple):
+        # xl-exported: the same run, with bench-client's wait for vdev-0
+        rows.add(op, "xl-exported", ms[1], counts)
+        if counts:
+            counts = dict(counts, requester=0,
+                          total=counts["total"] - counts["requester"])
+        rows.add(op, tool, ms[0], counts)
+    else:
+        rows.add(op, tool, ms, counts)
+    settle(cl, op)
+
+
+def phase_main(n, rows, tr, cl):
+    # every tool starts from the same state: 07:00.0 on igb, guest 5
+    # running with no PCI backend
+    for i in range(n + 1):
+        for tool in TOOLS[i % 4:] + TOOLS[:i % 4]:
+            for op in ("assignable-add", "assignable-remove -r"):
+                timed(rows, tr, cl, op, tool, warm=i == 0)
+    cl.cmd("lib " + OPS["assignable-add"][2])
+    for i in range(n + 1):
+        for tool in TOOLS[i % 4:] + TOOLS[:i % 4]:
+            for op in ("attach", "detach"):
+                timed(rows, tr, cl, op, tool, warm=i == 0)
+    cl.cmd("lib " + OPS["assignable-remove -r"][2])
+
+
+def phase_single(n, rows, tr, cl, others):
+    op = "assignable-add (%d on pciback)" % others
+    opr = "assignable-remove -r (%d on pciback)" % others
+    OPS[op], OPS[opr] = OPS["assignable-add"], OPS["assignable-remove -r"]
+    if others == 1:
+        cl.cmd("lib assignable-add spec=" + vfs()[0])
+    on = on_pciback()
+    if len(on) != others or BDF in on:
+        die("%s: %d other devices on pciback, not %d" % (op, len(on),
+                                                          others))
+    for i in range(n + 1):
+        for tool in (["xl", "raw"] if i % 2 == 0 else ["raw", "xl"]):
+            for o in (op, opr):
+                ms, counts = tr.count(cl, lambda: run_tool(cl, tool, o))
+                if i:
+                    rows.add(o, tool, ms, counts)
+                settle(cl, "assignable-add" if o == op else
+                       "assignable-remove -r")
+
+
+def on_pciback():
+    root = os.path.join(os.environ["SYSFS_ROOT"], "bus/pci/devices")
+    return [d for d in os.listdir(root) if driver(d) == "pciback"]
+
+
+def vfs():
+    root = os.path.join(os.environ["SYSFS_ROOT"], "bus/pci/devices")
+    return sorted(d for d in os.listdir(root)
+                  if driver(d) == "iavf")
+
+
+def phase_batch(n, rows, tr, cl):
+    devs = vfs()
+    if len(devs) != 256:
+        die("expected 256 VFs on iavf, found %d" % len(devs))
+    k = len(devs)
+    add, rem = ("%d assignable-adds at once" % k,
+                "%d assignable-removes -r at once" % k)
+    for i in range(n):
+        # the agent: all requests in one transaction, each allowed an
+        # hour (the default 30 s counts from acceptance; they queue)
+        for op, fields in ((add, "timeout=3600"),
+                           (rem, "rebind=1 timeout=3600")):
+            verb = "assignable-add" if op == add else "assignable-remove"
+            (nok, us), counts = tr.count(cl, lambda: cl.cmd(
+                "batch %s %d %s %s" % (verb, k, " ".join(devs), fields)))
+            if int(nok) != k:
+                die("%s: %s of %d ok" % (op, nok, k))
+            rows.add(op, "raw", int(us) / 1000, counts)
+            want = "pciback" if op == add else "iavf"
+            if any(driver(d) != want for d in devs):
+                die("after %s not all on %s" % (op, want))
+        # xl: one process per device, one after the other
+        for op, argv in ((add, ["pci-assignable-add"]),
+                         (rem, ["pci-assignable-remove", "-r"])):
+            def loop():
+                t0 = time.perf_counter_ns()
+                for d in devs:
+                    r = subprocess.run([XL] + argv + [d], env=XL_ENV,
+                                       stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE)
+                    if r.returncode:
+                        die("xl %s %s: %s" % (" ".join(argv), d,
+                                             r.stderr.decode()[-300:]))
+                return (time.perf_counter_ns() - t0) / 1e6
+            ms, counts = tr.count(cl, loop)
+            rows.add(op, "xl", ms, counts)
+
+
+def cmd_run(argv):
+    phase, n, path = argv[0], 20, None
+    for i, a in enumerate(argv):
+        if a == "--n":
+            n = int(argv[i + 1])
+        if a == "--rows":
+            path = argv[i + 1]
+    cl = Client()
+    tr = Trace(os.path.join(os.environ["XENSTORED_RUNDIR"], "trace"))
+    rows = Rows()
+    if phase == "main":
+        phase_main(n, rows, tr, cl)
+    elif phase.startswith("single-"):
+        phase_single(n, rows, tr, cl, int(phase[7:]))
+    elif phase == "batch":
+        phase_batch(n, rows, tr, cl)
+    else:
+        die("unknown phase " + phase)
+    cl.close()
+    rows.dump(path, phase)
+
+
+# ---------------------------------------------------------------------
+def p90(xs):
+    s = sorted(xs)
+    return s[max(0, math.ceil(0.9 * len(s)) - 1)]
+
+
+def cmd_report(argv):
+    out = argv[argv.index("--out") + 1]
+    files = [a for a in argv if a.endswith(".json") and a != out]
+    raw = []
+    for f in files:
+        with open(f) as fh:
+            raw += json.load(fh)
+    rows = []
+    for r in raw:
+        row = {"op": r["op"], "tool": r["tool"], "n": r["n"],
+               "median_ms": round(statistics.median(r["samples_ms"]), 3),
+               "p90_ms": round(p90(r["samples_ms"]), 3)}
+        # the median run's count, and how it splits
+        tot = r["xs_total"]
+        mid = None if tot is None else tot.index(statistics.median_low(tot))
+        for f in ("total", "tool", "requester", "peer"):
+            row["xs_requests" if f == "total" else "xs_" + f] = \
+                None if mid is None else r["xs_" + f][mid]
+        row["phase"] = r["phase"]
+        rows.append(row)
+    phases = ["main", "single-1", "single-256", "batch"]
+    ops = list(OPS) + sorted({r["op"] for r in rows} - set(OPS))
+    tools = ["xl", "xl-exported"] + TOOLS[1:]
+    rows.sort(key=lambda r: (phases.index(r["phase"]), ops.index(r["op"]),
+                             tools.index(r["tool"])))
+    xl = {(r["op"], r["phase"]): r["median_ms"] for r in rows
+          if r["tool"] == "xl"}
+    for r in rows:
+        base = xl.get((r["op"], r["phase"]))
+        r["ratio_to_xl"] = round(r["median_ms"] / base, 3) if base else None
+    with open(out, "w") as f:
+        json.dump(rows, f, indent=1)
+        f.write("\n")
+    print_table(rows)
+
+
+def print_table(rows):
+    hdr = ("op", "tool", "n", "median ms", "p90 ms", "/ xl",
+           "xs req", "tool+requester+peer")
+    lines = []
+    for r in rows:
+        xs = r["xs_requests"]
+        lines.append((r["op"], r["tool"], str(r["n"]),
+                      "%.2f" % r["median_ms"], "%.2f" % r["p90_ms"],
+                      "-" if r["ratio_to_xl"] is None
+                      else "%.2f" % r["ratio_to_xl"],
+                      "-" if xs is None else str(xs),
+                      "-" if xs is None else "%d+%d+%d" % (
+                          r["xs_tool"], r["xs_requester"], r["xs_peer"])))
+    w = [max(len(t[i]) for t in lines + [hdr]) for i in range(len(hdr))]
+
+    def show(t):
+        print("  ".join(x.ljust(w[i]) if i < 2 else x.rjust(w[i])
+                        for i, x in enumerate(t)).rstrip())
+    show(hdr)
+    prev = None
+    for t in lines:
+        if prev is not None and t[0] != prev:
+            print()
+        prev = t[0]
+        show(t)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "run":
+        cmd_run(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "report":
+        cmd_report(sys.argv[2:])
+    else:
+        die("usage: bench.py run PHASE --n N --rows FILE | "
+            "report --out FILE ROWS...")
