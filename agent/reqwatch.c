@@ -20,6 +20,7 @@
  *  - Requests found at start-up without a final status (written while
  *    the agent was down, or interrupted by a crash) are served.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,52 @@ static void admit(const char *id, const char *dir,
 		reqio_resolve(&p);
 	}
 	request_admit(id, dir, status, &p);
+}
+
+/*
+ * An event for a node of a request the agent knows: its own answers
+ * (status, error, code, result/) change nothing and cost nothing; for
+ * anything else one read of `status` tells a removal from a change.
+ * Without this, every status the agent writes would make it read the
+ * whole request again.
+ */
+static bool agent_written(const char *node)
+{
+	static const char *const mine[] = {
+		XENPCI_REQ_STATUS, XENPCI_REQ_ERROR, XENPCI_REQ_CODE,
+		XENPCI_REQ_RESULT,
+	};
+	size_t l = strcspn(node, "/");
+
+	for (size_t i = 0; i < sizeof(mine) / sizeof(*mine); i++)
+		if (strlen(mine[i]) == l && !strncmp(node, mine[i], l))
+			return true;
+	return false;
+}
+
+static void consider(const char *id);
+
+/* node: the path below the request's directory, "" for the directory. */
+static void changed(const char *id, const char *node)
+{
+	char dir[REQ_PATH_LEN];
+	struct request *old = request_find(id);
+
+	if (!old) {
+		/* Acted on when op appears: other fields come with it. */
+		if (!node[0] || !strcmp(node, XENPCI_REQ_OP))
+			consider(id);
+		return;
+	}
+	if (node[0] && agent_written(node))
+		return;
+	snprintf(dir, sizeof(dir), "%s/%s", requests_dir, id);
+	if (reqio_has_status(dir)) {
+		log_debug("request %s: change ignored (fields are read once, "
+			  "when op appears)", id);
+		return;
+	}
+	consider(id);
 }
 
 static void consider(const char *id)
@@ -112,6 +159,7 @@ void reqwatch_event(const char *path)
 		return;
 	s = path + l + 1;
 	snprintf(id, sizeof(id), "%.*s", (int)strcspn(s, "/"), s);
+	s += strcspn(s, "/");
 	if (id[0])
-		consider(id);
+		changed(id, *s ? s + 1 : s);
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# What one request costs in xenstore, counted in xenstored's own trace
+# (no timing): the agent reads a request once, not again each time one
+# of its own answers (status, error, result/) fires its watch, and it
+# publishes only the devices the request named.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/agent-lib.sh"
+
+sim_up
+agent_start || exit 1
+TR=$SIM/xenstored/trace
+A=0000:07:00.0
+
+# in_trace FROM PATTERN: trace lines since line FROM that match.
+in_trace() { tail -n +"$1" "$TR" | grep -a -c -- "$2"; }
+# lines_since FROM PATTERN: those lines themselves.
+lines_since() { tail -n +"$1" "$TR" | grep -a -- "$2"; }
+
+# quiet: the trace has stopped growing (the agent is done writing).
+agent_done_quiet() {
+	wait_until 10 bash -c "[ \$(wc -l <$TR) = \$(sleep 0.3; wc -l <$TR) ]"
+}
+
+run_ok "warm-up" w1 assignable-list
+n0=$(wc -l <"$TR")
+run_ok "add" a1 assignable-add spec=07:00.0
+agent_done_quiet
+is "the request's directory is listed once" \
+	"$(in_trace $((n0 + 1)) "DIRECTORY ($R/requests/a1 )")" 1
+is "its op is read once outside the status writes" \
+	"$(in_trace $((n0 + 1)) "READ ($R/requests/a1/spec )")" 1
+is "R/devices: only 07:00.0 is written" \
+	"$(lines_since $((n0 + 1)) "WRITE ($R/devices/" |
+	   grep -av 0000-07-00-0 | wc -l)" 0
+
+run_ok "a second device on pciback" a2 assignable-add spec=07:00.1
+n1=$(wc -l <"$TR")
+run_ok "remove -r 07:00.0" r1 assignable-remove spec=07:00.0 rebind=1
+agent_done_quiet
+is "remove: 07:00.1's entry is not rewritten" \
+	"$(in_trace $((n1 + 1)) "WRITE ($R/devices/0000-07-00-1")" 0
+is "remove: 07:00.0's entry goes" "$(dev_state $A)" absent
+agent_done
