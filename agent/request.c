@@ -268,8 +268,12 @@ static int act_accept(struct request *rq)
 		return rc;
 	}
 	log_info("request %s (%s): accepted", rq->id, rq->p.desc);
-	/* Served again after a crash: never step back from `running`. */
-	if (!rq->was_running)
+	/*
+	 * `accepted` says it waits: one that runs at once goes straight to
+	 * `running` (PROTOCOL.md: intermediate values may be skipped).
+	 * Served again after a crash: never step back from `running`.
+	 */
+	if (!rq->was_running && !queue_ready(&rq->qw))
 		put_status(rq, XENPCI_STATUS_ACCEPTED);
 	/*
 	 * A dead guest's devices must be released however long its queue

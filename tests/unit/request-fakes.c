@@ -243,6 +243,11 @@ int queue_add_barrier(struct qwaiter *w)
 	return queue_add(w, NULL, 0);
 }
 
+bool queue_ready(const struct qwaiter *w)
+{
+	return !hold && nfifo && fifo[0] == w;
+}
+
 struct qwaiter *queue_pop_ready(void)
 {
 	struct qwaiter *w;

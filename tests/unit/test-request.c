@@ -233,8 +233,9 @@ static void scheduling(void)
 	r2 = make("r2", &b);
 	reset();
 	IS(snames[ev(r1, RE_VALID)], "queued", "r1 accepted");
-	IS(trace, "qadd status(accepted) status(running) worker",
-	   "and the scheduling pass starts it");
+	IS(trace, "qadd status(running) worker",
+	   "and the scheduling pass starts it (runnable at once: no "
+	   "`accepted`)");
 	j1 = last_job;
 	reset();
 	ev(r2, RE_VALID);
