@@ -49,4 +49,14 @@ int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 			unsigned int n);
 
+/*
+ * ops.c, on a request's worker thread: the operation p asks for, then
+ * R/devices for what it touched (before the loop answers, so that a
+ * requester who sees the final status sees the devices it changed).
+ */
+struct req_params;
+void ops_run(const struct req_params *p, const char *id, bool replay,
+	     const struct cancel *cancel, struct outcome *out);
+void ops_publish(const struct req_params *p);
+
 #endif

@@ -50,7 +50,6 @@
 
 #include "cancel.h"
 #include "config.h"
-#include "publish.h"
 #include "log.h"
 #include "ops.h"
 #include "queue.h"
@@ -173,36 +172,7 @@ static void deadline_start(struct request *rq)
 
 /* ------------------------------------------------------------ worker */
 
-static void run_op(struct request *rq)
-{
-	const struct req_params *p = &rq->p;
-
-	switch (p->op) {
-	case REQ_ADD:
-		assignable_add(&p->spec, rq->id, &rq->cancel, &rq->out);
-		break;
-	case REQ_REMOVE:
-		assignable_remove(&p->spec, rq->id, p->rebind, p->force,
-				  &rq->cancel, &rq->out);
-		break;
-	case REQ_LIST:
-		assignable_list(&rq->out);
-		break;
-	case REQ_ATTACH:
-		pci_attach(p->domid, p->specs, p->nspecs, rq->id, p->timeout,
-			   rq->replay, &rq->cancel, &rq->out);
-		break;
-	case REQ_DETACH:
-		pci_detach(p->domid, &p->spec, rq->id, p->force, p->timeout,
-			   rq->replay, &rq->cancel, &rq->out);
-		break;
-	default:
-		rq->out.err = EOPNOTSUPP;
-		break;
-	}
-}
-
-/* On the worker thread: the operation, then R/devices. */
+/* On the worker thread: the operation, then R/devices (ops.c). */
 static void job_run(struct job *j)
 {
 	struct request *rq = j->data;
@@ -211,17 +181,8 @@ static void job_run(struct job *j)
 	if (rq->own)
 		rq->own(&rq->p);
 	else
-		run_op(rq);
-	/*
-	 * Before the loop writes the final status, so that a requester who
-	 * sees it also sees the devices it changed: those only, so that a
-	 * request costs the same with 1 or 256 devices on pciback.  A list
-	 * rewrites the tree: it picks up what xl or a person changed.
-	 */
-	if (rq->p.op == REQ_LIST)
-		publish_all();
-	else
-		publish_devices(rq->p.devs, rq->p.ndevs);
+		ops_run(&rq->p, rq->id, rq->replay, &rq->cancel, &rq->out);
+	ops_publish(&rq->p);
 }
 
 static void event(struct request *rq, enum rq_event ev);

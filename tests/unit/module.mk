@@ -22,7 +22,7 @@ UNIT_OBJS_test-device-table := agent/device.o agent/devstep.o \
 UNIT_OBJS_test-queue := agent/queue.o agent/bdf.o
 UNIT_OBJS_test-reqparse := agent/reqparse.o agent/spec.o agent/bdf.o
 UNIT_OBJS_test-request := tests/unit/request-fakes.o \
-	agent/request.o agent/reqwatch.o \
+	agent/request.o agent/reqwatch.o agent/ops.o \
 	agent/reqparse.o agent/spec.o agent/bdf.o agent/cancel.o \
 	agent/config.o
 

@@ -1,0 +1,50 @@
+/*
+ * From a parsed request to the operation that serves it (ops.h), and
+ * the R/devices it touched: the request table (request.c) knows neither.
+ */
+#include <errno.h>
+
+#include "ops.h"
+#include "publish.h"
+#include "reqparse.h"
+
+void ops_run(const struct req_params *p, const char *id, bool replay,
+	     const struct cancel *cancel, struct outcome *out)
+{
+	switch (p->op) {
+	case REQ_ADD:
+		assignable_add(&p->spec, id, cancel, out);
+		break;
+	case REQ_REMOVE:
+		assignable_remove(&p->spec, id, p->rebind, p->force, cancel,
+				  out);
+		break;
+	case REQ_LIST:
+		assignable_list(out);
+		break;
+	case REQ_ATTACH:
+		pci_attach(p->domid, p->specs, p->nspecs, id, p->timeout,
+			   replay, cancel, out);
+		break;
+	case REQ_DETACH:
+		pci_detach(p->domid, &p->spec, id, p->force, p->timeout,
+			   replay, cancel, out);
+		break;
+	default:
+		out->err = EOPNOTSUPP;
+		break;
+	}
+}
+
+/*
+ * Only the devices the request named, so that a request costs the same
+ * with 1 or 256 devices on pciback.  A list rewrites the tree: it picks
+ * up what xl or a person changed.
+ */
+void ops_publish(const struct req_params *p)
+{
+	if (p->op == REQ_LIST)
+		publish_all();
+	else
+		publish_devices(p->devs, p->ndevs);
+}
