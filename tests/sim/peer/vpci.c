@@ -2,7 +2,8 @@
  * The virtual PCI bus that pciback shows a guest: a mirror of
  * drivers/xen/xen-pciback/vpci.c (the default "vpci" backend; the
  * "passthrough" module parameter is not modelled).  One root, 0000:00,
- * 32 slots; the functions of one physical slot share a virtual slot.
+ * 32 slots; the functions of one physical slot share a virtual slot,
+ * except a VF at function 0, which has one of its own.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,27 +46,41 @@ static bool refused_bridge(struct pcistub_dev *dev)
 	return (pcistub_class(dev) >> shift) == PCI_BASE_CLASS_BRIDGE;
 }
 
-/* A slot for a new function, as the two loops of __xen_pcibk_add_pci_dev */
+/*
+ * A slot for a new function, as the two loops of __xen_pcibk_add_pci_dev()
+ * since Linux 5.13 (4ba50e7c423c "xen-pciback: redo VF placement in the
+ * virtual topology", also in the stable kernels from 4.4 and in Debian
+ * 12's 6.1): every function keeps its own number, and a VF at function 0
+ * takes a slot of its own that nothing joins (it is not a multi-function
+ * device, a guest would not scan the slot's other functions).  Before
+ * that commit a VF was published as function 0 while
+ * __xen_pcibk_get_pci_dev() kept matching its real function, so pciback
+ * could not find a VF at function N > 0 by its vdev-i when the guest let
+ * go of it, and the detach stayed in Reconfiguring for good.
+ */
 static int pick_slot(struct vpci *v, struct pcistub_dev *dev, bool virtfn,
 		     int *func)
 {
 	int slot;
 
-	if (!virtfn) {
+	*func = PCI_FUNC(pcistub_addr(dev)->devfn);
+	if (!virtfn || *func) {
 		for (slot = 0; slot < PCI_SLOT_MAX; slot++) {
-			if (v->slot[slot] &&
-			    match_slot(dev, v->slot[slot]->dev)) {
-				*func = PCI_FUNC(pcistub_addr(dev)->devfn);
+			struct pcistub_dev *t;
+
+			if (!v->slot[slot])
+				continue;
+			t = v->slot[slot]->dev;
+			if (pcistub_is_virtfn(t) &&
+			    !PCI_FUNC(pcistub_addr(t)->devfn))
+				continue;
+			if (match_slot(dev, t))
 				return slot;
-			}
 		}
 	}
-	for (slot = 0; slot < PCI_SLOT_MAX; slot++) {
-		if (!v->slot[slot]) {
-			*func = virtfn ? 0 : PCI_FUNC(pcistub_addr(dev)->devfn);
+	for (slot = 0; slot < PCI_SLOT_MAX; slot++)
+		if (!v->slot[slot])
 			return slot;
-		}
-	}
 	return -1;
 }
 
