@@ -22,6 +22,9 @@ agent_done_quiet() {
 }
 
 run_ok "warm-up" w1 assignable-list
+# Another device already on pciback: publishing must leave it alone.
+run_ok "a second device on pciback" a2 assignable-add spec=07:00.1
+agent_done_quiet
 n0=$(wc -l <"$TR")
 run_ok "add" a1 assignable-add spec=07:00.0
 agent_done_quiet
@@ -33,7 +36,6 @@ is "R/devices: only 07:00.0 is written" \
 	"$(lines_since $((n0 + 1)) "WRITE ($R/devices/" |
 	   grep -av 0000-07-00-0 | wc -l)" 0
 
-run_ok "a second device on pciback" a2 assignable-add spec=07:00.1
 n1=$(wc -l <"$TR")
 run_ok "remove -r 07:00.0" r1 assignable-remove spec=07:00.0 rebind=1
 agent_done_quiet
