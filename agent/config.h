@@ -30,6 +30,7 @@ struct agent_config {
 	unsigned int domid;
 	unsigned int toolstack_domid;
 	bool foreground;
+	const char *pidfile;	/* --pidfile, or NULL */
 };
 extern struct agent_config cfg;
 extern struct ev_loop *loop;

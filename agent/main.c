@@ -21,21 +21,25 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cfgfile.h"
 #include "config.h"
 #include "domains.h"
 #include "hypervisor.h"
 #include "log.h"
 #include "main.h"
 #include "ops.h"
+#include "persist.h"
 #include "publish.h"
 #include "request.h"
+#include "service.h"
 #include "statedir.h"
 #include "sysfs.h"
 #include "worker.h"
 #include "xs.h"
+#include "reqparse.h"
 #include "reqwatch.h"
 
-static ev_signal sig_term, sig_int;
+static ev_signal sig_term, sig_int, sig_hup;
 static ev_io watch_io;
 static bool stopping;
 static int exit_code = AGENT_EXIT_OK;
@@ -47,15 +51,22 @@ static void usage(FILE *f)
 "Serve Xen PCI pass-through requests written to xenstore under\n"
 XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "\n"
+"  --config FILE          configuration, xen-pci-agent.cfg(5) (default\n"
+"                         " CFGFILE_DEFAULT ", if it exists);\n"
+"                         options given here override it\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
 "  --domid N              the agent's own domain (default 0)\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
+"  --pidfile FILE         write the daemon's pid to FILE (init scripts)\n"
 "  --log-level LEVEL      error, warning, info (default) or debug\n"
 "  --help                 this text\n"
 "\n"
+"Under systemd (Type=notify) readiness is sent with sd_notify(3).\n"
+"SIGHUP: read the configuration again; a bad one is refused and the\n"
+"previous one kept.\n"
 "SIGTERM or SIGINT: stop accepting requests, finish the running ones,\n"
 "cancel the queued ones, write state=stopped and exit 0.\n"
 "Without --foreground the command returns once the daemon serves (0) or\n"
@@ -65,7 +76,8 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "  1 temporary failure, a retry may work: xenstore unreachable or lost,\n"
 "    the state dir locked by another agent, out of resources\n"
 "  2 bad usage\n"
-"  3 bad configuration, a retry will not help: an unusable --state-dir\n", cfg.domid);
+"  3 bad configuration, a retry will not help: an error in the\n"
+"    configuration file, an unusable --state-dir or --pidfile\n", cfg.domid);
 }
 
 static bool parse_domid(const char *s, unsigned int *out)
@@ -181,6 +193,7 @@ static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 		return;
 	log_info("signal %s: stopping; finishing running requests",
 		 strsignal(w->signum));
+	service_notify("STOPPING=1");
 	stop(AGENT_EXIT_OK);
 }
 
@@ -206,6 +219,14 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 	stop(AGENT_EXIT_TEMPORARY);
 }
 
+/* The options given on the command line, which the file cannot change. */
+enum { SET_STATE_DIR = 1, SET_TOOLSTACK = 2, SET_LOG_LEVEL = 4 };
+static unsigned int cmdline_set;
+static const char *config_path;
+static bool config_required;
+static struct cfgfile cur_file = { .toolstack_domid = -1, .log_level = -1 };
+static int log_level;
+
 /* Options into cfg: -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, int *level)
 {
@@ -216,6 +237,8 @@ static int parse_options(int argc, char **argv, int *level)
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -226,8 +249,13 @@ static int parse_options(int argc, char **argv, int *level)
 		case 's':
 			cfg.sysfs_root = optarg;
 			break;
+		case 'c':
+			config_path = optarg;
+			config_required = true;
+			break;
 		case 'S':
 			cfg.state_dir = optarg;
+			cmdline_set |= SET_STATE_DIR;
 			break;
 		case 'd':
 		case 't':
@@ -238,9 +266,14 @@ static int parse_options(int argc, char **argv, int *level)
 					"--toolstack-domid", optarg);
 				return AGENT_EXIT_USAGE;
 			}
+			if (c == 't')
+				cmdline_set |= SET_TOOLSTACK;
 			break;
 		case 'f':
 			cfg.foreground = true;
+			break;
+		case 'p':
+			cfg.pidfile = optarg;
 			break;
 		case 'l':
 			*level = log_level_from_str(optarg);
@@ -249,6 +282,7 @@ static int parse_options(int argc, char **argv, int *level)
 					"--log-level '%s'\n", optarg);
 				return AGENT_EXIT_USAGE;
 			}
+			cmdline_set |= SET_LOG_LEVEL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -270,16 +304,121 @@ static int parse_options(int argc, char **argv, int *level)
 /* daemon() changes to "/": relative paths must not change meaning. */
 static int absolute_paths(void)
 {
-	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX];
+	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], pid_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
-	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
+	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
+	    (cfg.pidfile &&
+	     !absolute(cfg.pidfile, pid_abs, sizeof(pid_abs)))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
 		return -1;
 	}
 	cfg.sysfs_root = sysfs_abs;
 	cfg.state_dir = state_abs;
+	if (cfg.pidfile)
+		cfg.pidfile = pid_abs;
 	return 0;
+}
+
+/*
+ * Reads the configuration file into nf: 0, 1 when there is none to
+ * read (the default path, absent), -1 on an error, logged.
+ */
+static int config_read(struct cfgfile *nf)
+{
+	char err[512];
+
+	if (!config_path) {
+		config_path = CFGFILE_DEFAULT;
+		config_required = false;
+	}
+	if (!config_required && access(config_path, F_OK) && errno == ENOENT)
+		return 1;
+	if (cfgfile_read(config_path, nf, err, sizeof(err))) {
+		log_err("configuration: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the file may set and the command line did not. */
+static void config_apply(const struct cfgfile *f, bool at_start)
+{
+	if (!(cmdline_set & SET_LOG_LEVEL))
+		log_level = f->log_level >= 0 ? f->log_level : LOG_INFO;
+	reqparse_default_timeout = f->request_timeout > 0 ?
+		f->request_timeout : XENPCI_REQ_TIMEOUT_DEFAULT;
+	if (!at_start)
+		return;
+	if (f->state_dir && !(cmdline_set & SET_STATE_DIR))
+		cfg.state_dir = f->state_dir;
+	if (f->toolstack_domid >= 0 && !(cmdline_set & SET_TOOLSTACK))
+		cfg.toolstack_domid = f->toolstack_domid;
+}
+
+/* Start-up: -1 to go on, or the exit status. */
+static int config_load(void)
+{
+	int rc = config_read(&cur_file);
+
+	if (rc < 0)
+		return AGENT_EXIT_CONFIG;
+	config_apply(&cur_file, true);
+	return -1;
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b));
+}
+
+/* SIGHUP: the new file replaces the old one only if it reads well. */
+static void config_reload(void)
+{
+	struct cfgfile nf = { .toolstack_domid = -1, .log_level = -1 };
+	int rc;
+
+	service_notify("RELOADING=1");
+	rc = config_read(&nf);
+	if (rc < 0) {
+		log_err("SIGHUP: %s refused; keeping the previous "
+			"configuration", config_path);
+		goto out;
+	}
+	if (str_differs(nf.state_dir, cur_file.state_dir) ||
+	    nf.toolstack_domid != cur_file.toolstack_domid)
+		log_warn("SIGHUP: state_dir and toolstack_domid take effect "
+			 "at the next start; serving with %s and %u until then",
+			 cfg.state_dir, cfg.toolstack_domid);
+	config_apply(&nf, false);
+	log_init(cfg.foreground, log_level);
+	log_info("SIGHUP: %s read again: %u persistent assignment(s)",
+		 config_path, nf.n_assignable);
+	persist_apply(nf.assignable, nf.n_assignable);
+	/* cfg.state_dir may point into the old file's strings. */
+	if (cfg.state_dir == cur_file.state_dir) {
+		char *keep = cur_file.state_dir;
+
+		cur_file.state_dir = NULL;
+		cfgfile_free(&cur_file);
+		cur_file = nf;
+		free(cur_file.state_dir);
+		cur_file.state_dir = keep;
+	} else {
+		cfgfile_free(&cur_file);
+		cur_file = nf;
+	}
+out:
+	service_notify("READY=1");
+}
+
+static void sighup_cb(struct ev_loop *l, ev_signal *w, int revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+	if (!stopping)
+		config_reload();
 }
 
 /* Up to serving: -1, or the exit status of a failed start. */
@@ -293,6 +432,10 @@ static int start(void)
 		/* Held by another agent: that one may stop, a retry work. */
 		return rc == -EWOULDBLOCK ? AGENT_EXIT_TEMPORARY :
 					    AGENT_EXIT_CONFIG;
+	/* After the lock, so that a refused second agent keeps its hands
+	 * off the first one's pid file. */
+	if (service_pidfile_write(cfg.pidfile))
+		return AGENT_EXIT_CONFIG;
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop) {
 		log_err("cannot initialise libev");
@@ -326,6 +469,8 @@ static int serve(void)
 	ev_signal_start(loop, &sig_term);
 	ev_signal_init(&sig_int, signal_cb, SIGINT);
 	ev_signal_start(loop, &sig_int);
+	ev_signal_init(&sig_hup, sighup_cb, SIGHUP);
+	ev_signal_start(loop, &sig_hup);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (xs_watch_requests() || xs_publish_running()) {
@@ -339,6 +484,12 @@ static int serve(void)
 		 agent_root, cfg.sysfs_root, cfg.state_dir,
 		 cfg.toolstack_domid);
 	daemon_status(AGENT_EXIT_OK);
+	service_notify("READY=1\nSTATUS=serving requests");
+	/* Watched already: the requests are served like any other. */
+	if (cur_file.n_assignable)
+		log_info("%u persistent assignment(s) from %s",
+			 cur_file.n_assignable, config_path);
+	persist_apply(cur_file.assignable, cur_file.n_assignable);
 
 	ev_run(loop, 0);
 
@@ -351,21 +502,37 @@ static int serve(void)
 
 int main(int argc, char **argv)
 {
-	int level = LOG_INFO, rc;
+	int rc;
+	static char config_abs[PATH_MAX];
 
-	rc = parse_options(argc, argv, &level);
+	log_level = LOG_INFO;
+	rc = parse_options(argc, argv, &log_level);
 	if (rc >= 0)
 		return rc;
+	/* Errors before daemonising reach the terminal; log_msg before
+	 * log_init() writes to stderr. */
+	log_init(true, log_level);
+	rc = config_load();
+	if (rc >= 0)
+		return rc;
+	if (config_path && config_path[0] != '/') {
+		if (!absolute(config_path, config_abs, sizeof(config_abs)))
+			return AGENT_EXIT_USAGE;
+		config_path = config_abs;
+	}
 	if (!cfg.foreground && absolute_paths())
 		return AGENT_EXIT_USAGE;
 	/* Daemonise before any thread or xenstore connection exists. */
 	if (!cfg.foreground && daemonise())
 		return daemon_status(AGENT_EXIT_TEMPORARY);
-	log_init(cfg.foreground, level);
+	log_init(cfg.foreground, log_level);
 	rc = start();
-	if (rc >= 0)
+	if (rc >= 0) {
+		service_pidfile_remove();
 		return daemon_status(rc);
+	}
 	rc = serve();
+	service_pidfile_remove();
 	if (worker_busy()) {
 		/*
 		 * A timed-out sysfs write is still stuck on a worker thread:

@@ -300,6 +300,8 @@ static int check_id(struct req_params *p, const char *id)
 	return 0;
 }
 
+unsigned int reqparse_default_timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
+
 int reqparse(const char *id, char *const *names, char *const *vals,
 	     unsigned int n, struct req_params *p)
 {
@@ -308,7 +310,7 @@ int reqparse(const char *id, char *const *names, char *const *vals,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	p->timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
+	p->timeout = reqparse_default_timeout;
 	snprintf(p->desc, sizeof(p->desc), "%.100s", op ? op : "");
 	rc = check_id(p, id);
 	for (unsigned int i = 0; !rc && i < n; i++)

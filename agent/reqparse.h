@@ -36,6 +36,8 @@ struct req_params {
 	char msg[1024];		/* why, when err */
 };
 
+/* The timeout of a request that names none (request_timeout). */
+extern unsigned int reqparse_default_timeout;
 /*
  * Checks id and every field the agent knows (names[i] = vals[i], a NULL
  * value is skipped).  0, or an errno with p->msg saying why.  Unknown
