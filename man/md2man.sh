@@ -73,5 +73,12 @@ table { print ".PP"; table = 0 }
 # A word too long for a line may break after its commas (\:).
 longword($0) { sub(/^[ \t]+/, ""); l = esc($0); gsub(/,/, ",\\:", l); print l; next }
 { sub(/^[ \t]+/, ""); print esc($0) }
-END { if (fence) print ".fi" }
+END {
+	if (fence) print ".fi"
+	print ".SH SEE ALSO"
+	print ".BR xen-pci-agent (8),"
+	print ".BR xen-pci (1),"
+	print ".BR xen-pci-agent.cfg (5),"
+	print ".BR xl-pci-configuration (5)"
+}
 '
