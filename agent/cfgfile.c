@@ -9,10 +9,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxl.h>
 #include <libxlutil.h>
@@ -333,4 +338,234 @@ void cfgfile_free(struct cfgfile *c)
 	memset(c, 0, sizeof(*c));
 	c->toolstack_domid = -1;
 	c->log_level = -1;
+}
+
+/* The devices a spec names, to compare entries however they are spelt. */
+struct spec_key {
+	unsigned int domain, bus, dev, func;
+	bool all;	/* function '*' */
+};
+
+static int spec_key(const char *spec, struct spec_key *k)
+{
+	libxl_device_pci pci;
+	XLU_Config *x;
+	FILE *null;
+	int e;
+
+	null = fopen("/dev/null", "w");
+	x = xlu_cfg_init(null ? null : stderr, "assignable");
+	if (!x) {
+		if (null)
+			fclose(null);
+		return -1;
+	}
+	libxl_device_pci_init(&pci);
+	e = xlu_pci_parse_spec_string(x, &pci, spec);
+	if (!e) {
+		k->domain = pci.domain;
+		k->bus = pci.bus;
+		k->dev = pci.dev;
+		k->func = pci.func;
+		k->all = pci.vfunc_mask == LIBXL_PCI_FUNC_ALL;
+	}
+	libxl_device_pci_dispose(&pci);
+	xlu_cfg_destroy(x);
+	if (null)
+		fclose(null);
+	return e ? -1 : 0;
+}
+
+static bool same_devices(const char *a, const char *b)
+{
+	struct spec_key ka, kb;
+
+	if (spec_key(a, &ka) || spec_key(b, &kb))
+		return false;
+	return ka.domain == kb.domain && ka.bus == kb.bus &&
+	       ka.dev == kb.dev && ka.all == kb.all &&
+	       (ka.all || ka.func == kb.func);
+}
+
+/*
+ * Where the last `assignable` setting starts and ends in buf (the same
+ * statement rules as scan_keys): 0, or -1 when there is none.
+ */
+static int find_setting(const char *buf, size_t len, const char *key,
+			size_t *start, size_t *end)
+{
+	size_t i = 0, klen = strlen(key), s = 0;
+	int depth = 0, found = -1;
+	bool at_start = true, in = false;
+	char quote = 0;
+
+	for (; i < len; i++) {
+		char c = buf[i];
+
+		if (quote) {
+			if (c == '\\')
+				i++;
+			else if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (c == '#') {
+			while (i < len && buf[i] != '\n')
+				i++;
+			c = '\n';
+		}
+		if ((c == '\n' || c == ';') && !depth) {
+			if (in) {
+				*start = s;
+				*end = i;
+				found = 0;
+				in = false;
+			}
+			at_start = true;
+			continue;
+		}
+		if (c == '\'' || c == '"')
+			quote = c;
+		else if (c == '[')
+			depth++;
+		else if (c == ']')
+			depth--;
+		if (at_start && !isspace((unsigned char)c)) {
+			at_start = false;
+			if (!strncmp(buf + i, key, klen) &&
+			    !(isalnum((unsigned char)buf[i + klen]) ||
+			      buf[i + klen] == '_')) {
+				in = true;
+				s = i;
+			}
+		}
+	}
+	if (in) {
+		*start = s;
+		*end = len;
+		found = 0;
+	}
+	return found;
+}
+
+static int write_list(FILE *f, char **v, unsigned int n)
+{
+	fputs("assignable = [", f);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "%s '%s'", i ? "," : "", v[i]);
+	return fputs(n ? " ]" : "]", f);
+}
+
+static int slurp(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	long n;
+
+	if (!f)
+		return -1;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) || !(*buf = malloc(n + 1))) {
+		fclose(f);
+		return -1;
+	}
+	*len = fread(*buf, 1, n, f);
+	(*buf)[*len] = 0;
+	fclose(f);
+	return 0;
+}
+
+/* The new text: buf with its assignable setting replaced or added. */
+static int rewrite(const char *path, const char *buf, size_t len,
+		   char **v, unsigned int n, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	size_t start = 0, end = 0;
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		goto fail_errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  stat(path, &st) ? 0644 : st.st_mode & 07777);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		goto fail_errno;
+	}
+	if (!find_setting(buf, len, "assignable", &start, &end)) {
+		fwrite(buf, 1, start, f);
+		write_list(f, v, n);
+		fwrite(buf + end, 1, len - end, f);
+	} else {
+		fwrite(buf, 1, len, f);
+		if (len && buf[len - 1] != '\n')
+			fputc('\n', f);
+		fputs("# Persistent assignments (xen-pci ... --persistent)\n",
+		      f);
+		write_list(f, v, n);
+		fputc('\n', f);
+	}
+	if (fflush(f) || fsync(fileno(f))) {
+		fclose(f);
+		unlink(tmp);
+		goto fail_errno;
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		goto fail_errno;
+	}
+	return 0;
+fail_errno:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+int cfgfile_edit_assignable(const char *path, const char *spec, bool add,
+			    char *err, size_t errlen)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct cfgfile c;
+	char *buf = NULL, **v = NULL, why[512];
+	unsigned int n = 0;
+	size_t len;
+	bool changed = false;
+	int rc = -1;
+
+	pthread_mutex_lock(&lock);
+	if (cfgfile_read(path, &c, why, sizeof(why))) {
+		snprintf(err, errlen, "the configuration is not changed: %s",
+			 why);
+		goto out_unlock;
+	}
+	v = calloc(c.n_assignable + 1, sizeof(*v));
+	if (!v || slurp(path, &buf, &len)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (unsigned int i = 0; i < c.n_assignable; i++) {
+		if (same_devices(c.assignable[i], spec)) {
+			/* An add finds it there already: nothing to do. */
+			if (add)
+				goto done;
+			changed = true;
+			continue;
+		}
+		v[n++] = c.assignable[i];
+	}
+	if (add) {
+		v[n++] = (char *)spec;
+		changed = true;
+	}
+	if (changed && rewrite(path, buf, len, v, n, err, errlen))
+		goto out;
+done:
+	rc = 0;
+out:
+	free(v);
+	free(buf);
+	cfgfile_free(&c);
+out_unlock:
+	pthread_mutex_unlock(&lock);
+	return rc;
 }

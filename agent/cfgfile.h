@@ -30,4 +30,14 @@ int cfgfile_read(const char *path, struct cfgfile *c, char *err,
 		 size_t errlen);
 void cfgfile_free(struct cfgfile *c);
 
+/*
+ * persistent=1: adds spec to (add) or removes every entry naming the
+ * same device(s) from (!add) the file's `assignable`, rewriting only
+ * that setting, atomically (a new file renamed over the old one).  A
+ * file that does not read well is left alone.  0, or -1 with err set.
+ * Thread-safe: requests on different devices run at once.
+ */
+int cfgfile_edit_assignable(const char *path, const char *spec, bool add,
+			    char *err, size_t errlen);
+
 #endif

@@ -21,7 +21,8 @@
 			XENPCI_FEATURE_LIBXL_DRIVER_PATH " " \
 			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
 			XENPCI_FEATURE_PERMISSIVE " " \
-			XENPCI_FEATURE_DOMAIN_CLEANUP
+			XENPCI_FEATURE_DOMAIN_CLEANUP " " \
+			XENPCI_FEATURE_NAME " " XENPCI_FEATURE_PERSISTENT
 
 
 struct agent_config {
@@ -31,6 +32,8 @@ struct agent_config {
 	unsigned int toolstack_domid;
 	bool foreground;
 	const char *pidfile;	/* --pidfile, or NULL */
+	/* The configuration file persistent=1 edits (absolute). */
+	const char *config_file;
 };
 extern struct agent_config cfg;
 extern struct ev_loop *loop;

@@ -363,6 +363,9 @@ static int config_load(void)
 
 	if (rc < 0)
 		return AGENT_EXIT_CONFIG;
+	/* persistent=1 edits it; no file, no persistence. */
+	if (!rc)
+		cfg.config_file = config_path;
 	config_apply(&cur_file, true);
 	return -1;
 }
@@ -519,6 +522,8 @@ int main(int argc, char **argv)
 		if (!absolute(config_path, config_abs, sizeof(config_abs)))
 			return AGENT_EXIT_USAGE;
 		config_path = config_abs;
+		if (cfg.config_file)
+			cfg.config_file = config_abs;
 	}
 	if (!cfg.foreground && absolute_paths())
 		return AGENT_EXIT_USAGE;

@@ -3,10 +3,71 @@
  * the R/devices it touched: the request table (request.c) knows neither.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "cfgfile.h"
+#include "config.h"
+#include "libxl_pci.h"
+#include "log.h"
 #include "ops.h"
 #include "publish.h"
 #include "reqparse.h"
+
+/*
+ * libxl__device_pci_assignable_add(): the name is written once the
+ * device is on pciback, and an add without one removes an old one.
+ */
+static void add_name(const struct req_params *p, struct outcome *out)
+{
+	int rc;
+
+	for (unsigned int i = 0; i < p->ndevs; i++) {
+		rc = p->name[0] ? libxl_pci_set_name(&p->devs[i], p->name) :
+				  libxl_pci_clear_name(&p->devs[i]);
+		if (rc && p->name[0]) {
+			char b[BDF_STR_LEN];
+
+			out->err = -rc;
+			snprintf(out->msg, sizeof(out->msg), "%s: assignable, "
+				 "but its name is not stored: %s",
+				 bdf_str(&p->devs[i], b), strerror(-rc));
+		}
+	}
+}
+
+/*
+ * persistent=1, once the device changed hands: the configuration's
+ * assignable gains or loses the spec.  The device stays where the
+ * request put it when the file cannot be changed; the error says so.
+ */
+static void persist(const struct req_params *p, struct outcome *out)
+{
+	char spec[BDF_STR_LEN + 2], err[768];
+	const struct bdf *b = &p->spec.devs[0];
+
+	if (p->spec.wildcard)
+		snprintf(spec, sizeof(spec), "%04x:%02x:%02x.*", b->dom,
+			 b->bus, b->dev);
+	else
+		bdf_str(b, spec);
+	if (!cfg.config_file) {
+		out->err = ENOENT;
+		snprintf(out->msg, sizeof(out->msg), "%s: done, but not "
+			 "persistent: the agent runs without a configuration "
+			 "file (--config)", spec);
+		return;
+	}
+	if (cfgfile_edit_assignable(cfg.config_file, spec,
+				    p->op == REQ_ADD, err, sizeof(err))) {
+		out->err = EIO;
+		snprintf(out->msg, sizeof(out->msg), "%s: done, but not "
+			 "persistent: %s", spec, err);
+		return;
+	}
+	log_info("%s: %s the persistent assignments in %s", spec,
+		 p->op == REQ_ADD ? "in" : "out of", cfg.config_file);
+}
 
 void ops_run(const struct req_params *p, const char *id, bool replay,
 	     const struct cancel *cancel, struct outcome *out)
@@ -34,6 +95,10 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		out->err = EOPNOTSUPP;
 		break;
 	}
+	if (!out->err && p->op == REQ_ADD)
+		add_name(p, out);
+	if (!out->err && p->persistent)
+		persist(p, out);
 }
 
 /*

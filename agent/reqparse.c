@@ -135,6 +135,8 @@ struct spec *reqparse_unresolved(struct req_params *p)
 	return NULL;
 }
 
+static int check_modifiers(struct req_params *p);
+
 int reqparse_resolve(struct req_params *p, struct spec *sp,
 		     const struct bdf *b)
 {
@@ -145,7 +147,7 @@ int reqparse_resolve(struct req_params *p, struct spec *sp,
 	sp->ndevs = 1;
 	if (--p->unresolved)
 		return 0;
-	return collect_devs(p);
+	return collect_devs(p) ?: check_modifiers(p);
 }
 
 /* attach: `spec`, or `spec-0` .. `spec-N` without gaps, not both. */
@@ -200,6 +202,23 @@ static bool known_other(const char *k)
 			strlen(XENPCI_REQ_SPEC_N_PREFIX));
 }
 
+/* libxl__device_pci_assignable_add(): up to 64 printable characters. */
+static int parse_name(struct req_params *p, const char *val)
+{
+	size_t n = strlen(val);
+
+	if (!n || n > 64)
+		return reqparse_fail(p, EINVAL, "invalid name: 1 to 64 "
+				     "characters");
+	for (size_t i = 0; i < n; i++)
+		if (!isgraph((unsigned char)val[i]))
+			return reqparse_fail(p, EINVAL, "invalid name "
+					     "'%.64s': printable characters "
+					     "only, no spaces", val);
+	memcpy(p->name, val, n + 1);
+	return 0;
+}
+
 /* One field other than op and spec: 0, or EINVAL. */
 static int parse_field(struct req_params *p, const char *id, const char *k,
 		       const char *val)
@@ -214,6 +233,12 @@ static int parse_field(struct req_params *p, const char *id, const char *k,
 		if (!parse_bool(val, &p->force))
 			return reqparse_fail(p, EINVAL, "invalid force "
 					     "'%.40s': 0 or 1", val);
+	} else if (!strcmp(k, XENPCI_REQ_PERSISTENT)) {
+		if (!parse_bool(val, &p->persistent))
+			return reqparse_fail(p, EINVAL, "invalid persistent "
+					     "'%.40s': 0 or 1", val);
+	} else if (!strcmp(k, XENPCI_REQ_NAME)) {
+		return parse_name(p, val);
 	} else if (!strcmp(k, XENPCI_REQ_TIMEOUT)) {
 		if (!parse_uint(val, 86400, &v) || !v)
 			return reqparse_fail(p, EINVAL, "invalid timeout "
@@ -233,6 +258,18 @@ static int parse_field(struct req_params *p, const char *id, const char *k,
 		 */
 		log_warn("request %s: ignoring unknown field '%.64s'", id, k);
 	}
+	return 0;
+}
+
+/* name= and persistent= belong to the assignable ops they modify. */
+static int check_modifiers(struct req_params *p)
+{
+	if (p->name[0] && (p->op != REQ_ADD || p->ndevs != 1))
+		return reqparse_fail(p, EINVAL, "name is for an "
+				     "assignable-add of one device");
+	if (p->persistent && p->op != REQ_ADD && p->op != REQ_REMOVE)
+		return reqparse_fail(p, EINVAL, "persistent is for "
+				     "assignable-add and assignable-remove");
 	return 0;
 }
 
@@ -323,6 +360,8 @@ int reqparse(const char *id, char *const *names, char *const *vals,
 		return attach_specs(p, spec, names, vals, n);
 	if (!rc)
 		rc = parse_spec(p, spec);
+	if (!rc && !p->unresolved)
+		rc = check_modifiers(p);
 	return rc;
 }
 

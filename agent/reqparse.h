@@ -27,6 +27,8 @@ struct req_params {
 	unsigned int domid;
 	bool has_domid;
 	bool rebind, force;
+	bool persistent;	/* assignable-add/-remove persistent=1 */
+	char name[65];		/* assignable-add name=, "" none */
 	unsigned int timeout;	/* seconds */
 	/* Every device the request works on, each once. */
 	struct bdf devs[REQ_MAX_DEVS];

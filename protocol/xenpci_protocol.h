@@ -58,6 +58,10 @@
 #define XENPCI_REQ_REBIND	"rebind"	/* "1": remove -r */
 #define XENPCI_REQ_FORCE	"force"		/* "1" */
 #define XENPCI_REQ_TIMEOUT	"timeout"	/* seconds */
+/* assignable-add: libxl's device name (xl pci-assignable-add -n). */
+#define XENPCI_REQ_NAME		"name"
+/* assignable-add/-remove "1": also in the configuration's assignable. */
+#define XENPCI_REQ_PERSISTENT	"persistent"
 #define XENPCI_REQ_TIMEOUT_DEFAULT	30
 
 /* Written by the agent. */
@@ -102,6 +106,8 @@
 #define XENPCI_FEATURE_LIBXL_DRIVER_PATH	"libxl-driver-path"
 #define XENPCI_FEATURE_PERMISSIVE	"permissive"	/* attach permissive */
 #define XENPCI_FEATURE_DOMAIN_CLEANUP	"domain-cleanup" /* dead guests */
+#define XENPCI_FEATURE_NAME		"name"		/* assignable-add name= */
+#define XENPCI_FEATURE_PERSISTENT	"persistent"	/* persistent=1 */
 
 /* libxl 4.17's keys in a PCI backend (XENPCI_BE_FMT), as read by list. */
 #define XENPCI_BE_DIR_FMT	"/local/domain/%u/backend/pci"

@@ -202,7 +202,7 @@ complete_words() {
 	bash -c '. "$1"; read -ra COMP_WORDS <<<"$2"
 		[[ $2 == *" " ]] && COMP_WORDS+=("")
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_xen_pci; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
+		_xen_pci; [ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
 		sh "$COMPLETION" "$1"
 }
 
@@ -215,7 +215,21 @@ host_check_completion() {
 		"0000:07:00.0 0000:07:00.1 "
 	is "completion: options of remove" \
 		"$(complete_words 'xen-pci assignable-remove -')" \
-		"--agent-domid --help --json --timeout -r "
+		"--agent-domid --help --json --persistent --timeout -r "
+	is "completion: options of add" \
+		"$(complete_words 'xen-pci assignable-add -')" \
+		"--agent-domid --help --json --persistent --timeout -n "
+	is "completion: nothing for the NAME of add -n" \
+		"$(complete_words 'xen-pci assignable-add -n ')" ""
+	is "completion: a BDF after add -n NAME" \
+		"$(complete_words 'xen-pci assignable-add -n nic0 0000:07:00.')" \
+		"0000:07:00.0 0000:07:00.1 "
+	xenstore-write /libxl/pci/0000-07-00-1/name wired
+	is "completion: remove offers device names (libxl's)" \
+		"$(complete_words 'xen-pci assignable-remove wi')" "wired "
+	xenstore-rm /libxl/pci/0000-07-00-1
+	is "completion: list --long" \
+		"$(complete_words 'xen-pci list --l')" "--long "
 	simhost domain create 7 --name web >/dev/null
 	is "completion: domain ids and names" \
 		"$(complete_words 'xen-pci attach ')" "7 web "

@@ -22,21 +22,31 @@ static const char usage_text[] =
 "Ask xen-pci-agent (through xenstore) to do what xl's pci-* commands do.\n"
 "\n"
 "Commands:\n"
-"  assignable-add SPEC         unbind the device from its driver, remember\n"
-"                              the driver, bind it to pciback\n"
-"  assignable-list             list the devices bound to pciback and not\n"
-"                              attached (one BDF per line)\n"
-"  assignable-remove [-r] SPEC unbind the device from pciback; -r rebinds\n"
-"                              it to its original driver\n"
-"  attach DOMID SPEC...        give the device(s) to PV domain DOMID, all\n"
-"                              or nothing; prints the vdev of each\n"
-"  detach [-f] DOMID SPEC      take the device back from DOMID; -f forces\n"
+"  assignable-add [-n NAME] [--persistent] SPEC\n"
+"                              unbind the device from its driver, remember\n"
+"                              the driver, bind it to pciback; -n names it\n"
+"                              as xl does (/libxl/pci/K/name); --persistent\n"
+"                              also adds it to the agent's configuration\n"
+"                              (assignable = [...]), applied at every start\n"
+"  assignable-list [-n]        the devices bound to pciback and not\n"
+"                              attached, as xl pci-assignable-list prints\n"
+"                              them (\"BDF NAME\" with -n)\n"
+"  assignable-remove [-r] [--persistent] SPEC|NAME\n"
+"                              unbind the device from pciback; -r rebinds\n"
+"                              it to its original driver; --persistent also\n"
+"                              removes it from the configuration\n"
+"  attach DOMAIN SPEC...       give the device(s) to PV domain DOMAIN (id\n"
+"                              or name), all or nothing; prints the vdev\n"
+"                              of each\n"
+"  detach [-f] DOMAIN SPEC     take the device back from DOMAIN; -f forces\n"
 "                              removal when the guest does not answer\n"
-"  list [DOMID]                the devices attached to DOMID (Vdev, Device,\n"
-"                              Options, like xl pci-list) or to any domain;\n"
-"                              reads the agent's published devices (or the\n"
-"                              PCI backends when no agent runs), writes\n"
-"                              no request\n"
+"  list DOMAIN                 the devices attached to DOMAIN, exactly as\n"
+"                              xl pci-list prints them (from its PCI\n"
+"                              backend)\n"
+"  list [--long] [DOMAIN]      Vdev, Device and Options of DOMAIN, or of\n"
+"                              every domain; reads the agent's published\n"
+"                              devices (or the PCI backends when no agent\n"
+"                              runs).  list writes no request\n"
 "\n"
 "SPEC is an xl PCI_SPEC_STRING (07:00.0, 0000:07:00.*, 07:00.0,permissive=1,\n"
 "seize=1, see xl-pci-configuration(5)); it is passed verbatim to the agent,\n"
@@ -147,20 +157,23 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "assignable-add", xp_cmd_assignable_add, "" },
-	{ "assignable-list", xp_cmd_assignable_list, "" },
+	{ "assignable-add", xp_cmd_assignable_add, "n:" },
+	{ "assignable-list", xp_cmd_assignable_list, "n" },
 	{ "assignable-remove", xp_cmd_assignable_remove, "r" },
 	{ "attach", xp_cmd_attach, "" },
 	{ "detach", xp_cmd_detach, "f" },
 	{ "list", xp_cmd_list, "" },
 };
 
-enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON };
+enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON, OPT_PERSISTENT,
+       OPT_LONG };
 
 static const struct option long_opts[] = {
 	{ "agent-domid", required_argument, NULL, OPT_AGENT_DOMID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "persistent", no_argument, NULL, OPT_PERSISTENT },
+	{ "long", no_argument, NULL, OPT_LONG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -192,6 +205,18 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_PERSISTENT:
+			o->persistent = true;
+			break;
+		case OPT_LONG:
+			o->long_list = true;
+			break;
+		case 'n':
+			if (optarg)
+				o->name = optarg;
+			else
+				o->show_names = true;
 			break;
 		case 'r':
 			o->rebind = true;
@@ -247,7 +272,14 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 
+	if (o.persistent && cmd->fn != xp_cmd_assignable_add &&
+	    cmd->fn != xp_cmd_assignable_remove)
+		return xp_usage_error("%s: --persistent is for assignable-add "
+				      "and assignable-remove", cmd->name);
+	if (o.long_list && cmd->fn != xp_cmd_list)
+		return xp_usage_error("%s: --long is for list", cmd->name);
 	rc = cmd->fn(&o, argc - optind, argv + optind);
+	xp_names_close();
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: write to stdout: %s\n", xp_prog,
 			strerror(errno));

@@ -163,7 +163,9 @@ static int one_spec_op(const struct xp_opts *o, int argc, char **argv,
 	if (!req)
 		return XP_EXIT_XENSTORE;
 	if (set_or_die(req, XENPCI_REQ_SPEC, argv[0]) ||
-	    (flagkey && set_or_die(req, flagkey, "1"))) {
+	    (flagkey && set_or_die(req, flagkey, "1")) ||
+	    (o->persistent && set_or_die(req, XENPCI_REQ_PERSISTENT, "1")) ||
+	    (o->name && set_or_die(req, XENPCI_REQ_NAME, o->name))) {
 		xenpci_request_free(req);
 		return XP_EXIT_XENSTORE;
 	}
@@ -178,8 +180,26 @@ int xp_cmd_assignable_add(const struct xp_opts *o, int argc, char **argv)
 	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_ADD, NULL);
 }
 
+/*
+ * xl's pciassignable_remove(): what does not parse as a BDF is a name
+ * given by assignable-add -n (libxl's name2bdf()).
+ */
 int xp_cmd_assignable_remove(const struct xp_opts *o, int argc, char **argv)
 {
+	char bdf[XENPCI_BDF_LEN], *spec[1];
+	struct xenpci_bdf b;
+
+	if (argc == 1 && !strchr(argv[0], ':') && !strchr(argv[0], ',') &&
+	    xenpci_bdf_parse(argv[0], &b)) {
+		if (xp_name_to_bdf(argv[0], bdf)) {
+			fprintf(stderr, "%s: assignable-remove: no device is "
+				"named '%s' (xl pci-assignable-add -n)\n",
+				xp_prog, argv[0]);
+			return XP_EXIT_AGENT_ERROR;
+		}
+		spec[0] = bdf;
+		argv = spec;
+	}
 	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_REMOVE,
 			   o->rebind ? XENPCI_REQ_REBIND : NULL);
 }
@@ -208,7 +228,12 @@ static void print_assignable(const struct xp_opts *o,
 			continue;	/* not a device: a later addition */
 		xenpci_bdf_str(&b, bdf);
 		if (!o->json) {
-			printf("%s\n", bdf);
+			/* xl's pciassignable_list(): "%s %s\n", name or "". */
+			char *name = o->show_names ? xp_device_name(r->key) :
+						     NULL;
+
+			printf("%s %s\n", bdf, name ? name : "");
+			free(name);
 			continue;
 		}
 		if (!dfirst)
@@ -221,6 +246,12 @@ static void print_assignable(const struct xp_opts *o,
 			xp_json_kv(stdout, &f, "bdf", bdf);
 			xp_json_kv(stdout, &f, "key", r->key);
 			xp_json_kv(stdout, &f, "driver", r->value);
+			if (o->show_names) {
+				char *name = xp_device_name(r->key);
+
+				xp_json_kv(stdout, &f, "name", name);
+				free(name);
+			}
 		}
 		fputc('}', stdout);
 	}
@@ -295,10 +326,10 @@ int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv)
 	int rc, i;
 
 	if (argc < 2)
-		return xp_usage_error("attach: expected DOMID SPEC...");
-	if (xp_parse_domid(argv[0], &domid))
-		return xp_usage_error("attach: '%s' is not a domain id (0..%u)",
-				      argv[0], XP_DOMID_MAX);
+		return xp_usage_error("attach: expected DOMAIN SPEC...");
+	rc = xp_resolve_domain("attach", argv[0], &domid);
+	if (rc)
+		return rc;
 	if (a.nspecs > XENPCI_ATTACH_MAX_SPECS)
 		return xp_usage_error("attach: too many SPECs (%d, at most %d)",
 				      a.nspecs, XENPCI_ATTACH_MAX_SPECS);
@@ -342,10 +373,10 @@ int xp_cmd_detach(const struct xp_opts *o, int argc, char **argv)
 	int rc;
 
 	if (argc != 2)
-		return xp_usage_error("detach: expected DOMID SPEC");
-	if (xp_parse_domid(argv[0], &domid))
-		return xp_usage_error("detach: '%s' is not a domain id (0..%u)",
-				      argv[0], XP_DOMID_MAX);
+		return xp_usage_error("detach: expected DOMAIN SPEC");
+	rc = xp_resolve_domain("detach", argv[0], &domid);
+	if (rc)
+		return rc;
 	rc = check_spec("detach", argv[1]);
 	if (rc)
 		return rc;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "../../agent/cancel.h"
+#include "../../agent/cfgfile.h"
+#include "../../agent/libxl_pci.h"
 #include "../../agent/log.h"
 #include "../../agent/ops.h"
 #include "../../agent/publish.h"
@@ -383,5 +385,27 @@ int sysfs_functions(const struct bdf *slot, struct bdf *out,
 {
 	(void)slot, (void)out, (void)max;
 	*n = 0;
+	return 0;
+}
+
+/* ops.c's name= and persistent=1 (no test request uses them). */
+int libxl_pci_set_name(const struct bdf *b, const char *name)
+{
+	(void)b, (void)name;
+	tr("set_name");
+	return 0;
+}
+
+int libxl_pci_clear_name(const struct bdf *b)
+{
+	(void)b;
+	return 0;
+}
+
+int cfgfile_edit_assignable(const char *path, const char *spec, bool add,
+			    char *err, size_t errlen)
+{
+	(void)path, (void)spec, (void)add, (void)err, (void)errlen;
+	tr("persist");
 	return 0;
 }
