@@ -10,7 +10,7 @@ BINDIR := $(BUILD)/bin
 LIBDIR := $(BUILD)/lib
 OBJDIR := $(BUILD)/obj
 
-PKGS := xenstore xenlight xlutil xencontrol fuse3 libsystemd
+PKGS := xenstore xenlight xlutil xencontrol fuse3 libsystemd libpci
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g

@@ -47,6 +47,14 @@ static const char usage_text[] =
 "                              every domain; reads the agent's published\n"
 "                              devices (or the PCI backends when no agent\n"
 "                              runs).  list writes no request\n"
+"  status [--sysfs-root DIR] [--config FILE]\n"
+"                              every PCI device of the host, grouped:\n"
+"                              attached to a guest, assignable, in use by\n"
+"                              dom0 (its driver), no driver; with names\n"
+"                              from pci.ids (libpci), reset methods and\n"
+"                              whether the agent's configuration (default\n"
+"                              " XP_CONFIG_DEFAULT ") makes it\n"
+"                              assignable at every start; reads only\n"
 "\n"
 "SPEC is an xl PCI_SPEC_STRING (07:00.0, 0000:07:00.*, 07:00.0,permissive=1,\n"
 "seize=1, see xl-pci-configuration(5)); it is passed verbatim to the agent,\n"
@@ -163,10 +171,11 @@ static const struct command commands[] = {
 	{ "attach", xp_cmd_attach, "" },
 	{ "detach", xp_cmd_detach, "f" },
 	{ "list", xp_cmd_list, "" },
+	{ "status", xp_cmd_status, "" },
 };
 
 enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON, OPT_PERSISTENT,
-       OPT_LONG };
+       OPT_LONG, OPT_SYSFS_ROOT, OPT_CONFIG };
 
 static const struct option long_opts[] = {
 	{ "agent-domid", required_argument, NULL, OPT_AGENT_DOMID },
@@ -174,6 +183,8 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "persistent", no_argument, NULL, OPT_PERSISTENT },
 	{ "long", no_argument, NULL, OPT_LONG },
+	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -211,6 +222,12 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 			break;
 		case OPT_LONG:
 			o->long_list = true;
+			break;
+		case OPT_SYSFS_ROOT:
+			o->sysfs_root = optarg;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
 			break;
 		case 'n':
 			if (optarg)
@@ -278,6 +295,9 @@ int main(int argc, char **argv)
 				      "and assignable-remove", cmd->name);
 	if (o.long_list && cmd->fn != xp_cmd_list)
 		return xp_usage_error("%s: --long is for list", cmd->name);
+	if ((o.sysfs_root || o.config) && cmd->fn != xp_cmd_status)
+		return xp_usage_error("%s: --sysfs-root and --config are for "
+				      "status", cmd->name);
 	rc = cmd->fn(&o, argc - optind, argv + optind);
 	xp_names_close();
 	if (fflush(stdout) || ferror(stdout)) {

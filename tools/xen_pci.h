@@ -33,7 +33,13 @@ struct xp_opts {
 	const char *name;	/* assignable-add -n NAME */
 	bool show_names;	/* assignable-list -n */
 	bool long_list;		/* list --long */
+	const char *sysfs_root;	/* status --sysfs-root */
+	const char *config;	/* status --config */
 };
+#define XP_CONFIG_DEFAULT	"/etc/xen/xen-pci-agent.cfg"
+
+/* xen_pci_status.c */
+int xp_cmd_status(const struct xp_opts *o, int argc, char **argv);
 
 /* xen-pci.c */
 extern const char *xp_prog;
