@@ -508,6 +508,9 @@ int main(int argc, char **argv)
 	int rc;
 	static char config_abs[PATH_MAX];
 
+	/* A reload that comes before serve() watches SIGHUP must not kill
+	 * us; ev_signal replaces this, so scripts run later get SIG_DFL. */
+	signal(SIGHUP, SIG_IGN);
 	log_level = LOG_INFO;
 	rc = parse_options(argc, argv, &log_level);
 	if (rc >= 0)
