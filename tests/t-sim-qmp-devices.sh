@@ -28,15 +28,25 @@ like "query-pci: PIIX4_PM at 01.3 with its pin" "$out" \
 	'"slot": 1, "function": 3, "class_info": \{"desc": "Bridge", "class": 1664\}, "id": \{"device": 28947, "vendor": 32902.*"irq": 9, "irq_pin": 1'
 
 # Assigned first, as libxl does (xc_assign_device, then device_add).
+# The guest programs the new device only when told (never-probe), so
+# query-pci shows what QEMU has right after device_add.
+simhost qmp 7 never-probe >/dev/null
 LD_PRELOAD=$SIMXEN_PRELOAD simxcinfo assign 7 0000:07:00.0
 is "device_add 07:00.0" "$(add pci-pt-07_00.0 0000:07:00.0)" '{"return": {}, "id": 1}'
 is "it landed at 00:04.0, as on the real tier" \
 	"$(slots 7 | grep pci-pt)" "04.0 pci-pt-07_00.0"
 out=$(last_line 7 "$QPCI")
-like "query-pci: the host's IDs, class and subsystem, pin and line" "$out" \
-	'"slot": 4, "function": 0, "class_info": \{"desc": "Ethernet controller", "class": 512\}, "id": \{"device": 4263, "vendor": 32902, "subsystem": 0, "subsystem-vendor": 32902\}, "irq": 16, "irq_pin": 1, "qdev_id": "pci-pt-07_00.0", "regions": \[\{"bar": 0, "type": "memory", "address": [0-9]+, "size": [0-9]+, "prefetch": false, "mem_type_64": false\}'
-like "status: Xen had assigned it to the guest" "$(qstatus 7)" \
-	"00:04.0 0000:07:00.0 id=pci-pt-07_00.0 permissive=0 xen-owner-at-add=7 "
+like "query-pci right after device_add: the host's IDs; class, subsystem and line 0 (xen_pt_realize zeroes config); the host's pin; BAR sizes, addresses unmapped" "$out" \
+	'"slot": 4, "function": 0, "class_info": \{"class": 0\}, "id": \{"device": 4263, "vendor": 32902, "subsystem": 0, "subsystem-vendor": 0\}, "irq": 0, "irq_pin": 1, "qdev_id": "pci-pt-07_00.0", "regions": \[\{"bar": 0, "type": "memory", "address": -1, "size": [0-9]+, "prefetch": false, "mem_type_64": false\}'
+like "status: Xen had assigned it to the guest, not configured yet" \
+	"$(qstatus 7)" \
+	"00:04.0 0000:07:00.0 id=pci-pt-07_00.0 permissive=0 xen-owner-at-add=7 unplug=no configured=no"
+simhost qmp 7 probe-delay 0 >/dev/null
+check "probe-delay 0: the guest configures it" \
+	wait_until 30 sh -c "simhost qmp 7 status | grep -q 'id=pci-pt-07_00.0 .*configured=yes'"
+like "query-pci then: INTERRUPT_LINE is the slot's GSI (hvm_pci_intx_gsi), BARs mapped" \
+	"$(last_line 7 "$QPCI")" \
+	'"irq": 32, "irq_pin": 1, "qdev_id": "pci-pt-07_00.0", "regions": \[\{"bar": 0, "type": "memory", "address": [0-9]+,'
 check "xen_pt_realize mapped the INTx (xc_physdev_map_pirq)" \
 	grep -q "^map_pirq dom=7 index=16 pirq=16 rc=0" "$HC"
 is "the guest's view" "$(view 7)" "0000:00:04.0 <- 0000:07:00.0"
