@@ -260,7 +260,9 @@ static void take(struct run *r, struct stream *s, const char *buf, size_t n)
 			log_line(r, s);
 			s->cut = true;
 		} else {
-			s->line[s->len++] = buf[i];
+			/* A log line is text: no NUL, no escape sequence. */
+			s->line[s->len++] = (unsigned char)buf[i] < ' ' &&
+					    buf[i] != '\t' ? '?' : buf[i];
 		}
 	}
 }

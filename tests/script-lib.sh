@@ -46,7 +46,9 @@ fail) echo "rec: some detail on stderr" >&2; echo "\$arg" >&2; exit 3 ;;
 signal) echo "rec: about to crash"; kill -"\$arg" \$\$ ;;
 hang) trap '' TERM; echo \$\$ >"$SIM/hang.pid"; while :; do sleep 1; done ;;
 hangterm) echo \$\$ >"$SIM/hang.pid"; sleep 1000 ;;
-flood) head -c "\$arg" /dev/zero | tr '\\\\0' 'x' | fold -w 100; exit 0 ;;
+flood) l=\$(printf '%100s' '' | tr ' ' x); touch "$SIM/flooding"
+	while [ ! -e "\$arg" ]; do yes "\$l" | head -c 1010000; sleep 0.1; done; exit 0 ;;
+nul) printf 'a\\0b\\033c\\n' ;;
 waitfor) touch "$SIM/running.\$BDF"; while [ ! -e "\$arg" ]; do sleep 0.05; done ;;
 child) sleep 1000 & echo \$! >"$SIM/child.pid"; echo \$\$ >"$SIM/hang.pid"; sleep 1000 ;;
 esac
