@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The agent is killed (SIGKILL) while a hotplug script runs, and that
+# script has started a process of its own.  The script dies with the
+# agent (PR_SET_PDEATHSIG); the next agent of the same state dir finds
+# what it left running, kills it and says so, undoes the half-done
+# attach and serves the request again.  SIGTERM while a script runs:
+# the request finishes first, then the agent stops.
+. "$(dirname "$0")/attach-lib.sh"
+. "$TOP/tests/script-lib.sh"
+
+host_up --inventory "$ATTACH_INV"
+scripts_up
+script_agent_up
+guest 5
+make_assignable $A
+
+ctl add child
+req k1 attach domid=5 spec=07:00.0 script=rec
+check "the add script runs and has started a child (bounded wait)" \
+	wait_until 30 test -s "$SIM/child.pid"
+spid=$(cat "$SIM/hang.pid")
+cpid=$(cat "$SIM/child.pid")
+check "script $spid alive" pid_alive "$spid"
+check "its child $cpid alive" pid_alive "$cpid"
+agent_kill9
+check "the script dies with the agent (bounded wait)" wait_until 10 no_proc "$spid"
+check "its child is still there, orphaned" pid_alive "$cpid"
+is "k1 has no final status" "$(rq k1 status)" running
+
+ctl_clear
+calls_mark
+script_agent_up
+check "the new agent killed the orphan (bounded wait)" wait_until 10 no_proc "$cpid"
+check "and reported it" log_has_re \
+	"orphan of a hotplug script of an earlier agent \(pid [0-9]+\): process $cpid \(sleep\) killed"
+is "k1 served again: ok" "$(wait_final k1 30)" ok
+assert_attached "k1" 5 $A 0000:00:00.00 0
+is "k1: the add phase ran again" "$(ncalls add $A)" 1
+no_orphan_left() { ! grep -lsx "XEN_PCI_AGENT_SCRIPT=$STATE:.*" /proc/[0-9]*/environ 2>/dev/null | grep -q .; }
+check "no process of ours with a script mark is left" no_orphan_left
+
+# SIGTERM while a script runs: the request finishes, then the agent.
+ctl remove waitfor "$SIM/go"
+req k2 detach domid=5 spec=07:00.0 script=rec
+check "the remove script runs (bounded wait)" wait_until 30 test -e "$SIM/running.$A"
+kill -TERM "$AGENT_PID"
+sleep 0.5
+check "the agent waits for the running request" pid_alive "$AGENT_PID"
+touch "$SIM/go"
+is "k2 finishes ok" "$(wait_final k2 30)" ok
+AGENT_RC=
+agent_wait_exit_status
+is "then the agent exits 0" "$AGENT_RC" 0
+t_done
