@@ -346,9 +346,13 @@ static void child_cb(struct ev_loop *l, ev_child *w, int revents)
 	if (r->pid > 0 && !kill(-r->pid, SIGKILL))
 		log_dev(LOG_WARNING, &r->bdf, "%s: killed what it left running "
 			"in its process group", r->tag);
-	while (r->out.fd >= 0 && read_once(r, &r->out))
+	/* What it wrote before it exited; bounded, should a detached
+	 * process keep writing. */
+	for (int i = 0; i < 16 && r->out.fd >= 0 && read_once(r, &r->out);
+	     i++)
 		;
-	while (r->err.fd >= 0 && read_once(r, &r->err))
+	for (int i = 0; i < 16 && r->err.fd >= 0 && read_once(r, &r->err);
+	     i++)
 		;
 	close_stream(r, &r->out);
 	close_stream(r, &r->err);
@@ -388,8 +392,10 @@ static void child_exec(struct run *r, pid_t parent, int out, int err)
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
 	    dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 		_exit(127);
-	/* The agent ignores SIGPIPE; a script must not inherit that. */
-	signal(SIGPIPE, SIG_DFL);
+	/* The agent's handlers and its SIGPIPE ignore are not the
+	 * script's; every signal is blocked until here (spawn()). */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(r->path, r->argv, r->envp);
@@ -426,11 +432,17 @@ static void spawn(struct run *r)
 	if (!rc)
 		rc = pipe_nb(err);
 	if (!rc) {
+		sigset_t all, old;
+
+		/* No handler of the agent's may run in the child. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
 		r->pid = fork();
 		if (r->pid == 0)
 			child_exec(r, parent, out[1], err[1]);
 		if (r->pid < 0)
 			rc = -errno;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	if (out[1] >= 0)
 		close(out[1]);
