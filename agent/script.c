@@ -46,9 +46,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -224,7 +226,7 @@ static void ensure_chosen(void)
 bool script_active(void)
 {
 	ensure_chosen();
-	return thread_script[0] && sc.loop_ready;
+	return thread_script[0];
 }
 
 /* ------------------------------------------------------ the loop */
@@ -421,7 +423,8 @@ static void stream_start(struct run *r, struct stream *s, int fd,
 	ev_io_start(loop, &s->io);
 }
 
-static void spawn(struct run *r)
+/* Fork and exec r; its pipes' read ends in r->out and r->err. */
+static int fork_script(struct run *r)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	pid_t parent = getpid();
@@ -455,20 +458,102 @@ static void spawn(struct run *r)
 			close(err[0]);
 		r->spawn_err = -rc;
 		r->pid = 0;
-		finish(r);
-		return;
+		return rc;
 	}
 	/* Both sides, so that a kill never races the child's setpgid. */
 	setpgid(r->pid, r->pid);
 	log_dev(LOG_DEBUG, &r->bdf, "%s: pid %d", r->tag, (int)r->pid);
+	r->out = (struct stream){ .fd = out[0], .owner = r };
+	r->err = (struct stream){ .fd = err[0], .owner = r, .is_err = true };
+	return 0;
+}
+
+static void spawn(struct run *r)
+{
+	if (fork_script(r)) {
+		finish(r);
+		return;
+	}
 	r->child.data = r;
 	ev_child_init(&r->child, child_cb, r->pid, 0);
 	ev_child_start(loop, &r->child);
-	stream_start(r, &r->out, out[0], false);
-	stream_start(r, &r->err, err[0], true);
+	stream_start(r, &r->out, r->out.fd, false);
+	stream_start(r, &r->err, r->err.fd, true);
 	r->timer.data = r;
 	ev_timer_init(&r->timer, timer_cb, sc.timeout_s, 0.);
 	ev_timer_start(loop, &r->timer);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Before the loop runs (start-up recovery, on the main thread): the
+ * same run, waited for here with poll() on its pipes and a pidfd.
+ * libev's SIGCHLD handler only takes note until ev_run, and then finds
+ * nothing left to reap.
+ */
+static void run_direct(struct run *r)
+{
+	long long deadline;
+	int pfd, st;
+
+	if (fork_script(r))
+		return;
+	pfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	deadline = now_ms() + sc.timeout_s * 1000LL;
+	while (pfd >= 0) {
+		struct pollfd p[3] = { { .fd = pfd, .events = POLLIN },
+				       { .fd = r->out.fd, .events = POLLIN },
+				       { .fd = r->err.fd, .events = POLLIN } };
+		long long left = deadline - now_ms();
+
+		if (left <= 0) {
+			if (r->term_sent) {
+				kill_group(r, SIGKILL);
+				deadline = LLONG_MAX;
+				continue;
+			}
+			r->timed_out = r->term_sent = true;
+			log_dev(LOG_ERR, &r->bdf, "%s: timed out after %u s: "
+				"SIGTERM", r->tag, sc.timeout_s);
+			kill_group(r, SIGTERM);
+			deadline = now_ms() + sc.grace_s * 1000LL;
+			continue;
+		}
+		if (poll(p, 3, left > INT_MAX ? INT_MAX : (int)left) < 0 &&
+		    errno != EINTR)
+			break;
+		if (p[1].revents)
+			read_once(r, &r->out);
+		if (p[2].revents)
+			read_once(r, &r->err);
+		if (p[0].revents)
+			break;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r->status = st;
+	r->exited = true;
+	kill_group(r, SIGKILL);
+	for (int i = 0; i < 16 && r->out.fd >= 0 && read_once(r, &r->out);
+	     i++)
+		;
+	for (int i = 0; i < 16 && r->err.fd >= 0 && read_once(r, &r->err);
+	     i++)
+		;
+	close_stream(r, &r->out);
+	close_stream(r, &r->err);
+	if (r->dropped)
+		log_dev(LOG_WARNING, &r->bdf, "%s: %lu more lines of output "
+			"not logged", r->tag, r->dropped);
 }
 
 /* A request's cancel, passed on by its worker. */
@@ -687,11 +772,6 @@ int script_run(enum script_phase ph, const struct script_dev *sd,
 	ensure_chosen();
 	if (!thread_script[0])
 		return 0;
-	if (!sc.loop_ready) {
-		log_dev(LOG_WARNING, sd->bdf, "hotplug script phase %s not run "
-			"during start-up recovery", script_phase_name(ph));
-		return 0;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
@@ -706,12 +786,16 @@ int script_run(enum script_phase ph, const struct script_dev *sd,
 	atomic_init(&r->stop, 0);
 	log_dev(LOG_INFO, sd->bdf, "running hotplug script %s%s", r->tag,
 		thread_undo ? " (undoing)" : "");
-	pthread_mutex_lock(&lock);
-	r->next = pending;
-	pending = r;
-	pthread_mutex_unlock(&lock);
-	ev_async_send(loop, &kick);
-	wait_done(r, thread_undo ? NULL : cancel);
+	if (sc.loop_ready) {
+		pthread_mutex_lock(&lock);
+		r->next = pending;
+		pending = r;
+		pthread_mutex_unlock(&lock);
+		ev_async_send(loop, &kick);
+		wait_done(r, thread_undo ? NULL : cancel);
+	} else {
+		run_direct(r);
+	}
 	rc = verdict(r, msg, len);
 	log_dev(rc ? LOG_ERR : LOG_INFO, sd->bdf, "hotplug script %s: %s",
 		r->tag, rc ? msg : "ok");

@@ -66,7 +66,8 @@ struct script_dev {
  * script or it exited 0; else -EPERM (non-zero exit, killed by a
  * signal), -ETIMEDOUT (past its timeout, or the request's cancel) or a
  * spawn errno, with msg saying why (a veto: the script's last line of
- * stderr).  Without a running loop (start-up recovery) nothing runs.
+ * stderr).  Before script_init() (start-up recovery) the calling thread
+ * waits for the script itself.
  */
 int script_run(enum script_phase ph, const struct script_dev *sd,
 	       const struct cancel *cancel, char *msg, size_t len);

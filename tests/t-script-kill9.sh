@@ -39,6 +39,30 @@ is "k1: the add phase ran again" "$(ncalls add $A)" 1
 no_orphan_left() { ! grep -lsx "XEN_PCI_AGENT_SCRIPT=$STATE:.*" /proc/[0-9]*/environ 2>/dev/null | grep -q .; }
 check "no process of ours with a script mark is left" no_orphan_left
 
+# Killed half way through an attach (test hook: before the export): the
+# next agent's start-up recovery drives the device back before it
+# serves, running the phases the way back passes with the default
+# script (the request's script= is not in the intent record); then the
+# request served again runs its own.
+make_assignable $B
+agent_stop
+XEN_PCI_AGENT_CRASH_AT=xenstore script_agent_up
+calls_mark
+req k3 attach domid=5 spec=07:00.1 script=rec
+agent_wait_exit
+script_agent_up
+check "recovery: the remove phase ran, undoing (pci)" log_has_re \
+	"$B: running hotplug script pci remove \(undoing\)"
+l_rm=$(grep -n "$B: running hotplug script pci remove" "$AGENT_LOG" | head -n 1 | cut -d: -f1)
+l_srv=$(grep -n ': serving ' "$AGENT_LOG" | head -n 1 | cut -d: -f1)
+check "recovery: before the agent served (log lines $l_rm, $l_srv)" \
+	test "${l_rm:-999999}" -lt "${l_srv:-0}"
+check "recovery: its line, with the request ID" log_has_re \
+	"$B: pci remove: info: remove $B domain 5 \(g5\) driver igb request k3"
+is "k3 served again: ok" "$(wait_final k3 30)" ok
+is "k3: rec's add ran once" "$(ncalls add $B)" 1
+detach_ok "k3: detach again" k4 5 07:00.1
+
 # SIGTERM while a script runs: the request finishes, then the agent.
 ctl remove waitfor "$SIM/go"
 req k2 detach domid=5 spec=07:00.0 script=rec
