@@ -746,9 +746,10 @@ static void wait_done(struct run *r, const struct cancel *cancel)
 			       { .fd = cancel_fd(cancel), .events = POLLIN } };
 	uint64_t v;
 
+	/* Until the loop lets go of r: only then may the caller free it. */
 	for (;;) {
-		if (poll(p, p[1].fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-			break;
+		if (poll(p, p[1].fd >= 0 ? 2 : 1, -1) < 0)
+			continue;
 		if (p[0].revents & POLLIN)
 			break;
 		if (p[1].fd >= 0 && (p[1].revents & POLLIN)) {
