@@ -17,6 +17,7 @@
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "script.h"
 #include "statedir.h"
 #include "sysfs.h"
 #include "xenbus.h"
@@ -75,6 +76,31 @@ static unsigned int guest_of(const struct device *d)
 	return (unsigned int)(d->domid >= 0 ? d->domid : d->goal.domid);
 }
 
+/*
+ * The site's hotplug script for phase ph (script.c): a failure fails
+ * the step, except while a failed drive is undone (journal.c).
+ */
+static int phase(struct device *d, struct drive *dr, enum script_phase ph,
+		 long domid)
+{
+	char drv[PATH_MAX], msg[768];
+	struct script_dev sd = { .bdf = &d->bdf, .domid = domid,
+				 .orig_driver = drv, .req = dr->req };
+	int rc;
+
+	if (!script_active())
+		return 0;
+	snprintf(drv, sizeof(drv), "%s", ph == SP_PREPARE && d->driver[0] ?
+		 d->driver : d->orig_driver);
+	if (!drv[0] && libxl_pci_driver(XBT_NULL, &d->bdf, drv, sizeof(drv)) &&
+	    driver_recall(&d->bdf, drv, sizeof(drv)))
+		drv[0] = '\0';
+	rc = script_run(ph, &sd, dr->cancel, msg, sizeof(msg));
+	if (!rc || script_undoing())
+		return 0;
+	return fail(dr->out, -rc, &d->bdf, "%s", msg);
+}
+
 /* libxl: "Store driver_path for rebinding to dom0". */
 static int remember(struct device *d, struct drive *dr)
 {
@@ -112,8 +138,10 @@ static int remember(struct device *d, struct drive *dr)
 
 int st_unbind(struct device *d, struct drive *dr)
 {
-	int rc;
+	int rc = phase(d, dr, SP_PREPARE, -1);
 
+	if (rc)
+		return rc;
 	step(&d->bdf, "unbind");
 	rc = sysfs_driver_write(d->driver, "unbind", &d->bdf);
 	if (rc)
@@ -125,7 +153,9 @@ int st_unbind(struct device *d, struct drive *dr)
 
 int st_new_slot(struct device *d, struct drive *dr)
 {
-	int rc = d->remembered ? 0 : remember(d, dr);
+	int rc = d->remembered ? 0 : phase(d, dr, SP_PREPARE, -1);
+
+	rc = rc || d->remembered ? rc : remember(d, dr);
 
 	if (rc)
 		return rc;
@@ -139,7 +169,9 @@ int st_new_slot(struct device *d, struct drive *dr)
 
 int st_bind_pciback(struct device *d, struct drive *dr)
 {
-	int rc = d->remembered ? 0 : remember(d, dr);
+	int rc = d->remembered ? 0 : phase(d, dr, SP_PREPARE, -1);
+
+	rc = rc || d->remembered ? rc : remember(d, dr);
 
 	if (rc)
 		return rc;
@@ -213,7 +245,7 @@ int st_rebind(struct device *d, struct drive *dr)
 		return fail(dr->out, -rc, &d->bdf, "bind to %s: %s",
 			    driver_name(drv), strerror(-rc));
 	log_dev(LOG_INFO, &d->bdf, "rebound to %s", driver_name(drv));
-	return 0;
+	return phase(d, dr, SP_REATTACH, -1);
 }
 
 /*
@@ -286,6 +318,20 @@ int st_export(struct device *d, struct drive *dr)
 	return st_export_batch(&one, 1, dr);
 }
 
+/* The add phase of each exported device; hotplug-status says how. */
+static int added(struct device **devs, unsigned int n, struct drive *dr)
+{
+	unsigned int domid = (unsigned int)devs[0]->goal.domid, i;
+	int rc = 0;
+
+	if (!script_active())
+		return 0;
+	for (i = 0; i < n && !rc; i++)
+		rc = phase(devs[i], dr, SP_ADD, domid);
+	script_hotplug_status(domid, rc ? dr->out->msg : NULL);
+	return rc;
+}
+
 int st_export_batch(struct device **devs, unsigned int n, struct drive *dr)
 {
 	struct xb_wait w = { .timeout_ms = dr->timeout_ms,
@@ -304,7 +350,7 @@ int st_export_batch(struct device **devs, unsigned int n, struct drive *dr)
 		return fail(dr->out, -rc, NULL, "%s", msg);
 	for (i = 0; i < n; i++)
 		devs[i]->xb = xbs[i];
-	return 0;
+	return added(devs, n, dr);
 }
 
 /* The guest lets go: the xenbus hot-remove handshake. */
@@ -346,6 +392,7 @@ int st_revoke(struct device *d, struct drive *dr)
 /* The next guest gets it reset; then libxl's record lets it go. */
 int st_release(struct device *d, struct drive *dr)
 {
+	long guest = guest_of(d);
 	const char *how = "";
 	int rc;
 
@@ -356,7 +403,8 @@ int st_release(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
 			    "%s", strerror(-rc));
-	return 0;
+	return phase(d, dr, d->goal.guest_gone ? SP_CLEANUP : SP_REMOVE,
+		     guest);
 }
 
 int st_refuse_elsewhere(struct device *d, struct drive *dr)

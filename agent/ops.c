@@ -7,10 +7,15 @@
 #include "ops.h"
 #include "publish.h"
 #include "reqparse.h"
+#include "script.h"
 
 void ops_run(const struct req_params *p, const char *id, bool replay,
 	     const struct cancel *cancel, struct outcome *out)
 {
+	/* Every phase this thread runs uses the request's script. */
+	out->err = -script_select(p->script, out->msg, sizeof(out->msg));
+	if (out->err)
+		return;
 	switch (p->op) {
 	case REQ_ADD:
 		assignable_add(&p->spec, id, cancel, out);
