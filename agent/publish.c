@@ -73,22 +73,21 @@ static bool put(xs_transaction_t t, const char *base, const char *node,
 	return xs_write_str(t, p, val);
 }
 
-static bool drop(xs_transaction_t t, const char *base, const char *node)
-{
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s/%s", base, node);
-	return xs_remove(t, p);
-}
-
 static bool write_entry(xs_transaction_t t, const struct entry *e)
 {
 	char base[160], key[KEY_STR_LEN], bdf[BDF_STR_LEN], dom[24];
 
 	snprintf(base, sizeof(base), "%s/" XENPCI_DEVICES "/%s", agent_root,
 		 bdf_key(&e->bdf, key));
+	/*
+	 * Removed and written again in the transaction: readers never see
+	 * it half done, and one RM clears domid and vdev of a device no
+	 * longer attached without asking what was there.
+	 */
+	if (!xs_remove(t, base))
+		return false;
 	if (!e->present)
-		return xs_remove(t, base);
+		return true;
 	if (!put(t, base, XENPCI_DEV_BDF, bdf_str(&e->bdf, bdf)) ||
 	    !put(t, base, XENPCI_DEV_STATE, e->domid >= 0 ?
 		 XENPCI_DEVSTATE_ATTACHED : XENPCI_DEVSTATE_ASSIGNABLE) ||
@@ -97,8 +96,7 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage))
 		return false;
 	if (e->domid < 0)
-		return drop(t, base, XENPCI_DEV_DOMID) &&
-		       drop(t, base, XENPCI_DEV_VDEV);
+		return true;
 	snprintf(dom, sizeof(dom), "%ld", e->domid);
 	return put(t, base, XENPCI_DEV_DOMID, dom) &&
 	       put(t, base, XENPCI_DEV_VDEV, e->vdev);

@@ -19,12 +19,20 @@ struct req_fields {
 
 /* 0, -ENOENT if dir is gone, or -errno.  Free with reqio_fields_free. */
 int reqio_read(const char *dir, struct req_fields *f);
+/*
+ * reqio_read(), leaving its transaction open until reqio_read_end():
+ * a reqio_status() of that dir meanwhile is written into it.
+ */
+int reqio_read_begin(const char *dir, struct req_fields *f);
+void reqio_read_end(void);
 const char *reqio_field(const struct req_fields *f, const char *name);
 void reqio_fields_free(struct req_fields *f);
 /* The IDs under dir, malloc'd (one free()); 0 or -errno. */
 int reqio_list(const char *dir, char ***ids, unsigned int *n);
 /* Whether dir still has a status: a request we answered is still ours. */
 bool reqio_has_status(const char *dir);
+/* Does the request still have its op (only requesters write it)? */
+bool reqio_has_op(const char *dir);
 /* Looks up every name= spec of p (libxl's records).  0 or an errno. */
 int reqio_resolve(struct req_params *p);
 /* `accepted` or `running`. */
