@@ -201,6 +201,21 @@ int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len)
 	return (size_t)rc >= len ? -ENAMETOOLONG : 0;
 }
 
+int sysfs_dev_probe(const struct bdf *b, char *host_path, size_t len)
+{
+	int rc = sysfs_dev_driver(b, host_path, len);
+
+	if (rc)
+		return rc;
+	if (!host_path[0])
+		return sysfs_dev_exists(b) ?: SYSFS_NO_DRIVER;
+	if (!strcmp(host_path, HOST_SYSFS PCIBACK)) {
+		host_path[0] = '\0';
+		return SYSFS_ON_PCIBACK;
+	}
+	return SYSFS_ON_DRIVER;
+}
+
 static int write_str(const char *path, const char *val)
 {
 	ssize_t n;
