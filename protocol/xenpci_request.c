@@ -415,7 +415,13 @@ static int read_results(struct xenpci_client *c, struct xenpci_reply *rep,
 			free(val);
 			break;
 		}
-		rc = read_results(c, rep, child, crel, depth + 1);
+		/*
+		 * A node with a value is a leaf in what agents write; only an
+		 * empty one (a parent made implicitly) may hold nested keys.
+		 * A listing of every leaf would cost a round trip each.
+		 */
+		if (!val[0])
+			rc = read_results(c, rep, child, crel, depth + 1);
 	}
 	free(names);
 	return rc;
