@@ -247,15 +247,12 @@ static bool put_list(struct xs_handle *h, xs_transaction_t t,
 	return ok;
 }
 
-static int write_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
+/* The answer's nodes, status last; the request's op is there. */
+static int write_answer(struct xs_handle *h, xs_transaction_t t,
+			const struct write_arg *a)
 {
-	const struct write_arg *a = arg;
-	char p[PATH_LEN];
 	bool ok = true;
 
-	snprintf(p, sizeof(p), "%s/" XENPCI_REQ_OP, a->dir);
-	if (!xs_exists(t, p))
-		return -ENOENT;	/* removed by the requester */
 	if (a->err) {
 		ok = put(t, a->dir, XENPCI_REQ_ERROR, a->msg) &&
 		     put(t, a->dir, XENPCI_REQ_CODE, errno_name(a->err));
@@ -266,6 +263,51 @@ static int write_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	}
 	ok = ok && put(t, a->dir, XENPCI_REQ_STATUS, a->status);
 	return ok ? 0 : -(errno ? errno : EIO);
+}
+
+static int write_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct write_arg *a = arg;
+	char p[PATH_LEN], *old;
+	bool final;
+
+	snprintf(p, sizeof(p), "%s/" XENPCI_REQ_OP, a->dir);
+	if (!xs_exists(t, p))
+		return -ENOENT;	/* removed by the requester */
+	/*
+	 * A worker answers its request itself (reqio_answer_in()), so a
+	 * final status from the loop (a timeout) may come second: a final
+	 * status never changes.
+	 */
+	if (reqparse_final(a->status)) {
+		snprintf(p, sizeof(p), "%s/" XENPCI_REQ_STATUS, a->dir);
+		old = xs_read_str(t, p);
+		final = reqparse_final(old);
+		free(old);
+		if (final)
+			return -EALREADY;
+	}
+	return write_answer(h, t, a);
+}
+
+int reqio_answer_in(struct xs_handle *h, xs_transaction_t t,
+		    const char *dir, const struct req_params *p,
+		    const struct outcome *out, bool *answered)
+{
+	char msg[sizeof(out->msg)], path[PATH_LEN];
+	struct write_arg a = {
+		.dir = dir, .p = p, .err = out->err, .msg = msg, .out = out,
+		.status = out->err ? XENPCI_STATUS_ERROR : XENPCI_STATUS_OK,
+	};
+
+	*answered = false;
+	snprintf(msg, sizeof(msg), "%s", out->msg[0] ? out->msg :
+		 strerror(out->err));
+	snprintf(path, sizeof(path), "%s/" XENPCI_REQ_OP, dir);
+	if (!xs_exists(t, path))
+		return 0;	/* removed by the requester: no answer */
+	*answered = true;
+	return write_answer(h, t, &a);
 }
 
 int reqio_status(const char *dir, const char *status)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "ops.h"
+#include "xs.h"
 #include "reqparse.h"
 
 struct req_fields {
@@ -45,6 +46,15 @@ int reqio_status(const char *dir, const char *status);
 int reqio_final(const char *dir, const struct req_params *p, int err,
 		const char *msg, const struct outcome *out);
 /* Reaping: 0 or -errno; a directory already gone is fine. */
+/*
+ * The answer of a request that ran, written by its worker inside the
+ * transaction that publishes its devices (ops_finish()): error/code or
+ * the results, then status, if its op is still there (*answered).  The
+ * loop's own finals (reqio_final()) then leave it alone: -EALREADY.
+ */
+int reqio_answer_in(struct xs_handle *h, xs_transaction_t t,
+		    const char *dir, const struct req_params *p,
+		    const struct outcome *out, bool *answered);
 int reqio_remove(const char *dir);
 
 #endif

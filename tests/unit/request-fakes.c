@@ -337,6 +337,31 @@ void publish_all(void)
 	tr("publish");
 }
 
+/* The loop answers (out->answered stays false), as test-request checks. */
+int publish_devices_then(const struct bdf *devs, unsigned int n,
+			 publish_then_fn then, void *arg)
+{
+	(void)devs;
+	(void)n;
+	(void)then;
+	(void)arg;
+	tr("publish");
+	return 0;
+}
+
+int reqio_answer_in(struct xs_handle *h, xs_transaction_t t,
+		    const char *dir, const struct req_params *p,
+		    const struct outcome *out, bool *answered)
+{
+	(void)h;
+	(void)t;
+	(void)dir;
+	(void)p;
+	(void)out;
+	*answered = false;
+	return 0;
+}
+
 void publish_devices(const struct bdf *devs, unsigned int n)
 {
 	(void)devs;
