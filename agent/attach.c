@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "device.h"
+#include "guest.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
@@ -199,6 +200,27 @@ static void report_vdevs(unsigned int domid, const struct spec *specs,
 	out->nvdev = nspecs;
 }
 
+/*
+ * The PV path serves PV guests only: an HVM guest has no pcifront, so
+ * a backend written for it would reach state 3 and nothing would ever
+ * bind the device in the guest.
+ */
+static int check_kind(unsigned int domid, struct outcome *out)
+{
+	enum guest_kind kind;
+	char msg[512];
+	int rc = guest_kind(domid, &kind, msg, sizeof(msg));
+
+	if (rc)
+		return fail(out, -rc, NULL, "%s", msg);
+	if (kind != GUEST_PV)
+		return fail(out, EOPNOTSUPP, NULL, "domain %u is an HVM guest: "
+			    "its devices go through its device model (QMP), "
+			    "not pcifront, and this agent does not drive it",
+			    domid);
+	return 0;
+}
+
 static int check_guest(unsigned int domid, struct outcome *out)
 {
 	int rc;
@@ -213,7 +235,7 @@ static int check_guest(unsigned int domid, struct outcome *out)
 	if (!rc)
 		return fail(out, ESRCH, NULL, "domain %u does not exist",
 			    domid);
-	return 0;
+	return check_kind(domid, out);
 }
 
 static int attach_checked(unsigned int domid, const struct spec *specs,

@@ -14,6 +14,7 @@
 
 #include "bdf.h"
 #include "cancel.h"
+#include "guest.h"
 #include "ops.h"
 #include "xenbus.h"
 
@@ -42,8 +43,6 @@ enum dev_goal_kind {
 	DG_NGOALS = DG_KEEP
 };
 
-/* HVM guests will add their own steps where the guest's bus is used. */
-enum guest_kind { GUEST_PV };
 
 struct dev_goal {
 	enum dev_goal_kind kind;

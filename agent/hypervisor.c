@@ -319,3 +319,21 @@ int hv_domain_alive(unsigned int domid)
 	return n == 1 && info.domain == domid &&
 	       !(info.flags & XEN_DOMINF_dying);
 }
+
+/* As libxl__domain_type(): Xen's flag, then libxl's record (guest.c). */
+int hv_domain_hvm(unsigned int domid)
+{
+	xc_domaininfo_t info;
+	int n;
+
+	if (!xch)
+		return -ENODEV;
+	pthread_mutex_lock(&xc_lock);
+	n = xc_domain_getinfolist(xch, domid, 1, &info);
+	pthread_mutex_unlock(&xc_lock);
+	if (n < 0)
+		return -errno;
+	if (n != 1 || info.domain != domid)
+		return -ESRCH;
+	return !!(info.flags & XEN_DOMINF_hvm_guest);
+}
