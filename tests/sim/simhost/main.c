@@ -16,6 +16,8 @@ static const char usage[] =
 "       simhost down --dir DIR\n"
 "       simhost domain create DOMID [--name NAME] [--no-pcifront]\n"
 "                                   [--no-passthrough]\n"
+"                                   [--hvm | --pvh] [--dm qemu-xen|qemu-trad]\n"
+"                                   [--stubdom]\n"
 "       simhost domain destroy DOMID [--keep-xenstore]\n"
 "       simhost domain shutdown|crash DOMID\n"
 "       simhost domain pause|unpause DOMID\n"
