@@ -120,7 +120,7 @@ static int observe_hvm(struct device *d, long guest)
 	if (!rc)
 		return DS_GRANTED;
 	d->xb.vdevfn = vdevfn;
-	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%x",
+	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%02x",
 		 vdevfn >> 3, vdevfn & 7);
 	return DS_EXPORTED;
 }

@@ -402,7 +402,7 @@ int st_plug(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "%s", msg);
 	d->xb.vdevfn = got;
-	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%x", got >> 3,
+	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%02x", got >> 3,
 		 got & 7);
 	step(&d->bdf, "record");
 	rc = xb_record(cfg.domid, domid, &d->xb, msg, sizeof(msg));
