@@ -219,6 +219,7 @@ struct spec {
 	const char *type;	/* libxl_domain_type_to_string(): pv hvm pvh */
 	const char *dm;		/* libxl_device_model_version_to_string() */
 	bool stubdom;
+	bool ahci;		/* the real-Xen tier's ich9-ahci at 00:03.0 */
 };
 
 #define DM_QEMU_XEN "qemu_xen"
@@ -448,9 +449,15 @@ static int domain_create(const struct host *h, unsigned int domid,
 	}
 	introduce(xs, domid);
 	commit_create(xs, domid, sp, stub);
-	if (!strcmp(sp->type, "hvm"))
+	/* qemu-xen in dom0 is the QMP peer, which writes its own state */
+	if (!strcmp(sp->type, "hvm") && (stub >= 0 ||
+					 strcmp(sp->dm, DM_QEMU_XEN)))
 		dm_running(xs, domid, stub >= 0 ? (unsigned int)stub : 0);
 	xs_close(xs);
+	if (!strcmp(sp->type, "hvm") && stub < 0 &&
+	    !strcmp(sp->dm, DM_QEMU_XEN) && qmp_start(h, domid, sp->ahci))
+		die("domain create %u: the device model did not start",
+		    domid);
 	if (stub >= 0)
 		printf("stub domain %ld\n", stub);
 	return 0;
@@ -500,6 +507,8 @@ static int domain_destroy(const struct host *h, unsigned int domid,
 
 	if (read_domfile(h, domid, &d))
 		die("domain destroy: no domain %u", domid);
+	if (!strcmp(d.type, "hvm") && d.dm_domid == 0)
+		qmp_stop(h, domid);
 	if (!strcmp(d.type, "hvm") && d.dm_domid > 0 &&
 	    read_domfile(h, (unsigned int)d.dm_domid, &(struct domfile){0}) == 0)
 		domain_destroy(h, (unsigned int)d.dm_domid, keep_xenstore);
@@ -638,9 +647,11 @@ int cmd_domain(int argc, char **argv)
 		{ "pvh", no_argument, NULL, 'V' },
 		{ "dm", required_argument, NULL, 'D' },
 		{ "stubdom", no_argument, NULL, 'S' },
+		{ "no-ahci", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct spec sp = { .pcifront = true, .passthrough = true };
+	struct spec sp = { .pcifront = true, .passthrough = true,
+			   .ahci = true };
 	const char *dir = NULL, *verb = NULL, *dm = NULL;
 	bool keep = false, hvm = false, pvh = false;
 	unsigned int domid = 0;
@@ -660,6 +671,7 @@ int cmd_domain(int argc, char **argv)
 			case 'V': pvh = true; break;
 			case 'D': dm = parse_dm(optarg); break;
 			case 'S': sp.stubdom = true; break;
+			case 'A': sp.ahci = false; break;
 			default: return 2;
 			}
 		}
