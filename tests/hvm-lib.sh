@@ -5,7 +5,7 @@
 
 # hvm_agent_up [agent options]: the agent, told where the QMP sockets are.
 hvm_agent_up() {
-	QMP_DIR=$SIMHOST_DIR/run
+	QMP_DIR=${XEN_RUN_DIR:-$SIMHOST_DIR/var-run-xen}
 	agent_up --run-dir "$QMP_DIR" "$@"
 }
 

@@ -41,11 +41,14 @@ assert_nothing_for "s1" 5 $A
 is "s1: no hypercall for dom 5" "$(hc_count_re " dom=5 ")" 0
 
 # --- the PV path refuses an HVM guest ------------------------------------
-# Dom 9 is HVM with qemu-xen, but its QEMU is not there (no QMP socket):
-# the attach must fail, never answer ok with a backend nobody reads.
-rm -f "$QMP_DIR/qmp-libxl-9"
+# Dom 9 is HVM with qemu-xen, but its QEMU crashed (its socket is left,
+# nobody listens): the attach must fail, never answer ok with a backend
+# nobody reads.
+simhost qmp 9 die >/dev/null
+wait_until 10 eval '! simhost qmp 9 status >/dev/null 2>&1'
+check "h1: the QMP socket is left behind" test -S "$QMP_DIR/qmp-libxl-9"
 mark
-run_err "07:00.0 into HVM dom 9 whose QEMU is not running" ENOENT h1 attach \
+run_err "07:00.0 into HVM dom 9 whose QEMU is not running" ECONNREFUSED h1 attach \
 	domid=9 spec=07:00.0
 like "h1: the message names the QMP socket" "$ERRMSG" 'qmp-libxl-9'
 check "h1: status is not ok" eval '[ "$(rq h1 status)" != ok ]'
