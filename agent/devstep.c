@@ -392,13 +392,15 @@ int st_plug(struct device *d, struct drive *dr)
 {
 	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
 			      .cancel = dr->cancel };
+	struct qpt_dev qd = { .vdevfn = d->xb.vdevfn,
+			      .permissive = d->xb.permissive,
+			      .multifunction = d->multifunction };
 	unsigned int domid = (unsigned int)d->goal.domid, got = 0;
 	char msg[768];
 	int rc;
 
 	step(&d->bdf, "device_add");
-	rc = qpt_plug(domid, &d->bdf, d->xb.vdevfn, d->xb.permissive, &w,
-		      &got, msg, sizeof(msg));
+	rc = qpt_plug(domid, &d->bdf, &qd, &w, &got, msg, sizeof(msg));
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "%s", msg);
 	d->xb.vdevfn = got;
@@ -430,6 +432,14 @@ int st_unplug(struct device *d, struct drive *dr)
 		log_dev(LOG_WARNING, &d->bdf, "%s: force: removing it anyway",
 			msg);
 		d->goal.guest_gone = true;
+		return 0;
+	}
+	if (rc == -EPIPE) {
+		/*
+		 * QEMU died under the request: the next observation asks
+		 * again, and a QEMU that is gone holds no bus to be in.
+		 */
+		log_dev(LOG_WARNING, &d->bdf, "%s: looking again", msg);
 		return 0;
 	}
 	if (rc)

@@ -6,7 +6,10 @@
  *   plug    device_add {driver: xen-pci-passthrough, id: pci-pt-BB_SS.F,
  *           hostaddr: DDDD:BB:SS.F, addr: "SS.F" when a virtual slot
  *           is asked for, permissive: true only when set (QEMU before
- *           XSA-131 does not know the property)}, then query-pci: the
+ *           XSA-131 does not know the property), multifunction: true
+ *           for function 0 of a `*` slot (libxl omits it, and QEMU
+ *           then refuses function 0 after the others)}, then query-pci:
+ *           the
  *           device whose qdev_id is ours gives the guest's slot and
  *           function.
  *   unplug  device_del {id}, then QEMU's DEVICE_DELETED for that id,
@@ -115,10 +118,11 @@ int qpt_find(unsigned int domid, const struct bdf *b,
 	return rc;
 }
 
-int qpt_plug(unsigned int domid, const struct bdf *b, unsigned int vdevfn,
-	     bool permissive, const struct qpt_wait *w,
+int qpt_plug(unsigned int domid, const struct bdf *b,
+	     const struct qpt_dev *qd, const struct qpt_wait *w,
 	     unsigned int *got_vdevfn, char *msg, size_t len)
 {
+	unsigned int vdevfn = qd->vdevfn;
 	char args[256], addr[32] = "", id[32];
 	struct qmp q;
 	yajl_val ans;
@@ -129,9 +133,10 @@ int qpt_plug(unsigned int domid, const struct bdf *b, unsigned int vdevfn,
 		snprintf(addr, sizeof(addr), ",\"addr\":\"%x.%x\"",
 			 vdevfn >> 3, vdevfn & 7);
 	snprintf(args, sizeof(args), "{\"driver\":\"xen-pci-passthrough\","
-		 "\"id\":\"%s\",\"hostaddr\":\"" XENPCI_BDF_FMT "\"%s%s}",
+		 "\"id\":\"%s\",\"hostaddr\":\"" XENPCI_BDF_FMT "\"%s%s%s}",
 		 id, b->dom, b->bus, b->dev, b->func, addr,
-		 permissive ? ",\"permissive\":true" : "");
+		 qd->permissive ? ",\"permissive\":true" : "",
+		 qd->multifunction ? ",\"multifunction\":true" : "");
 	rc = qmp_open(&q, domid, w->timeout_ms, w->cancel, msg, len);
 	if (rc)
 		return rc;
