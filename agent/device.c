@@ -113,6 +113,11 @@ static int observe_hvm(struct device *d, long guest)
 		return DS_GRANTED;
 	rc = qpt_find((unsigned int)guest, &d->bdf, &w, &vdevfn, msg,
 		      sizeof(msg));
+	if (rc == -EEXIST) {
+		/* Not ours: never unplug it; a plug gets QEMU's refusal. */
+		log_dev(LOG_WARNING, &d->bdf, "%s", msg);
+		return DS_GRANTED;
+	}
 	if (rc < 0) {
 		log_dev(LOG_ERR, &d->bdf, "%s", msg);
 		return rc;

@@ -42,6 +42,13 @@ sent() {
 	simhost qmp "$1" transcript 2>/dev/null |
 		sed -n 's/^{"conn": [0-9]*, "dir": "in", "msg": \(.*\)}$/\1/p'
 }
+# qmark DOMID: remember where QEMU's transcript ends; sent_since DOMID
+# prints only what the agent sent afterwards.
+qmark() { QMARK=$(simhost qmp "$1" transcript 2>/dev/null | wc -l); }
+sent_since() {
+	simhost qmp "$1" transcript 2>/dev/null | tail -n +$((QMARK + 1)) |
+		sed -n 's/^{"conn": [0-9]*, "dir": "in", "msg": \(.*\)}$/\1/p'
+}
 sent_has() { sent "$1" | grep -qxF -- "$2"; }
 # device_add_line BDF [ADDR] [PERMISSIVE]: libxl's device_add, as the
 # agent sends it (id N is not compared: a regex without it).
