@@ -16,6 +16,7 @@
 #include "devstep.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
+#include "qemupt.h"
 #include "log.h"
 #include "script.h"
 #include "statedir.h"
@@ -394,8 +395,16 @@ int st_release(struct device *d, struct drive *dr)
 {
 	long guest = guest_of(d);
 	const char *how = "";
+	char msg[768];
 	int rc;
 
+	if (device_goal_hvm(&d->goal)) {
+		step(&d->bdf, "unrecord");
+		rc = xb_unrecord(cfg.domid, guest_of(d), &d->bdf, msg,
+				 sizeof(msg));
+		if (rc)
+			return fail(dr->out, -rc, NULL, "%s", msg);
+	}
 	step(&d->bdf, "reset");
 	if (sysfs_reset(&d->bdf, &how))
 		log_dev(LOG_WARNING, &d->bdf, "reset (%s) failed", how);
@@ -405,6 +414,87 @@ int st_release(struct device *d, struct drive *dr)
 			    "%s", strerror(-rc));
 	return phase(d, dr, d->goal.guest_gone ? SP_CLEANUP : SP_REMOVE,
 		     guest);
+}
+
+/* ----------------------------------------------------------- HVM */
+
+int st_grant_hvm(struct device *d, struct drive *dr)
+{
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "grant");
+	rc = hv_grant_hvm((unsigned int)d->goal.domid, &d->bdf,
+			  d->xb.rdm_relaxed, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	return 0;
+}
+
+/*
+ * Into qemu-xen, then libxl's record of it with the guest address QEMU
+ * gave it.  A record that cannot be written leaves the device in QEMU:
+ * the failure drives it back out.
+ */
+int st_plug(struct device *d, struct drive *dr)
+{
+	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
+			      .cancel = dr->cancel };
+	struct qpt_dev qd = { .vdevfn = d->xb.vdevfn,
+			      .permissive = d->xb.permissive,
+			      .multifunction = d->multifunction };
+	unsigned int domid = (unsigned int)d->goal.domid, got = 0;
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "device_add");
+	rc = qpt_plug(domid, &d->bdf, &qd, &w, &got, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "%s", msg);
+	d->xb.vdevfn = got;
+	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%02x", got >> 3,
+		 got & 7);
+	step(&d->bdf, "record");
+	rc = xb_record(cfg.domid, domid, &d->xb, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	return 0;
+}
+
+/*
+ * Out of qemu-xen: the guest ejects it, then QEMU says DEVICE_DELETED.
+ * With force, a guest that does not let go in time loses the device
+ * anyway (libxl's force: the removal goes on) and QEMU is not asked
+ * again in this drive.
+ */
+int st_unplug(struct device *d, struct drive *dr)
+{
+	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
+			      .cancel = dr->cancel };
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "device_del");
+	rc = qpt_unplug(guest_of(d), &d->bdf, &w, msg, sizeof(msg));
+	if (rc == -ETIMEDOUT && dr->force) {
+		log_dev(LOG_WARNING, &d->bdf, "%s: force: removing it anyway",
+			msg);
+		d->goal.guest_gone = true;
+		return 0;
+	}
+	if (rc == -EPIPE) {
+		/*
+		 * QEMU died under the request: the next observation asks
+		 * again, and a QEMU that is gone holds no bus to be in.
+		 */
+		log_dev(LOG_WARNING, &d->bdf, "%s: looking again", msg);
+		return 0;
+	}
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "%s%s", msg,
+			    rc == -ETIMEDOUT ? " (detach with force=1 to "
+			    "remove it anyway)" : "");
+	return 0;
 }
 
 int st_refuse_elsewhere(struct device *d, struct drive *dr)

@@ -401,6 +401,29 @@ int sysfs_irq(const struct bdf *b)
 	return rc;
 }
 
+static int read_hex(const struct bdf *b, const char *attr, unsigned int *v)
+{
+	char p[PATH_MAX];
+	FILE *f;
+	int rc = 0;
+
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/%s", b->dom,
+		   b->bus, b->dev, b->func, attr);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%x", v) != 1)
+		rc = -EINVAL;
+	fclose(f);
+	return rc;
+}
+
+int sysfs_ids(const struct bdf *b, unsigned int *vendor,
+	      unsigned int *device)
+{
+	return read_hex(b, "vendor", vendor) ?: read_hex(b, "device", device);
+}
+
 int sysfs_reset(const struct bdf *b, const char **how)
 {
 	char p[PATH_MAX];

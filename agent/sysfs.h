@@ -64,6 +64,9 @@ int sysfs_resources(const struct bdf *b,
 		    unsigned int *n);
 /* The legacy IRQ in the device's `irq`, 0 for none, or -errno. */
 int sysfs_irq(const struct bdf *b);
+/* Its `vendor` and `device` ids (HVM: is QEMU's device ours?).  0/-errno. */
+int sysfs_ids(const struct bdf *b, unsigned int *vendor,
+	      unsigned int *device);
 /*
  * libxl__device_pci_reset(): pciback's do_flr where the kernel has it,
  * else the device's reset file.  *how says which ("do_flr", "reset"),
