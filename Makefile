@@ -77,7 +77,8 @@ includedir ?= $(PREFIX)/include
 mandir ?= $(PREFIX)/share/man
 bashcompdir ?= $(PREFIX)/share/bash-completion/completions
 systemdunitdir ?= /lib/systemd/system
-hotplugdir ?= $(SYSCONFDIR)/xen/scripts/pci-agent
+# The agent's default --script-dir (agent/script.h); Xen ships no "pci".
+hotplugdir ?= $(SYSCONFDIR)/xen/scripts
 INSTALL ?= install
 
 MANPAGES := man/xen-pci-agent.8 man/xen-pci.1 man/xen-pci-agent.cfg.5 \

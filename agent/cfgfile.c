@@ -27,7 +27,7 @@
 
 static const char *const known_keys[] = {
 	"toolstack_domid", "state_dir", "request_timeout", "log_level",
-	"assignable",
+	"assignable", "script_dir", "script_timeout",
 };
 
 struct keyline {
@@ -271,6 +271,15 @@ static int get_all(struct reader *r, XLU_Config *x, struct cfgfile *c,
 		return fail(r, "state_dir", "'%s' is not an absolute path", s);
 	if (s && !(c->state_dir = strdup(s)))
 		return fail(r, "state_dir", "out of memory");
+	if (get_long(r, x, "script_timeout", 1, 3600, &c->script_timeout,
+		     rep, repbuf))
+		return -1;
+	if (get_string(r, x, "script_dir", &s, rep, repbuf))
+		return -1;
+	if (s && s[0] != '/')
+		return fail(r, "script_dir", "'%s' is not an absolute path", s);
+	if (s && !(c->script_dir = strdup(s)))
+		return fail(r, "script_dir", "out of memory");
 	if (get_string(r, x, "log_level", &s, rep, repbuf))
 		return -1;
 	if (s && (c->log_level = log_level_from_str(s)) < 0)
@@ -335,6 +344,7 @@ void cfgfile_free(struct cfgfile *c)
 		free(c->assignable[i]);
 	free(c->assignable);
 	free(c->state_dir);
+	free(c->script_dir);
 	memset(c, 0, sizeof(*c));
 	c->toolstack_domid = -1;
 	c->log_level = -1;

@@ -17,6 +17,8 @@ struct cfgfile {
 	char *state_dir;	/* NULL: unset */
 	long request_timeout;	/* 0: unset */
 	int log_level;		/* -1: unset */
+	char *script_dir;	/* NULL: unset */
+	long script_timeout;	/* 0: unset */
 	char **assignable;	/* PCI_SPEC_STRINGs, as written */
 	unsigned int n_assignable;
 	bool has_assignable;

@@ -22,12 +22,14 @@
 			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
 			XENPCI_FEATURE_PERMISSIVE " " \
 			XENPCI_FEATURE_DOMAIN_CLEANUP " " \
+			XENPCI_FEATURE_HOTPLUG_SCRIPTS " " \
 			XENPCI_FEATURE_NAME " " XENPCI_FEATURE_PERSISTENT
 
 
 struct agent_config {
 	const char *sysfs_root;
 	const char *state_dir;
+	const char *run_dir;	/* qemu-xen's QMP sockets */
 	unsigned int domid;
 	unsigned int toolstack_domid;
 	bool foreground;

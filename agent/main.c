@@ -31,6 +31,7 @@
 #include "persist.h"
 #include "publish.h"
 #include "request.h"
+#include "script.h"
 #include "service.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -57,11 +58,17 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
+"  --run-dir DIR          where qemu-xen's QMP sockets are (qmp-libxl-N,\n"
+"                         default " XENPCI_RUN_DIR_DEFAULT ")\n"
 "  --domid N              the agent's own domain (default 0)\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
 "  --pidfile FILE         write the daemon's pid to FILE (init scripts)\n"
 "  --log-level LEVEL      error, warning, info (default) or debug\n"
+"  --script-dir DIR       the hotplug scripts: DIR/pci and what script=\n"
+"                         names (default " SCRIPT_DIR_DEFAULT ")\n"
+"  --script-timeout S     a script's time before SIGTERM (default 40)\n"
+"  --script-grace S       then before SIGKILL (default 5)\n"
 "  --help                 this text\n"
 "\n"
 "Under systemd (Type=notify) readiness is sent with sd_notify(3).\n"
@@ -220,12 +227,30 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 }
 
 /* The options given on the command line, which the file cannot change. */
-enum { SET_STATE_DIR = 1, SET_TOOLSTACK = 2, SET_LOG_LEVEL = 4 };
+enum { SET_STATE_DIR = 1, SET_TOOLSTACK = 2, SET_LOG_LEVEL = 4,
+       SET_SCRIPT_TIMEOUT = 8 };
 static unsigned int cmdline_set;
 static const char *config_path;
 static bool config_required;
 static struct cfgfile cur_file = { .toolstack_domid = -1, .log_level = -1 };
 static int log_level;
+
+static const char *script_dir;
+static unsigned int script_timeout = SCRIPT_TIMEOUT_DEFAULT;
+static unsigned int script_grace = SCRIPT_GRACE_DEFAULT;
+
+static bool parse_seconds(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || !v || v > 3600)
+		return false;
+	*out = v;
+	return true;
+}
 
 /* Options into cfg: -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, int *level)
@@ -233,12 +258,16 @@ static int parse_options(int argc, char **argv, int *level)
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "run-dir", required_argument, NULL, 'r' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "script-dir", required_argument, NULL, 'D' },
+		{ "script-timeout", required_argument, NULL, 'T' },
+		{ "script-grace", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -256,6 +285,9 @@ static int parse_options(int argc, char **argv, int *level)
 		case 'S':
 			cfg.state_dir = optarg;
 			cmdline_set |= SET_STATE_DIR;
+			break;
+		case 'r':
+			cfg.run_dir = optarg;
 			break;
 		case 'd':
 		case 't':
@@ -284,6 +316,22 @@ static int parse_options(int argc, char **argv, int *level)
 			}
 			cmdline_set |= SET_LOG_LEVEL;
 			break;
+		case 'D':
+			script_dir = optarg;
+			break;
+		case 'T':
+		case 'G':
+			if (c == 'T')
+				cmdline_set |= SET_SCRIPT_TIMEOUT;
+			if (!parse_seconds(optarg, c == 'T' ? &script_timeout :
+					   &script_grace)) {
+				fprintf(stderr, AGENT_NAME ": invalid %s '%s': "
+					"1 to 3600 seconds\n", c == 'T' ?
+					"--script-timeout" : "--script-grace",
+					optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return AGENT_EXIT_OK;
@@ -304,10 +352,12 @@ static int parse_options(int argc, char **argv, int *level)
 /* daemon() changes to "/": relative paths must not change meaning. */
 static int absolute_paths(void)
 {
-	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], pid_abs[PATH_MAX];
+	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
+	static char pid_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
 	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
+	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs)) ||
 	    (cfg.pidfile &&
 	     !absolute(cfg.pidfile, pid_abs, sizeof(pid_abs)))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
@@ -315,6 +365,7 @@ static int absolute_paths(void)
 	}
 	cfg.sysfs_root = sysfs_abs;
 	cfg.state_dir = state_abs;
+	cfg.run_dir = run_abs;
 	if (cfg.pidfile)
 		cfg.pidfile = pid_abs;
 	return 0;
@@ -354,6 +405,11 @@ static void config_apply(const struct cfgfile *f, bool at_start)
 		cfg.state_dir = f->state_dir;
 	if (f->toolstack_domid >= 0 && !(cmdline_set & SET_TOOLSTACK))
 		cfg.toolstack_domid = f->toolstack_domid;
+	/* script_configure() takes them once, in main(). */
+	if (f->script_dir && !script_dir)
+		script_dir = f->script_dir;
+	if (f->script_timeout > 0 && !(cmdline_set & SET_SCRIPT_TIMEOUT))
+		script_timeout = f->script_timeout;
 }
 
 /* Start-up: -1 to go on, or the exit status. */
@@ -389,27 +445,33 @@ static void config_reload(void)
 		goto out;
 	}
 	if (str_differs(nf.state_dir, cur_file.state_dir) ||
-	    nf.toolstack_domid != cur_file.toolstack_domid)
-		log_warn("SIGHUP: state_dir and toolstack_domid take effect "
-			 "at the next start; serving with %s and %u until then",
-			 cfg.state_dir, cfg.toolstack_domid);
+	    nf.toolstack_domid != cur_file.toolstack_domid ||
+	    str_differs(nf.script_dir, cur_file.script_dir) ||
+	    nf.script_timeout != cur_file.script_timeout)
+		log_warn("SIGHUP: state_dir, toolstack_domid, script_dir and "
+			 "script_timeout take effect at the next start; "
+			 "serving with %s and %u until then", cfg.state_dir,
+			 cfg.toolstack_domid);
 	config_apply(&nf, false);
 	log_init(cfg.foreground, log_level);
 	log_info("SIGHUP: %s read again: %u persistent assignment(s)",
 		 config_path, nf.n_assignable);
 	persist_apply(nf.assignable, nf.n_assignable);
-	/* cfg.state_dir may point into the old file's strings. */
-	if (cfg.state_dir == cur_file.state_dir) {
-		char *keep = cur_file.state_dir;
+	/*
+	 * cfg.state_dir and the script dir may point into the old file's
+	 * strings, which serve until the next start: keep those.
+	 */
+	{
+		char *keep_state = cur_file.state_dir;
+		char *keep_script = cur_file.script_dir;
 
-		cur_file.state_dir = NULL;
+		cur_file.state_dir = cur_file.script_dir = NULL;
 		cfgfile_free(&cur_file);
 		cur_file = nf;
 		free(cur_file.state_dir);
-		cur_file.state_dir = keep;
-	} else {
-		cfgfile_free(&cur_file);
-		cur_file = nf;
+		free(cur_file.script_dir);
+		cur_file.state_dir = keep_state;
+		cur_file.script_dir = keep_script;
 	}
 out:
 	service_notify("READY=1");
@@ -439,6 +501,8 @@ static int start(void)
 	 * off the first one's pid file. */
 	if (service_pidfile_write(cfg.pidfile))
 		return AGENT_EXIT_CONFIG;
+	/* The state dir is ours: what our predecessor's scripts left. */
+	script_reap_orphans();
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop) {
 		log_err("cannot initialise libev");
@@ -457,6 +521,7 @@ static int start(void)
 	/* No worker runs yet: the loop thread may publish itself. */
 	publish_all();
 	worker_init();
+	script_init();
 	request_init(maybe_exit);
 	reqwatch_init(xs_requests_path());
 	domains_init(maybe_exit);
@@ -496,6 +561,7 @@ static int serve(void)
 
 	ev_run(loop, 0);
 
+	script_stop_all();
 	ev_io_stop(loop, &watch_io);
 	xs_stop_watching();
 	xs_publish_stopped();
@@ -530,6 +596,8 @@ int main(int argc, char **argv)
 	}
 	if (!cfg.foreground && absolute_paths())
 		return AGENT_EXIT_USAGE;
+	/* Resolved now: daemonise() changes to "/". */
+	script_configure(script_dir, script_timeout, script_grace);
 	/* Daemonise before any thread or xenstore connection exists. */
 	if (!cfg.foreground && daemonise())
 		return daemon_status(AGENT_EXIT_TEMPORARY);

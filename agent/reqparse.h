@@ -30,6 +30,7 @@ struct req_params {
 	bool persistent;	/* assignable-add/-remove persistent=1 */
 	char name[65];		/* assignable-add name=, "" none */
 	unsigned int timeout;	/* seconds */
+	char script[XENPCI_REQ_SCRIPT_MAX + 1];	/* "": the default */
 	/* Every device the request works on, each once. */
 	struct bdf devs[REQ_MAX_DEVS];
 	unsigned int ndevs;

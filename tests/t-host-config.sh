@@ -45,6 +45,10 @@ printf 'state_dir = "/tmp"\nlog_level = "chatty"\n' >"$CFG"
 bad_cfg "an unknown log level" "$CFG:2: log_level: 'chatty' is not error"
 printf 'state_dir = "relative/dir"\n' >"$CFG"
 bad_cfg "a relative state dir" "$CFG:1: state_dir: 'relative/dir' is not an absolute"
+printf 'script_dir = "scripts"\n' >"$CFG"
+bad_cfg "a relative script dir" "$CFG:1: script_dir: 'scripts' is not an absolute"
+printf '\n\nscript_timeout = 0\n' >"$CFG"
+bad_cfg "a script timeout of 0" "$CFG:3: script_timeout: value .0. is smaller than minimum bound .1."
 printf 'assignable = [ "07:00.0",\n  "zz:00.0" ]\n' >"$CFG"
 bad_cfg "a bad spec in assignable" "$CFG:1: assignable: 'zz:00.0' is not a PCI_SPEC_STRING"
 printf 'log_level = "info"\nassignable = "07:00.0"\n' >"$CFG"
@@ -67,6 +71,7 @@ is "no device changed hands" "$(drv $A) $(drv $B)" "igb igb"
 cat >"$CFG" <<CFG
 # persistent assignments
 log_level = "debug"; request_timeout = 40
+script_dir = "$KEEP/site-scripts"; script_timeout = 7
 assignable = [ '07:00.0',
                '0000:09:00.0' ]
 CFG
@@ -83,6 +88,10 @@ check "the agent still serves" agent_serving
 like "its requests carry a final status in xenstore" \
 	"$(for r in $(xenstore-list $R/requests); do xs_read $R/requests/$r/status; done | sort | tr '\n' ' ')" \
 	'^error ok $'
+run_err "script_dir from the file is the agent's" ENOENT s1 assignable-add \
+	spec=07:00.1 script=mine
+like "the error names the configured script directory" "$ERRMSG" \
+	"$KEEP/site-scripts"
 run_ok "assignable-list" l1 assignable-list
 is "assignable-list: 07:00.0, its original driver igb" \
 	"$(xenstore-list $R/requests/l1/result | tr '\n' ' ')" "0000-07-00-0 "
@@ -103,7 +112,7 @@ refused() { grep -q "SIGHUP: $CFG refused; keeping the previous configuration" "
 check "a bad file on SIGHUP is refused and the old one kept" \
 	wait_until 10 refused
 check "the refusal names file, line and key" \
-	grep -q "configuration: $CFG:5: log_level: 'loud' is not" "$AGENT_LOG"
+	grep -q "configuration: $CFG:6: log_level: 'loud' is not" "$AGENT_LOG"
 check "the agent still serves after a refused SIGHUP" agent_serving
 sed -i '$d' "$CFG"
 agent_stop

@@ -42,7 +42,8 @@ for f in /usr/sbin/xen-pci-agent /usr/bin/xen-pci \
 	 /usr/share/bash-completion/completions/xen-pci \
 	 /usr/share/man/man1/xen-pci.1.gz /usr/share/man/man5/xen-pci-agent.cfg.5.gz \
 	 /usr/share/man/man7/xen-pci-protocol.7.gz \
-	 /usr/share/man/man8/xen-pci-agent.8.gz /var/lib/xen-pci-agent/; do
+	 /usr/share/man/man8/xen-pci-agent.8.gz /var/lib/xen-pci-agent/ \
+	 /etc/xen/scripts/pci /etc/xen/scripts/pci-common.sh; do
 	check "the package holds $f" grep -qx "$f" <<<"$contents"
 done
 conffiles=$(dpkg-deb -f "$deb" >/dev/null; dpkg-deb --ctrl-tarfile "$deb" |

@@ -29,10 +29,12 @@ for f in usr/sbin/xen-pci-agent usr/bin/xen-pci \
 	 etc/default/xen-pci-agent etc/init.d/xen-pci-agent \
 	 lib/systemd/system/xen-pci-agent.service \
 	 usr/share/bash-completion/completions/xen-pci \
-	 usr/share/man/man8/xen-pci-agent.8; do
+	 usr/share/man/man8/xen-pci-agent.8 etc/xen/scripts/pci \
+	 etc/xen/scripts/pci-common.sh; do
 	check "installed: /$f" test -e "$ROOT/$f"
 done
 check "the init script is executable" test -x "$ROOT/etc/init.d/xen-pci-agent"
+check "the default hotplug script is executable" test -x "$ROOT/etc/xen/scripts/pci"
 like "the init script starts after xen, before xendomains" \
 	"$(sed -n '/BEGIN INIT INFO/,/END INIT INFO/p' "$ROOT/etc/init.d/xen-pci-agent")" \
 	'Required-Start:.* xen.*X-Start-Before: *xendomains'
