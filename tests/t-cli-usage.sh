@@ -6,12 +6,11 @@
 
 sim_up --no-sysfs --no-peer
 R=/local/domain/0/pci-agent
-TRACE=$SIM/xenstored/trace
 # A serving agent as far as R/state goes: anything that got through the
 # argument checks would be written as a request.
 xenstore-write $R/state running
 
-trace_lines() { wc -l < "$TRACE"; }
+trace_lines() { xs_trace | wc -l; }
 
 # usage DESC REGEX ARGS...: exit 2, stderr matches REGEX, stdout empty.
 usage() {

@@ -11,9 +11,11 @@
 
 static const char usage[] =
 "usage: simhost up --dir DIR [--inventory FILE] [--owner-pid PID]\n"
-"                  [--no-peer] [--no-sysfs] [--xenstored PATH]\n"
+"                  [--no-peer] [--no-sysfs]\n"
+"                  [--xenstored cxenstored|oxenstored|PATH]\n"
 "                  [--no-trace]\n"
 "       simhost down --dir DIR\n"
+"       simhost xenstored start|stop|kill\n"
 "       simhost domain create DOMID [--name NAME] [--no-pcifront]\n"
 "                                   [--no-passthrough]\n"
 "       simhost domain destroy DOMID [--keep-xenstore]\n"
@@ -27,7 +29,8 @@ static const char usage[] =
 "\n"
 "domain and fault take --dir DIR, or SIMHOST_DIR from DIR/env.\n"
 "up writes DIR/env; with --owner-pid the host goes down by itself\n"
-"when that process exits, so a killed test leaves nothing behind.\n";
+"when that process exits, so a killed test leaves nothing behind.\n"
+"--xenstored defaults to $XENPCI_XENSTORED, then cxenstored.\n";
 
 void die(const char *fmt, ...)
 {
@@ -121,6 +124,8 @@ int main(int argc, char **argv)
 		return cmd_down(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "domain"))
 		return cmd_domain(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "xenstored"))
+		return cmd_xenstored(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "xs"))
 		return cmd_xs(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fault"))
