@@ -243,8 +243,11 @@ static int parse_op(struct req_params *p, const char *op, const char *spec)
 	for (i = 0; op && i < NOPS; i++)
 		if (!strcmp(op, ops[i].name))
 			break;
+	/* PROTOCOL.md 4.2: an op this agent does not serve (a newer one,
+	 * section 13) is EOPNOTSUPP; no op at all is a malformed request. */
 	if (!op || i == NOPS)
-		return reqparse_fail(p, EINVAL, "unknown op '%.64s': one of "
+		return reqparse_fail(p, op && *op ? EOPNOTSUPP : EINVAL,
+				     "unknown op '%.64s': one of "
 				     "assignable-add, assignable-remove, "
 				     "assignable-list, attach, detach",
 				     op ? op : "");

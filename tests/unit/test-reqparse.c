@@ -110,7 +110,7 @@ static void ids(void)
 
 static void fields(void)
 {
-	REFUSED("unknown op", EINVAL, "unknown op 'frobnicate': one of "
+	REFUSED("unknown op", EOPNOTSUPP, "unknown op 'frobnicate': one of "
 		"assignable-add, assignable-remove, assignable-list, attach, "
 		"detach", "v1", "op=frobnicate");
 	REFUSED("no op", EINVAL, "unknown op '': one of assignable-add, "
