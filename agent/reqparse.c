@@ -314,6 +314,9 @@ int reqparse(const char *id, char *const *names, char *const *vals,
 	p->timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
 	snprintf(p->desc, sizeof(p->desc), "%.100s", op ? op : "");
 	rc = check_id(p, id);
+	if (!rc && n > XENPCI_REQ_FIELDS_MAX)
+		rc = reqparse_fail(p, EINVAL, "too many fields (%u): a request "
+				   "has at most %d", n, XENPCI_REQ_FIELDS_MAX);
 	for (unsigned int i = 0; !rc && i < n; i++)
 		if (vals[i] && strcmp(names[i], XENPCI_REQ_OP) &&
 		    strcmp(names[i], XENPCI_REQ_SPEC))

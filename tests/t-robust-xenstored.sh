@@ -35,6 +35,12 @@ is "dom0: no node quota" "$(xsprobe nodes /probe/n 1200)" \
 	"nodes written=1200 errno=0"
 is "a write that did not read what another wrote meanwhile commits" \
 	"$(xsprobe blind-write /probe/bw)" "blind-write commit=ok errno=0"
+args=()
+for ((i = 0; i < 1000; i++)); do args+=(/probe/big/r$i 1); done
+xenstore-write "${args[@]}"
+is "a directory of 5890 bytes of names ($X)" "$(xsprobe list /probe/big)" \
+	"$(ox "list entries=0 errno=Bad file descriptor" \
+	      "list entries=1000 errno=0")"
 out=$(xstest txn-conflict /test/txn)
 like "a transaction that read a node written meanwhile fails EAGAIN" \
 	"$out" 'commit=failed errno=EAGAIN'

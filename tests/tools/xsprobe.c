@@ -11,6 +11,7 @@
  *   xsprobe value PATH SIZE   one write of SIZE bytes
  *   xsprobe nodes PATH N      N nodes under PATH, one write each
  *   xsprobe perms PATH        the permissions of PATH
+ *   xsprobe list[-txn] PATH   its children, outside or in a transaction
  */
 #include <errno.h>
 #include <stdio.h>
@@ -144,8 +145,30 @@ static int perms(const char *path)
 	return 0;
 }
 
+/* A directory larger than one reply (4096 bytes), in a transaction
+ * or not: libxenstore falls back to XS_DIRECTORY_PART on E2BIG. */
+static int list(const char *path, bool txn)
+{
+	struct xs_handle *h = open_xs();
+	xs_transaction_t t = txn ? xs_transaction_start(h) : XBT_NULL;
+	unsigned int n = 0;
+	char **e = xs_directory(h, t, path, &n);
+	int err = errno;
+
+	printf("list%s entries=%u errno=%s\n", txn ? "-txn" : "",
+	       e ? n : 0, e ? "0" : ename(err));
+	free(e);
+	if (txn)
+		xs_transaction_end(h, t, true);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "list"))
+		return list(argv[2], false);
+	if (argc == 3 && !strcmp(argv[1], "list-txn"))
+		return list(argv[2], true);
 	if (argc == 3 && !strcmp(argv[1], "blind-write"))
 		return blind_write(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "txns"))
