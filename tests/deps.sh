@@ -4,7 +4,7 @@
 set -e
 # clang, libclang-rt-14-dev: the libFuzzer harnesses (tests/fuzz/).
 PKGS="build-essential pkg-config libxen-dev libev-dev libfuse3-dev fuse3
-xen-utils-4.17 xenstore-utils clang libclang-rt-14-dev"
+xen-utils-4.17 xenstore-utils libyajl-dev clang libclang-rt-14-dev"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
