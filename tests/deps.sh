@@ -4,6 +4,8 @@
 set -e
 PKGS="build-essential pkg-config libxen-dev libev-dev libfuse3-dev fuse3
 xen-utils-4.17 xenstore-utils libyajl-dev shellcheck"
+# `make fuzz` only (libFuzzer is in libclang-rt); check replays with gcc.
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
