@@ -58,9 +58,38 @@ static bool bdf_has_function(const char *s, size_t len)
 	return i < len && s[i] == '.' && i + 1 < len;
 }
 
+/*
+ * The same, wherever the spec goes on: libxlutil's
+ * xlu_pci_parse_spec_string() runs parse_bdf() on the start of every
+ * spec, '=' or not ("07:0c-0=x" or "b5:07:01x,rdm_policy=strict"
+ * crashed the agent, found by tests/fuzz/fuzz-spec).  With one or two
+ * colons in the leading hex-and-colon run, parse_bdf() sscanf()s
+ * "%x:%x.%n" (or "%x:%x:%x.%n"); when the numbers match and the '.'
+ * does not, it adds the %n it never set.  The same sscanf() with %n
+ * preset says whether that happens, whatever sscanf skips (" 0c").
+ */
+static bool libxlutil_bdf_unsafe(const char *s)
+{
+	unsigned int colons = 0, dom, bus, dev;
+	const char *p;
+	int n = -1;
+
+	for (p = s; isxdigit((unsigned char)*p) || *p == ':'; p++)
+		colons += *p == ':';
+	if (colons == 1)
+		return sscanf(s, "%x:%x.%n", &bus, &dev, &n) == 2 && n < 0;
+	if (colons == 2)
+		return sscanf(s, "%x:%x:%x.%n", &dom, &bus, &dev, &n) == 3 &&
+		       n < 0;
+	return false;
+}
+
 static bool spec_safe_for_libxlutil(const char *str)
 {
 	const char *item = str;
+
+	if (libxlutil_bdf_unsafe(str))
+		return false;
 
 	for (;;) {
 		size_t len = strcspn(item, ",");

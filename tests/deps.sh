@@ -3,7 +3,7 @@
 # one is missing, so that `make check` works on a fresh Debian 12.
 set -e
 PKGS="build-essential pkg-config libxen-dev libev-dev libfuse3-dev fuse3
-xen-utils-4.17 xenstore-utils libyajl-dev shellcheck"
+xen-utils-4.17 xenstore-utils libyajl-dev shellcheck valgrind"
 # `make fuzz` only (libFuzzer is in libclang-rt); check replays with gcc.
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=

@@ -1,32 +1,47 @@
 #!/usr/bin/env bash
-# Every fuzz harness over its corpus (tests/fuzz/<name>/), replayed by
-# the gcc ASan+UBSan build (tests/fuzz/replay.c): no new inputs, no
-# clang, seconds.  A crash, a sanitizer report or a broken check in a
-# harness aborts its replay and fails here.  `make fuzz` is the search.
+# Every fuzz harness over its corpus (tests/fuzz/<name>/), no new
+# inputs, no clang, seconds: replayed (tests/fuzz/replay.c) by the gcc
+# ASan+UBSan build, and by the plain build under valgrind, whose
+# memcheck sees uninitialised values in uninstrumented libraries
+# (libxlutil's parse_bdf() %n, agent/spec.c) that ASan does not.  A
+# crash, a sanitizer or memcheck report, or a broken property check in
+# a harness fails here.  `make fuzz` is the search for new inputs.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 n=0
+
+# replay WHAT NAME DIR FILES CMD...: one check.
+replay() {
+	local what=$1 name=$2 dir=$3 files=$4 out
+	shift 4
+	if out=$("$@" "$dir" 2>&1) && [ "$out" = "$files inputs" ]; then
+		echo "ok - fuzz-$name ($what): $files inputs of $dir"
+	else
+		echo "not ok - fuzz-$name ($what): replay of $dir failed"
+		printf '%s\n' "$out" | tail -n 30 | sed 's/^/# /'
+	fi
+}
+
 for dir in tests/fuzz/*/; do
 	name=$(basename "$dir")
-	bin=$BUILD/fuzz/replay/fuzz-$name
+	san=$BUILD/fuzz/replay/fuzz-$name
+	plain=$BUILD/fuzz/plain/fuzz-$name
 	n=$((n + 1))
-	if [ ! -x "$bin" ]; then
-		echo "not ok - fuzz-$name: no replayer $bin (make)"
+	files=$(find "$dir" -maxdepth 1 -type f | wc -l)
+	if [ ! -x "$san" ] || [ ! -x "$plain" ]; then
+		echo "not ok - fuzz-$name: no replayer in $BUILD/fuzz (make)"
 		continue
 	fi
-	files=$(find "$dir" -maxdepth 1 -type f | wc -l)
 	if [ "$files" -eq 0 ]; then
 		echo "not ok - fuzz-$name: empty corpus $dir"
 		continue
 	fi
-	if out=$("$bin" "$dir" 2>&1) && [ "$out" = "$files inputs" ]; then
-		echo "ok - fuzz-$name: $files inputs of $dir, no finding"
-	else
-		echo "not ok - fuzz-$name: replay of $dir failed"
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/# /'
-	fi
+	replay "ASan+UBSan" "$name" "$dir" "$files" "$san"
+	replay valgrind "$name" "$dir" "$files" valgrind -q \
+		--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		"$plain"
 done
 [ $n -gt 0 ] || echo "not ok - no corpus under tests/fuzz/"
