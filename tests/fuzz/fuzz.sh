@@ -6,7 +6,7 @@
 # $BUILD/fuzz/crashes/<name>-*.  Prints per harness the executions and
 # libFuzzer's cov (edges) and ft (features); exits 1 on any crash.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 SECS=${FUZZ_SECONDS:-60}
 bin=$BUILD/fuzz/libfuzzer
