@@ -10,8 +10,10 @@
 #    `make fuzz`, which runs each for FUZZ_SECONDS (tests/fuzz/fuzz.sh).
 # FUZZ_OBJS_<name>: the agent files the harness links (the rest, e.g.
 # log_msg or sysfs, is faked in the harness).
-FUZZ_NAMES := reqparse spec intent xenbus qmp
-FUZZ_OBJS_reqparse := agent/reqparse.o agent/spec.o agent/bdf.o
+FUZZ_NAMES := reqparse request spec intent xenbus qmp
+FUZZ_OBJS_reqparse := agent/reqparse.o agent/spec.o agent/bdf.o \
+	agent/log.o agent/config.o
+FUZZ_OBJS_request := agent/reqparse.o agent/spec.o agent/bdf.o
 FUZZ_OBJS_spec := agent/spec.o agent/bdf.o
 FUZZ_OBJS_intent := agent/statedir.o agent/bdf.o agent/config.o
 FUZZ_OBJS_xenbus := agent/xenbus_conn.o agent/bdf.o agent/config.o \
@@ -61,11 +63,12 @@ $(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULES,$(n))))
 BINS += $(FUZZ_NAMES:%=$(FZ_REPLAY)/fuzz-%) $(FUZZ_NAMES:%=$(FZ_PLAIN)/fuzz-%)
 
 # `make fuzz [FUZZ_SECONDS=60] [FUZZ_ONLY=qmp] [FUZZ_MERGE=1]`
-.PHONY: fuzz fuzz-deps
+.PHONY: fuzz fuzz-deps fuzz-bins
 fuzz-deps:
 	tests/deps.sh fuzz
-fuzz: fuzz-deps
+fuzz-bins: fuzz-deps
 	$(MAKE) $(FUZZ_NAMES:%=$(FZ_LIBFUZZER)/fuzz-%)
+fuzz: fuzz-bins
 	BUILD=$(BUILD) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) \
 		tests/fuzz/fuzz.sh $(or $(FUZZ_ONLY),$(FUZZ_NAMES))
 
