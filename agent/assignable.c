@@ -27,6 +27,7 @@
 #include "libxl_pci.h"
 #include "log.h"
 #include "ops.h"
+#include "policy.h"
 #include "statedir.h"
 #include "sysfs.h"
 
@@ -74,7 +75,33 @@ static int check_all(const struct spec *sp, struct outcome *out)
 	return rc;
 }
 
-int assignable_add(const struct spec *sp, const char *req,
+/*
+ * The dom0 guard (policy.c) for a device about to leave dom0; one
+ * already on pciback has left.  force=1 goes on, saying why it should
+ * not have.
+ */
+int assignable_guard(const struct bdf *b, bool force, struct outcome *out)
+{
+	char why[sizeof(out->msg) - 80];
+	int rc = sysfs_on_pciback(b);
+
+	if (rc == 1)
+		return 0;
+	rc = policy_dom0_uses(b, why, sizeof(why));
+	if (!rc)
+		return 0;
+	if (force) {
+		log_dev(LOG_WARNING, b, "taken from dom0 anyway (force=1), "
+			"although %s", why);
+		return 0;
+	}
+	if (rc < 0)
+		return fail(out, -rc, b, "%s; force=1 takes it anyway", why);
+	return fail(out, EBUSY, b, "in use by dom0: %s; force=1 takes it "
+		    "anyway", why);
+}
+
+int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out)
 {
 	struct device devs[SPEC_MAX_DEVS];
@@ -83,6 +110,8 @@ int assignable_add(const struct spec *sp, const char *req,
 	int rc;
 
 	rc = check_all(sp, out);
+	for (i = 0; !rc && i < sp->ndevs; i++)
+		rc = assignable_guard(&sp->devs[i], force, out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
 		rc = device_prepare_add(&devs[i], &sp->devs[i], out);
 	if (!rc)

@@ -217,7 +217,7 @@ static int check_guest(unsigned int domid, struct outcome *out)
 }
 
 static int attach_checked(unsigned int domid, const struct spec *specs,
-			  unsigned int nspecs, bool replay,
+			  unsigned int nspecs, bool replay, bool force,
 			  struct device *devs, struct drive *dr)
 {
 	unsigned int n = 0, i, j;
@@ -238,6 +238,15 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 		report_vdevs(domid, specs, nspecs, devs, dr->out);
 		return 0;
 	}
+	/* The dom0 guard for every device to seize, before any is seized. */
+	for (i = 0, n = 0; i < nspecs; i++)
+		for (j = 0; j < specs[i].ndevs; j++, n++) {
+			if (!specs[i].seize)
+				continue;
+			rc = assignable_guard(&devs[n].bdf, force, dr->out);
+			if (rc)
+				return rc;
+		}
 	for (i = 0, n = 0; i < nspecs; i++)
 		for (j = 0; j < specs[i].ndevs; j++, n++) {
 			rc = check_device(domid, &devs[n], specs[i].seize,
@@ -257,7 +266,8 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, const struct cancel *cancel, struct outcome *out)
+	       bool replay, bool force, const struct cancel *cancel,
+	       struct outcome *out)
 {
 	struct device devs[REQ_MAX_DEVS];
 	struct drive dr = { .req = req, .cancel = cancel, .out = out,
@@ -266,7 +276,7 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 	unsigned int n = 0, i, j;
 	int rc;
 
-	rc = attach_checked(domid, specs, nspecs, replay, devs, &dr);
+	rc = attach_checked(domid, specs, nspecs, replay, force, devs, &dr);
 	if (rc) {
 		for (i = 0; i < nspecs; i++)
 			for (j = 0; j < specs[i].ndevs; j++)

@@ -21,11 +21,13 @@
 			XENPCI_FEATURE_LIBXL_DRIVER_PATH " " \
 			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
 			XENPCI_FEATURE_PERMISSIVE " " \
-			XENPCI_FEATURE_DOMAIN_CLEANUP
+			XENPCI_FEATURE_DOMAIN_CLEANUP " " \
+			XENPCI_FEATURE_DOM0_GUARD
 
 
 struct agent_config {
 	const char *sysfs_root;
+	const char *proc_root;		/* the dom0 guard's /proc */
 	const char *state_dir;
 	unsigned int domid;
 	unsigned int toolstack_domid;

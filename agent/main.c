@@ -27,6 +27,7 @@
 #include "log.h"
 #include "main.h"
 #include "ops.h"
+#include "policy.h"
 #include "publish.h"
 #include "request.h"
 #include "statedir.h"
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
+"  --proc-root DIR        proc the dom0 guard reads (default /proc)\n"
+"  --protect SPEC         never take [DDDD:]BB:DD.F (or .*) from dom0\n"
+"                         without force=1; repeatable\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
 "  --domid N              the agent's own domain (default 0)\n"
@@ -211,6 +215,8 @@ static int parse_options(int argc, char **argv, int *level)
 {
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
+		{ "proc-root", required_argument, NULL, 'P' },
+		{ "protect", required_argument, NULL, 'p' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
@@ -228,6 +234,17 @@ static int parse_options(int argc, char **argv, int *level)
 			break;
 		case 'S':
 			cfg.state_dir = optarg;
+			break;
+		case 'P':
+			cfg.proc_root = optarg;
+			break;
+		case 'p':
+			if (policy_protect(optarg)) {
+				fprintf(stderr, AGENT_NAME ": invalid --protect "
+					"'%s': [DDDD:]BB:DD.F or [DDDD:]BB:DD.*"
+					"\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
 			break;
 		case 'd':
 		case 't':
@@ -270,14 +287,16 @@ static int parse_options(int argc, char **argv, int *level)
 /* daemon() changes to "/": relative paths must not change meaning. */
 static int absolute_paths(void)
 {
-	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX];
+	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], proc_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
+	    !absolute(cfg.proc_root, proc_abs, sizeof(proc_abs)) ||
 	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
 		return -1;
 	}
 	cfg.sysfs_root = sysfs_abs;
+	cfg.proc_root = proc_abs;
 	cfg.state_dir = state_abs;
 	return 0;
 }

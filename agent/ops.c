@@ -13,7 +13,7 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 {
 	switch (p->op) {
 	case REQ_ADD:
-		assignable_add(&p->spec, id, cancel, out);
+		assignable_add(&p->spec, p->force, id, cancel, out);
 		break;
 	case REQ_REMOVE:
 		assignable_remove(&p->spec, id, p->rebind, p->force, cancel,
@@ -24,7 +24,7 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		break;
 	case REQ_ATTACH:
 		pci_attach(p->domid, p->specs, p->nspecs, id, p->timeout,
-			   replay, cancel, out);
+			   replay, p->force, cancel, out);
 		break;
 	case REQ_DETACH:
 		pci_detach(p->domid, &p->spec, id, p->force, p->timeout,

@@ -25,8 +25,11 @@ struct outcome {
 };
 void outcome_free(struct outcome *o);
 
-int assignable_add(const struct spec *sp, const char *req,
+/* force: take a device dom0 uses anyway (the dom0 guard, policy.c). */
+int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out);
+/* The dom0 guard for one device leaving dom0: 0 or -EBUSY (out set). */
+int assignable_guard(const struct bdf *b, bool force, struct outcome *out);
 int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 		      bool force, const struct cancel *cancel,
 		      struct outcome *out);
@@ -41,7 +44,8 @@ void assignable_restore_libxl(void);
  */
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, const struct cancel *cancel, struct outcome *out);
+	       bool replay, bool force, const struct cancel *cancel,
+	       struct outcome *out);
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	       bool force, unsigned int timeout_s, bool replay,
 	       const struct cancel *cancel, struct outcome *out);

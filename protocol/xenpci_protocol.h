@@ -102,6 +102,7 @@
 #define XENPCI_FEATURE_LIBXL_DRIVER_PATH	"libxl-driver-path"
 #define XENPCI_FEATURE_PERMISSIVE	"permissive"	/* attach permissive */
 #define XENPCI_FEATURE_DOMAIN_CLEANUP	"domain-cleanup" /* dead guests */
+#define XENPCI_FEATURE_DOM0_GUARD	"dom0-guard"	/* force=1 overrides */
 
 /* libxl 4.17's keys in a PCI backend (XENPCI_BE_FMT), as read by list. */
 #define XENPCI_BE_DIR_FMT	"/local/domain/%u/backend/pci"

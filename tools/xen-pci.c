@@ -22,14 +22,16 @@ static const char usage_text[] =
 "Ask xen-pci-agent (through xenstore) to do what xl's pci-* commands do.\n"
 "\n"
 "Commands:\n"
-"  assignable-add SPEC         unbind the device from its driver, remember\n"
-"                              the driver, bind it to pciback\n"
+"  assignable-add [-f] SPEC    unbind the device from its driver, remember\n"
+"                              the driver, bind it to pciback; refused for\n"
+"                              a device dom0 uses unless -f (--force)\n"
 "  assignable-list             list the devices bound to pciback and not\n"
 "                              attached (one BDF per line)\n"
 "  assignable-remove [-r] SPEC unbind the device from pciback; -r rebinds\n"
 "                              it to its original driver\n"
-"  attach DOMID SPEC...        give the device(s) to PV domain DOMID, all\n"
-"                              or nothing; prints the vdev of each\n"
+"  attach [-f] DOMID SPEC...   give the device(s) to PV domain DOMID, all\n"
+"                              or nothing; prints the vdev of each; -f\n"
+"                              seizes (seize=1) a device dom0 uses\n"
 "  detach [-f] DOMID SPEC      take the device back from DOMID; -f forces\n"
 "                              removal when the guest does not answer\n"
 "  list [DOMID]                the devices attached to DOMID (Vdev, Device,\n"
@@ -147,10 +149,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "assignable-add", xp_cmd_assignable_add, "" },
+	{ "assignable-add", xp_cmd_assignable_add, "f" },
 	{ "assignable-list", xp_cmd_assignable_list, "" },
 	{ "assignable-remove", xp_cmd_assignable_remove, "r" },
-	{ "attach", xp_cmd_attach, "" },
+	{ "attach", xp_cmd_attach, "f" },
 	{ "detach", xp_cmd_detach, "f" },
 	{ "list", xp_cmd_list, "" },
 };
@@ -161,6 +163,7 @@ static const struct option long_opts[] = {
 	{ "agent-domid", required_argument, NULL, OPT_AGENT_DOMID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -197,6 +200,10 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 			o->rebind = true;
 			break;
 		case 'f':
+			/* --force reaches every command: only -f's take it. */
+			if (!strchr(optstring, 'f') || optstring[0] == '+')
+				return xp_usage_error("unknown option '%s'",
+						      argv[optind - 1]);
 			o->force = true;
 			break;
 		case 'h':

@@ -28,7 +28,7 @@ struct xp_opts {
 	unsigned int timeout;	/* seconds */
 	bool json;
 	bool rebind;	/* assignable-remove -r */
-	bool force;	/* detach -f */
+	bool force;	/* detach -f; assignable-add, attach -f (--force) */
 };
 
 /* xen-pci.c */

@@ -175,7 +175,8 @@ static int one_spec_op(const struct xp_opts *o, int argc, char **argv,
 
 int xp_cmd_assignable_add(const struct xp_opts *o, int argc, char **argv)
 {
-	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_ADD, NULL);
+	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_ADD,
+			   o->force ? XENPCI_REQ_FORCE : NULL);
 }
 
 int xp_cmd_assignable_remove(const struct xp_opts *o, int argc, char **argv)
@@ -319,6 +320,8 @@ int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv)
 			snprintf(key, sizeof(key), XENPCI_REQ_SPEC_N_FMT, i);
 		rc = set_or_die(req, key, a.specs[i]);
 	}
+	if (!rc && o->force)
+		rc = set_or_die(req, XENPCI_REQ_FORCE, "1");
 	if (rc) {
 		xenpci_request_free(req);
 		return XP_EXIT_XENSTORE;

@@ -329,10 +329,10 @@ void publish_devices(const struct bdf *devs, unsigned int n)
 	tr("publish");
 }
 
-int assignable_add(const struct spec *sp, const char *req,
+int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out)
 {
-	(void)sp;
+	(void)sp, (void)force;
 	(void)out;
 	tr("add(%s)", req);
 	saw_cancel = cancel_is_set(cancel);
@@ -357,8 +357,10 @@ int assignable_list(struct outcome *out)
 
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, const struct cancel *cancel, struct outcome *out)
+	       bool replay, bool force, const struct cancel *cancel,
+	       struct outcome *out)
 {
+	(void)force;
 	(void)specs, (void)nspecs, (void)timeout_s, (void)cancel, (void)out;
 	tr("attach(%s,%u%s)", req, domid, replay ? ",replay" : "");
 	return 0;
