@@ -273,7 +273,8 @@ int st_grant(struct device *d, struct drive *dr)
 	int rc;
 
 	step(&d->bdf, "grant");
-	rc = hv_grant((unsigned int)d->goal.domid, &d->bdf, msg, sizeof(msg));
+	rc = hv_grant((unsigned int)d->goal.domid, &d->bdf, d->xb.rdm_relaxed,
+		      msg, sizeof(msg));
 	if (rc)
 		return fail(dr->out, -rc, NULL, "%s", msg);
 	return 0;

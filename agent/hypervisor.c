@@ -8,8 +8,13 @@
  *           device's sysfs `resource` (sysfs.c reads it and its `irq`:
  *           this file only talks to Xen), the legacy IRQ mapped to a pirq
  *           with permission, then xc_assign_device (ENOSYS tolerated
- *           for PV, as libxl does: no IOMMU).  EOPNOTSUPP is the
- *           guest's own lack of an IOMMU context and is explained.
+ *           for PV, as libxl does: no IOMMU), with the strict RDM
+ *           policy unless the spec says rdm_policy=relaxed (libxl
+ *           4.17 do_pci_add(), libxl__device_pci_setdefault()).
+ *           EOPNOTSUPP is the guest's own lack of an IOMMU context,
+ *           EPERM most often a shared RMRR under the strict policy
+ *           (vtd/iommu.c intel_iommu_assign_device()): both are
+ *           explained, and every other failure names its likely causes.
  *   revoke: xc_deassign_device first (the guest loses DMA before it
  *           loses its BARs), then the permissions in reverse.
  *
@@ -181,12 +186,39 @@ static int hv_fail(char *msg, size_t len, const struct bdf *b, int err,
  * ("Operation not supported") leaves an admin guessing, so say why.
  */
 static int assign_fail(char *msg, size_t len, const struct bdf *b, int err,
-		       unsigned int domid)
+		       unsigned int domid, bool relaxed)
 {
 	char bs[BDF_STR_LEN];
 
-	if (err != EOPNOTSUPP)
-		return hv_fail(msg, len, b, err, "assign to domain %u", domid);
+	/*
+	 * intel_iommu_assign_device(): "It's disallowed to assign %pp with
+	 * shared RMRR" is -EPERM under the strict policy, and the bare
+	 * "Operation not permitted" is all a toolstack user ever sees.
+	 */
+	if (err == EPERM && !relaxed) {
+		snprintf(msg, len, "%s: assign to domain %u: %s (Xen refused "
+			 "it under the strict RDM policy: most likely the "
+			 "device shares an RMRR, a memory region the firmware "
+			 "reserves for a device's own DMA (USB legacy "
+			 "emulation, integrated graphics), with another "
+			 "device; rdm_policy=relaxed in the spec assigns it "
+			 "anyway, at the risk that DMA to that region from the "
+			 "other device or the firmware corrupts the guest's "
+			 "memory or the guest's device reaches the other's; "
+			 "other causes: no IOMMU, or the device is already "
+			 "assigned; xl dmesg says which)", bdf_str(b, bs),
+			 domid, strerror(err));
+		return -err;
+	}
+	if (err != EOPNOTSUPP) {
+		snprintf(msg, len, "%s: assign to domain %u: %s (likely "
+			 "causes: the device shares an RMRR with another "
+			 "device%s, the IOMMU is off or missing, or the device "
+			 "is already assigned; xl dmesg says which)",
+			 bdf_str(b, bs), domid, strerror(err), relaxed ? "" :
+			 " (try rdm_policy=relaxed, at a risk)");
+		return -err;
+	}
 	snprintf(msg, len, "%s: assign to domain %u: %s (domain %u has no "
 		 "IOMMU context: it was created without passthrough; create "
 		 "it with passthrough=\"enabled\" or a pci= entry in its xl "
@@ -194,8 +226,8 @@ static int assign_fail(char *msg, size_t len, const struct bdf *b, int err,
 	return -err;
 }
 
-static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
-			size_t len)
+static int grant_locked(unsigned int domid, const struct bdf *b,
+			bool rdm_relaxed, char *msg, size_t len)
 {
 	struct sysfs_bar bars[SYSFS_PCI_RESOURCES];
 	unsigned int i, n;
@@ -220,9 +252,9 @@ static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 			return hv_fail(msg, len, b, errno,
 				       "grant domain %u IRQ %d", domid, pirq);
 	}
-	if (xc_assign_device(xch, domid, sbdf(b), XEN_DOMCTL_DEV_RDM_RELAXED)
-	    && errno != ENOSYS)
-		return assign_fail(msg, len, b, errno, domid);
+	if (xc_assign_device(xch, domid, sbdf(b), rdm_relaxed ?
+			     XEN_DOMCTL_DEV_RDM_RELAXED : 0) && errno != ENOSYS)
+		return assign_fail(msg, len, b, errno, domid, rdm_relaxed);
 	return 0;
 }
 
@@ -277,7 +309,8 @@ static int revoke_locked(unsigned int domid, const struct bdf *b,
 	return rc;
 }
 
-int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
+int hv_grant(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+	     char *msg, size_t len)
 {
 	char ignore[256];
 	int rc;
@@ -285,7 +318,7 @@ int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
 	if (!xch)
 		return hv_fail(msg, len, b, ENODEV, "no hypervisor interface");
 	pthread_mutex_lock(&xc_lock);
-	rc = grant_locked(domid, b, msg, len);
+	rc = grant_locked(domid, b, rdm_relaxed, msg, len);
 	if (rc)
 		revoke_locked(domid, b, ignore, sizeof(ignore));
 	pthread_mutex_unlock(&xc_lock);

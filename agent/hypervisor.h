@@ -20,9 +20,12 @@ int quarantine_assign(const struct bdf *b);
 int quarantine_release(const struct bdf *b);
 /* 1 if a guest owns the device, 0 if not, or -errno. */
 int quarantine_guest_owned(const struct bdf *b);
-/* BARs, IRQ and assignment, as libxl; all or nothing.  0 or -errno. */
-int hv_grant(unsigned int domid, const struct bdf *b, char *msg,
-	     size_t len);
+/*
+ * BARs, IRQ and assignment, as libxl; all or nothing.  rdm_relaxed:
+ * the spec's rdm_policy=relaxed, else strict.  0 or -errno.
+ */
+int hv_grant(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+	     char *msg, size_t len);
 /* Deassign and revoke; idempotent.  0 or -errno of the first failure. */
 int hv_revoke(unsigned int domid, const struct bdf *b, char *msg,
 	      size_t len);
