@@ -4,3 +4,9 @@ BINS += $(BINDIR)/xstest
 $(BINDIR)/xstest: $(OBJDIR)/tests/tools/xstest.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
+
+BINS += $(BINDIR)/xctest
+
+$(BINDIR)/xctest: $(OBJDIR)/tests/tools/xctest.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xencontrol)
