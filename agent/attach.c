@@ -33,6 +33,7 @@
 #include "libxl_pci.h"
 #include "log.h"
 #include "ops.h"
+#include "policy.h"
 #include "xenbus.h"
 #include <xen/io/xenbus.h>
 #include "sysfs.h"
@@ -266,8 +267,8 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, bool force, const struct cancel *cancel,
-	       struct outcome *out)
+	       bool replay, bool force, int reset,
+	       const struct cancel *cancel, struct outcome *out)
 {
 	struct device devs[REQ_MAX_DEVS];
 	struct drive dr = { .req = req, .cancel = cancel, .out = out,
@@ -276,6 +277,8 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 	unsigned int n = 0, i, j;
 	int rc;
 
+	dr.reset_strict = reset == RESET_POLICY_DEFAULT ? cfg.reset_strict :
+			  reset == RESET_POLICY_STRICT;
 	rc = attach_checked(domid, specs, nspecs, replay, force, devs, &dr);
 	if (rc) {
 		for (i = 0; i < nspecs; i++)

@@ -22,12 +22,14 @@
 			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
 			XENPCI_FEATURE_PERMISSIVE " " \
 			XENPCI_FEATURE_DOMAIN_CLEANUP " " \
-			XENPCI_FEATURE_DOM0_GUARD
+			XENPCI_FEATURE_DOM0_GUARD " " \
+			XENPCI_FEATURE_RESET_POLICY
 
 
 struct agent_config {
 	const char *sysfs_root;
 	const char *proc_root;		/* the dom0 guard's /proc */
+	bool reset_strict;		/* --reset-policy strict */
 	const char *state_dir;
 	unsigned int domid;
 	unsigned int toolstack_domid;

@@ -75,6 +75,7 @@ struct drive {
 	const struct cancel *cancel;	/* the request timed out */
 	unsigned int timeout_ms;	/* for waiting on the guest */
 	bool force;			/* a guest that does not answer */
+	bool reset_strict;		/* a dirty device only to its guest */
 	struct outcome *out;
 };
 

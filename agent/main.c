@@ -52,6 +52,9 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "  --proc-root DIR        proc the dom0 guard reads (default /proc)\n"
 "  --protect SPEC         never take [DDDD:]BB:DD.F (or .*) from dom0\n"
 "                         without force=1; repeatable\n"
+"  --reset-policy POLICY  best-effort (default): a device that cannot be\n"
+"                         reset still goes to the next guest; strict: a\n"
+"                         dirty device only goes back to its last guest\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
 "  --domid N              the agent's own domain (default 0)\n"
@@ -217,6 +220,7 @@ static int parse_options(int argc, char **argv, int *level)
 		{ "sysfs-root", required_argument, NULL, 's' },
 		{ "proc-root", required_argument, NULL, 'P' },
 		{ "protect", required_argument, NULL, 'p' },
+		{ "reset-policy", required_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
@@ -238,6 +242,18 @@ static int parse_options(int argc, char **argv, int *level)
 		case 'P':
 			cfg.proc_root = optarg;
 			break;
+		case 'R': {
+			enum reset_policy rp;
+
+			if (policy_reset_parse(optarg, &rp)) {
+				fprintf(stderr, AGENT_NAME ": invalid "
+					"--reset-policy '%s': strict or "
+					"best-effort\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			cfg.reset_strict = rp == RESET_POLICY_STRICT;
+			break;
+		}
 		case 'p':
 			if (policy_protect(optarg)) {
 				fprintf(stderr, AGENT_NAME ": invalid --protect "

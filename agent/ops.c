@@ -24,7 +24,7 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		break;
 	case REQ_ATTACH:
 		pci_attach(p->domid, p->specs, p->nspecs, id, p->timeout,
-			   replay, p->force, cancel, out);
+			   replay, p->force, p->reset, cancel, out);
 		break;
 	case REQ_DETACH:
 		pci_detach(p->domid, &p->spec, id, p->force, p->timeout,

@@ -22,6 +22,8 @@ struct outcome {
 	/* attach: the vdev of each spec, in order */
 	char vdev[XENPCI_ATTACH_MAX_SPECS][32];
 	unsigned int nvdev;
+	/* attach: what went on anyway (reset=best-effort), or "" */
+	char warning[512];
 };
 void outcome_free(struct outcome *o);
 
@@ -44,8 +46,8 @@ void assignable_restore_libxl(void);
  */
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, bool force, const struct cancel *cancel,
-	       struct outcome *out);
+	       bool replay, bool force, int reset,
+	       const struct cancel *cancel, struct outcome *out);
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	       bool force, unsigned int timeout_s, bool replay,
 	       const struct cancel *cancel, struct outcome *out);

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "log.h"
@@ -482,4 +483,94 @@ out:
 	if (rc)
 		return rc;
 	return w.n ? 1 : 0;
+}
+
+/* ---------------------------------------------------- reset records */
+
+static void reset_path(const struct bdf *b, char *buf, size_t len)
+{
+	char key[KEY_STR_LEN];
+
+	snprintf(buf, len, "%s/reset/%s", cfg.state_dir, bdf_key(b, key));
+}
+
+void policy_reset_get(const struct bdf *b, struct reset_rec *r)
+{
+	char p[4096], st[16];
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	r->domid = -1;
+	reset_path(b, p, sizeof(p));
+	f = fopen(p, "re");
+	if (!f)
+		return;
+	/* "clean|dirty|in-use DOMID METHOD\nWHY\n" */
+	if (fscanf(f, "%15s %ld %31s\n", st, &r->domid, r->method) == 3) {
+		r->state = !strcmp(st, "clean") ? RESET_CLEAN :
+			   !strcmp(st, "in-use") ? RESET_IN_USE : RESET_DIRTY;
+		if (!fgets(r->why, sizeof(r->why), f))
+			r->why[0] = '\0';
+		r->why[strcspn(r->why, "\n")] = '\0';
+		if (!strcmp(r->method, "-"))
+			r->method[0] = '\0';
+	}
+	fclose(f);
+}
+
+int policy_reset_put(const struct bdf *b, const struct reset_rec *r)
+{
+	char p[4096], tmp[4112], dir[4096];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/reset", cfg.state_dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		rc = -errno;
+	reset_path(b, p, sizeof(p));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
+	f = rc ? NULL : fopen(tmp, "we");
+	if (!f && !rc)
+		rc = -errno;
+	if (f) {
+		fprintf(f, "%s %ld %s\n%s\n", r->state == RESET_CLEAN ?
+			"clean" : r->state == RESET_IN_USE ? "in-use" :
+			"dirty", r->domid, r->method[0] ? r->method : "-",
+			r->why);
+		if (fclose(f))
+			rc = -errno;
+		else if (rename(tmp, p))
+			rc = -errno;
+	}
+	if (rc)
+		log_dev(LOG_WARNING, b, "record its reset state in %s: %s",
+			dir, strerror(-rc));
+	return rc;
+}
+
+const char *policy_reset_str(const struct reset_rec *r, char *buf,
+			     size_t len)
+{
+	if (r->state == RESET_NEVER)
+		snprintf(buf, len, "%s", "");
+	else if (r->state == RESET_CLEAN)
+		snprintf(buf, len, "clean (%s)", r->method);
+	else if (r->state == RESET_IN_USE)
+		snprintf(buf, len, "dirty: domain %ld has it%s%.150s",
+			 r->domid, r->why[0] ? "; " : "", r->why);
+	else
+		snprintf(buf, len, "dirty: domain %ld had it; %.150s",
+			 r->domid, r->why);
+	return buf;
+}
+
+int policy_reset_parse(const char *s, enum reset_policy *p)
+{
+	if (!strcmp(s, "strict"))
+		*p = RESET_POLICY_STRICT;
+	else if (!strcmp(s, "best-effort"))
+		*p = RESET_POLICY_BEST_EFFORT;
+	else
+		return -EINVAL;
+	return 0;
 }

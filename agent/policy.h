@@ -26,3 +26,38 @@ int policy_protect(const char *spec);
 int policy_dom0_uses(const struct bdf *b, char *why, size_t len);
 
 #endif
+
+/*
+ * Reset tracking: whether a device was reset since its last guest
+ * (clean, and how) or not (dirty: which guest had it, and why it could
+ * not be reset).  Kept in <state dir>/reset/<K>, so a restarted agent
+ * knows; a device with no record has never been with a guest.
+ */
+enum reset_state {
+	RESET_NEVER,	/* never with a guest */
+	RESET_CLEAN,	/* reset since domid had it, by method */
+	RESET_DIRTY,	/* not reset since domid had it: why */
+	RESET_IN_USE,	/* domid has it (why: what was let go, or "") */
+};
+struct reset_rec {
+	enum reset_state state;
+	long domid;		/* the last guest, -1 none */
+	char method[32];	/* clean: "flr", "do_flr", ... */
+	char why[160];
+};
+/* The record, or state RESET_NEVER; never fails. */
+void policy_reset_get(const struct bdf *b, struct reset_rec *r);
+/* 0 or -errno (logged). */
+int policy_reset_put(const struct bdf *b, const struct reset_rec *r);
+/*
+ * "clean (flr)", "dirty: domain 5 had it; no reset method", "dirty:
+ * domain 5 has it", "" never.
+ */
+const char *policy_reset_str(const struct reset_rec *r, char *buf,
+			     size_t len);
+
+/* --reset-policy / reset=: refuse a dirty device to another guest. */
+enum reset_policy { RESET_POLICY_DEFAULT, RESET_POLICY_BEST_EFFORT,
+		    RESET_POLICY_STRICT };
+/* "strict" or "best-effort": 0 and *p, or -EINVAL. */
+int policy_reset_parse(const char *s, enum reset_policy *p);

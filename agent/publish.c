@@ -20,6 +20,7 @@
 #include "device.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "policy.h"
 #include "publish.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -35,7 +36,17 @@ struct entry {
 	bool permissive;
 	char stage[16];
 	char vdev[32];
+	char reset[200];	/* policy.c's record, "" none */
 };
+
+/* Clean since its last guest, or dirty (policy.c's record). */
+static void observe_reset(struct entry *e)
+{
+	struct reset_rec r;
+
+	policy_reset_get(&e->bdf, &r);
+	policy_reset_str(&r, e->reset, sizeof(e->reset));
+}
 
 /* Everything an entry says, read before the transaction. */
 static void observe(struct entry *e)
@@ -53,6 +64,7 @@ static void observe(struct entry *e)
 	snprintf(e->driver, sizeof(e->driver), "%s",
 		 known[0] ? driver_name(known) : "");
 	e->permissive = sysfs_permissive(&e->bdf) == 1;
+	observe_reset(e);
 	device_init(&d, &e->bdf);
 	d.goal.kind = e->domid >= 0 ? DG_DETACHED : DG_ASSIGNABLE;
 	d.goal.domid = e->domid;
@@ -94,7 +106,9 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 		 XENPCI_DEVSTATE_ATTACHED : XENPCI_DEVSTATE_ASSIGNABLE) ||
 	    !put(t, base, XENPCI_DEV_DRIVER, e->driver) ||
 	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
-	    !put(t, base, XENPCI_DEV_STAGE, e->stage))
+	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
+	    !(e->reset[0] ? put(t, base, XENPCI_DEV_RESET, e->reset) :
+	      drop(t, base, XENPCI_DEV_RESET)))
 		return false;
 	if (e->domid < 0)
 		return drop(t, base, XENPCI_DEV_DOMID) &&

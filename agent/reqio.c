@@ -188,6 +188,9 @@ static int write_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 		     put(t, a->dir, XENPCI_REQ_CODE, errno_name(a->err));
 	} else if (a->out && a->p->op == REQ_ATTACH) {
 		ok = put_vdevs(t, a);
+		if (ok && a->out->warning[0])
+			ok = put(t, a->dir, XENPCI_REQ_RESULT "/"
+				 XENPCI_RES_WARNING, a->out->warning);
 	} else if (a->out && a->p->op == REQ_LIST) {
 		ok = put_list(h, t, a);
 	}

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "policy.h"
 #include "reqparse.h"
 
 static const struct {
@@ -214,6 +215,15 @@ static int parse_field(struct req_params *p, const char *id, const char *k,
 		if (!parse_bool(val, &p->force))
 			return reqparse_fail(p, EINVAL, "invalid force "
 					     "'%.40s': 0 or 1", val);
+	} else if (!strcmp(k, XENPCI_REQ_RESET)) {
+		if (!strcmp(val, "strict"))
+			p->reset = RESET_POLICY_STRICT;
+		else if (!strcmp(val, "best-effort"))
+			p->reset = RESET_POLICY_BEST_EFFORT;
+		else
+			return reqparse_fail(p, EINVAL, "invalid reset "
+					     "'%.40s': strict or best-effort",
+					     val);
 	} else if (!strcmp(k, XENPCI_REQ_TIMEOUT)) {
 		if (!parse_uint(val, 86400, &v) || !v)
 			return reqparse_fail(p, EINVAL, "invalid timeout "

@@ -27,6 +27,7 @@ struct req_params {
 	unsigned int domid;
 	bool has_domid;
 	bool rebind, force;
+	int reset;		/* enum reset_policy (policy.h): reset= */
 	unsigned int timeout;	/* seconds */
 	/* Every device the request works on, each once. */
 	struct bdf devs[REQ_MAX_DEVS];

@@ -593,3 +593,10 @@ int sysfs_dev_blocks(const struct bdf *b, struct sysfs_blk **out,
 	*n = l.n;
 	return 0;
 }
+
+int sysfs_reset_methods(const struct bdf *b, char *buf, size_t len)
+{
+	int rc = sysfs_dev_read(b, "reset_method", buf, len);
+
+	return rc == -ENOENT ? 0 : rc;
+}

@@ -63,6 +63,11 @@ int sysfs_irq(const struct bdf *b);
  * failure.  0 or -errno of the write.
  */
 int sysfs_reset(const struct bdf *b, const char **how);
+/*
+ * Linux 6.1's reset_method: the methods the kernel will try, in order
+ * ("flr bus"); "" when the file is absent (no method).  0 or -errno.
+ */
+int sysfs_reset_methods(const struct bdf *b, char *buf, size_t len);
 
 /* The dom0 guard (policy.c): what dom0 may be using on a device. */
 #define SYSFS_IFNAME_LEN	16	/* IFNAMSIZ */

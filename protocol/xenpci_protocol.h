@@ -34,6 +34,7 @@
 #define XENPCI_DEV_PERMISSIVE	"permissive"	/* 0 | 1 */
 /* Addition: the observed stage, agent/device.c dev_state_name(). */
 #define XENPCI_DEV_STAGE	"stage"
+#define XENPCI_DEV_RESET	"reset"	/* "clean (flr)", "dirty: ..." */
 
 #define XENPCI_DEVSTATE_ASSIGNABLE	"assignable"
 #define XENPCI_DEVSTATE_ATTACHED	"attached"
@@ -57,6 +58,8 @@
 #define XENPCI_REQ_DOMID	"domid"
 #define XENPCI_REQ_REBIND	"rebind"	/* "1": remove -r */
 #define XENPCI_REQ_FORCE	"force"		/* "1" */
+#define XENPCI_REQ_RESET	"reset"		/* "strict", "best-effort" */
+#define XENPCI_RES_WARNING	"warning"	/* result/warning */
 #define XENPCI_REQ_TIMEOUT	"timeout"	/* seconds */
 #define XENPCI_REQ_TIMEOUT_DEFAULT	30
 
@@ -103,6 +106,7 @@
 #define XENPCI_FEATURE_PERMISSIVE	"permissive"	/* attach permissive */
 #define XENPCI_FEATURE_DOMAIN_CLEANUP	"domain-cleanup" /* dead guests */
 #define XENPCI_FEATURE_DOM0_GUARD	"dom0-guard"	/* force=1 overrides */
+#define XENPCI_FEATURE_RESET_POLICY	"reset-policy"	/* reset=, R/devices/K/reset */
 
 /* libxl 4.17's keys in a PCI backend (XENPCI_BE_FMT), as read by list. */
 #define XENPCI_BE_DIR_FMT	"/local/domain/%u/backend/pci"

@@ -357,10 +357,10 @@ int assignable_list(struct outcome *out)
 
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, bool force, const struct cancel *cancel,
-	       struct outcome *out)
+	       bool replay, bool force, int reset,
+	       const struct cancel *cancel, struct outcome *out)
 {
-	(void)force;
+	(void)force, (void)reset;
 	(void)specs, (void)nspecs, (void)timeout_s, (void)cancel, (void)out;
 	tr("attach(%s,%u%s)", req, domid, replay ? ",replay" : "");
 	return 0;

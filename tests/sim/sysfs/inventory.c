@@ -58,6 +58,8 @@
  *	totalvfs=N	on a PF: sriov_totalvfs (default: its VFs listed)
  *	numvfs=N	on a PF: VFs enabled at boot (default: all listed)
  *	boot_vga=1	boot_vga reads 1 (file exists for class 0x0300xx)
+ *	reset_fail=1	every reset of it fails (-ENOTTY: not ready after
+ *			the reset, pci_dev_wait())
  *	block=NAME:MAJ:MIN,...	block devices under it while its driver is
  *			bound: a disk, then its partitions (names extending
  *			the disk's), maybe another disk (host.c)
@@ -398,6 +400,8 @@ static int parse_devkey(struct sim_dev *dev, struct devopts *o, char *tok)
 		snprintf(o->pf, sizeof(o->pf), "%s", val);
 	else if (!strcmp(tok, "boot_vga"))
 		dev->boot_vga = !strcmp(val, "1");
+	else if (!strcmp(tok, "reset_fail"))
+		dev->reset_fail = !strcmp(val, "1");
 	else if (!strcmp(tok, "block"))
 		return host_parse_block(dev, val);
 	else if (!strcmp(tok, "in_use")) {

@@ -281,7 +281,9 @@ void driver_attach(struct sim_driver *drv)
 /*
  * drivers/pci/pci.c pci_reset_function() / __pci_reset_function_locked():
  * the first method of dev->reset_methods[] that works is used (all of
- * them work here); no method at all is -ENOTTY.
+ * them work here, but on a device with reset_fail); no method at all
+ * is -ENOTTY.  A device that does not come back from its reset is
+ * -ENOTTY too: pci_dev_wait() "not ready 65535ms after FLR; giving up".
  */
 int pci_reset_function(struct sim_dev *dev, const char *why)
 {
@@ -289,6 +291,11 @@ int pci_reset_function(struct sim_dev *dev, const char *why)
 
 	if (!m) {
 		sim_log_defer("reset %s none %s", dev->name, why);
+		return -ENOTTY;
+	}
+	if (dev->reset_fail) {
+		sim_log_defer("reset %s %s %s failed", dev->name,
+			      reset_method_name(m), why);
 		return -ENOTTY;
 	}
 	dev->reset_count++;

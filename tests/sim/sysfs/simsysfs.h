@@ -77,6 +77,7 @@ struct sim_dev {
 	uint8_t reset_methods[MAX_RESET_METHODS];
 	uint8_t default_reset[MAX_RESET_METHODS];
 	bool has_reset_attr;		/* reset/reset_method visible */
+	bool reset_fail;		/* every reset times out */
 	bool boot_vga;
 	int secondary, subordinate;	/* bridge bus range, -1 default */
 	int pcie_type;			/* PCIe capability type, -1 none */
