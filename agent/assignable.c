@@ -27,7 +27,6 @@
 #include "libxl_pci.h"
 #include "log.h"
 #include "ops.h"
-#include "policy.h"
 #include "statedir.h"
 #include "sysfs.h"
 
@@ -75,32 +74,6 @@ static int check_all(const struct spec *sp, struct outcome *out)
 	return rc;
 }
 
-/*
- * The dom0 guard (policy.c) for a device about to leave dom0; one
- * already on pciback has left.  force=1 goes on, saying why it should
- * not have.
- */
-int assignable_guard(const struct bdf *b, bool force, struct outcome *out)
-{
-	char why[sizeof(out->msg) - 80];
-	int rc = sysfs_on_pciback(b);
-
-	if (rc == 1)
-		return 0;
-	rc = policy_dom0_uses(b, why, sizeof(why));
-	if (!rc)
-		return 0;
-	if (force) {
-		log_dev(LOG_WARNING, b, "taken from dom0 anyway (force=1), "
-			"although %s", why);
-		return 0;
-	}
-	if (rc < 0)
-		return fail(out, -rc, b, "%s; force=1 takes it anyway", why);
-	return fail(out, EBUSY, b, "in use by dom0: %s; force=1 takes it "
-		    "anyway", why);
-}
-
 int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out)
 {
@@ -111,7 +84,7 @@ int assignable_add(const struct spec *sp, bool force, const char *req,
 
 	rc = check_all(sp, out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
-		rc = assignable_guard(&sp->devs[i], force, out);
+		rc = device_dom0_guard(&sp->devs[i], force, out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
 		rc = device_prepare_add(&devs[i], &sp->devs[i], out);
 	if (!rc)
@@ -265,6 +238,9 @@ void outcome_free(struct outcome *o)
 {
 	free(o->list);
 	free(o->list_drv);
+	free(o->kv);
+	o->kv = NULL;
+	o->nkv = 0;
 	o->list = NULL;
 	o->list_drv = NULL;
 	o->nlist = 0;

@@ -244,7 +244,7 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 		for (j = 0; j < specs[i].ndevs; j++, n++) {
 			if (!specs[i].seize)
 				continue;
-			rc = assignable_guard(&devs[n].bdf, force, dr->out);
+			rc = device_dom0_guard(&devs[n].bdf, force, dr->out);
 			if (rc)
 				return rc;
 		}

@@ -352,3 +352,18 @@ int hv_domain_alive(unsigned int domid)
 	return n == 1 && info.domain == domid &&
 	       !(info.flags & XEN_DOMINF_dying);
 }
+
+int hv_iommu_enabled(void)
+{
+	xc_physinfo_t info = { 0 };
+	int rc;
+
+	if (!xch)
+		return -ENODEV;
+	pthread_mutex_lock(&xc_lock);
+	/* xl info's virt_caps "directio": Xen has an IOMMU enabled. */
+	rc = xc_physinfo(xch, &info) ? -errno :
+	     !!(info.capabilities & XEN_SYSCTL_PHYSCAP_directio);
+	pthread_mutex_unlock(&xc_lock);
+	return rc;
+}

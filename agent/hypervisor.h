@@ -18,6 +18,8 @@ void hv_close(void);
 bool quarantine_available(void);
 int quarantine_assign(const struct bdf *b);
 int quarantine_release(const struct bdf *b);
+/* 1 Xen has an IOMMU on (physinfo "directio"), 0 not, or -errno. */
+int hv_iommu_enabled(void);
 /* 1 if a guest owns the device, 0 if not, or -errno. */
 int quarantine_guest_owned(const struct bdf *b);
 /*

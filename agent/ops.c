@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 
+#include "check.h"
 #include "ops.h"
 #include "publish.h"
 #include "reqparse.h"
@@ -25,6 +26,9 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 	case REQ_ATTACH:
 		pci_attach(p->domid, p->specs, p->nspecs, id, p->timeout,
 			   replay, p->force, p->reset, cancel, out);
+		break;
+	case REQ_CHECK:
+		pci_check(&p->spec, out);
 		break;
 	case REQ_DETACH:
 		pci_detach(p->domid, &p->spec, id, p->force, p->timeout,

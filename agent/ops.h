@@ -24,14 +24,18 @@ struct outcome {
 	unsigned int nvdev;
 	/* attach: what went on anyway (reset=best-effort), or "" */
 	char warning[512];
+	/* check: result/<key> = val */
+	struct outcome_kv {
+		char key[48];
+		char val[1024];
+	} *kv;
+	unsigned int nkv;
 };
 void outcome_free(struct outcome *o);
 
 /* force: take a device dom0 uses anyway (the dom0 guard, policy.c). */
 int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out);
-/* The dom0 guard for one device leaving dom0: 0 or -EBUSY (out set). */
-int assignable_guard(const struct bdf *b, bool force, struct outcome *out);
 int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 		      bool force, const struct cancel *cancel,
 		      struct outcome *out);

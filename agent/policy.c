@@ -51,6 +51,7 @@
 #define PCI_SUBORDINATE_BUS	0x1a
 #define PCI_CAPABILITY_LIST	0x34
 #define PCI_CAP_ID_EXP		0x10
+#define PCI_CAP_ID_MSIX		0x11
 #define PCI_EXP_TYPE_PCI_BRIDGE	0x7
 #define PCI_CLASS_BRIDGE_HOST	0x0600
 #define PCI_CLASS_BRIDGE_PCI	0x0604
@@ -381,6 +382,20 @@ static int pcie_type(const uint8_t *c)
 	return -1;
 }
 
+/* PCI_CAP_ID_MSIX: Table Size + 1 vectors; 0 without the capability. */
+static unsigned int msix_vectors(const uint8_t *c)
+{
+	unsigned int pos = c[PCI_CAPABILITY_LIST] & ~3u;
+
+	if (!(c[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		return 0;
+	for (int ttl = 48; ttl-- && pos >= 0x40 && pos < 0xfd;
+	     pos = c[pos + 1] & ~3u)
+		if (c[pos] == PCI_CAP_ID_MSIX)
+			return ((c[pos + 2] | c[pos + 3] << 8) & 0x7ff) + 1;
+	return 0;
+}
+
 static void load_pcidev(struct pcidev *d, const struct bdf *b)
 {
 	d->b = *b;
@@ -414,34 +429,84 @@ static int check_member(struct why *w, const struct pcidev *m,
 	return check_one(w, &m->b);
 }
 
-int policy_dom0_uses(const struct bdf *b, char *why, size_t len)
+/*
+ * How m goes with self: another function of its slot, behind it, or
+ * sharing its requester ID behind a PCIe-to-PCI bridge.  false: not.
+ */
+static bool member_of(const struct pcidev *self, const struct pcidev *m,
+		      const struct pcidev *devs, unsigned int n, char *what,
+		      size_t len)
 {
-	struct why w = { .buf = why, .len = len, .who = "" };
-	struct bdf *all = NULL;
-	struct pcidev *devs, *self = NULL;
-	char rbdf[BDF_STR_LEN], what[80];
-	unsigned int n = 0, i, j;
-	int rc;
+	char rbdf[BDF_STR_LEN];
 
-	why[0] = '\0';
-	rc = sysfs_pci_devices(&all, &n);
+	if (m == self)
+		return false;
+	if (m->b.dom == self->b.dom && m->b.bus == self->b.bus &&
+	    m->b.dev == self->b.dev) {
+		snprintf(what, len, "another function of its slot");
+		return true;
+	}
+	if (behind(self, &m->b)) {
+		snprintf(what, len, "behind it");
+		return true;
+	}
+	/* The IOMMU sees the PCIe-to-PCI bridge's requester ID. */
+	for (unsigned int j = 0; j < n; j++) {
+		const struct pcidev *br = &devs[j];
+
+		if (br->pcie_type != PCI_EXP_TYPE_PCI_BRIDGE ||
+		    !behind(br, &self->b) || !behind(br, &m->b))
+			continue;
+		snprintf(what, len, "shares its requester ID behind "
+			 "PCIe-to-PCI bridge %s", bdf_str(&br->b, rbdf));
+		return true;
+	}
+	return false;
+}
+
+/* Every PCI device with its config space; *self: b's, or NULL. */
+static int load_all(const struct bdf *b, struct pcidev **out,
+		    unsigned int *n, struct pcidev **self, char *why,
+		    size_t len)
+{
+	struct bdf *all = NULL;
+	struct pcidev *devs;
+	int rc = sysfs_pci_devices(&all, n);
+
+	*self = NULL;
 	if (rc) {
 		snprintf(why, len, "cannot tell whether dom0 uses it: list "
 			 "PCI devices: %s", strerror(-rc));
 		return rc;
 	}
-	devs = calloc(n ? n : 1, sizeof(*devs));
+	devs = calloc(*n ? *n : 1, sizeof(*devs));
 	if (!devs) {
 		free(all);
 		snprintf(why, len, "out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < *n; i++) {
 		load_pcidev(&devs[i], &all[i]);
 		if (bdf_eq(&all[i], b))
-			self = &devs[i];
+			*self = &devs[i];
 	}
 	free(all);
+	*out = devs;
+	return 0;
+}
+
+int policy_dom0_uses(const struct bdf *b, char *why, size_t len)
+{
+	struct why w = { .buf = why, .len = len, .who = "" };
+	struct pcidev *devs = NULL, *self;
+	char what[80];
+	unsigned int n = 0, i;
+	int rc;
+
+	why[0] = '\0';
+	rc = load_all(b, &devs, &n, &self, why, len);
+	if (rc)
+		return rc;
 	if (!self)
 		goto out;	/* gone: the operation says ENODEV */
 	if (class_of(self) == PCI_CLASS_BRIDGE_HOST)
@@ -449,40 +514,55 @@ int policy_dom0_uses(const struct bdf *b, char *why, size_t len)
 	else if (self->bridge || class_of(self) == PCI_CLASS_BRIDGE_PCI)
 		reason(&w, "is a PCI bridge");
 	rc = check_one(&w, b);
-	for (i = 0; !rc && i < n; i++) {
-		const struct pcidev *m = &devs[i];
-
-		if (m == self)
-			continue;
-		if (m->b.dom == b->dom && m->b.bus == b->bus &&
-		    m->b.dev == b->dev) {
-			rc = check_member(&w, m, "another function of its "
-					  "slot");
-			continue;
-		}
-		if (behind(self, &m->b)) {
-			rc = check_member(&w, m, "behind it");
-			continue;
-		}
-		/* The IOMMU sees the PCIe-to-PCI bridge's requester ID. */
-		for (j = 0; j < n; j++) {
-			const struct pcidev *br = &devs[j];
-
-			if (br->pcie_type != PCI_EXP_TYPE_PCI_BRIDGE ||
-			    !behind(br, b) || !behind(br, &m->b))
-				continue;
-			snprintf(what, sizeof(what), "shares its requester ID "
-				 "behind PCIe-to-PCI bridge %s",
-				 bdf_str(&br->b, rbdf));
-			rc = check_member(&w, m, what);
-			break;
-		}
-	}
+	for (i = 0; !rc && i < n; i++)
+		if (member_of(self, &devs[i], devs, n, what, sizeof(what)))
+			rc = check_member(&w, &devs[i], what);
 out:
 	free(devs);
 	if (rc)
 		return rc;
 	return w.n ? 1 : 0;
+}
+
+int policy_group(const struct bdf *b, struct policy_topo *t)
+{
+	struct pcidev *devs = NULL, *self;
+	char what[80], bdf[BDF_STR_LEN], why[160];
+	unsigned int n = 0, i;
+	size_t l = 0;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	rc = load_all(b, &devs, &n, &self, why, sizeof(why));
+	if (rc || !self) {
+		free(devs);
+		return rc ? rc : -ENODEV;
+	}
+	t->bridge = self->bridge || class_of(self) == PCI_CLASS_BRIDGE_PCI ||
+		    class_of(self) == PCI_CLASS_BRIDGE_HOST;
+	for (i = 0; i < n && l < sizeof(t->group) - 1; i++) {
+		if (!member_of(self, &devs[i], devs, n, what, sizeof(what)))
+			continue;
+		l += snprintf(t->group + l, sizeof(t->group) - l, "%s%s (%s)",
+			      l ? ", " : "", bdf_str(&devs[i].b, bdf), what);
+	}
+	/* The nearest bridge above it: the narrowest range holding it. */
+	for (i = 0; i < n; i++) {
+		const struct pcidev *br = &devs[i];
+
+		if (!behind(br, b) || (t->above[0] &&
+		    br->sub - br->sec > t->above_span))
+			continue;
+		t->above_span = br->sub - br->sec;
+		snprintf(t->above, sizeof(t->above), "%s%s",
+			 bdf_str(&br->b, bdf),
+			 br->pcie_type == PCI_EXP_TYPE_PCI_BRIDGE ?
+			 " (PCIe-to-PCI: the devices behind it share its "
+			 "requester ID)" : "");
+	}
+	t->msix = msix_vectors(self->cfg);
+	free(devs);
+	return 0;
 }
 
 /* ---------------------------------------------------- reset records */

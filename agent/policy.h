@@ -27,6 +27,17 @@ int policy_dom0_uses(const struct bdf *b, char *why, size_t len);
 
 #endif
 
+/* Where a device sits, for the readiness check. */
+struct policy_topo {
+	bool bridge;		/* a host or PCI bridge itself */
+	char group[512];	/* what goes with it: "BDF (why), ..." */
+	char above[128];	/* the nearest bridge above it, "" none */
+	unsigned int above_span;
+	unsigned int msix;	/* MSI-X vectors, 0 none */
+};
+/* 0, or -errno (-ENODEV: no such device). */
+int policy_group(const struct bdf *b, struct policy_topo *t);
+
 /*
  * Reset tracking: whether a device was reset since its last guest
  * (clean, and how) or not (dirty: which guest had it, and why it could

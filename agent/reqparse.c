@@ -30,6 +30,7 @@ static const struct {
 	{ XENPCI_OP_ASSIGNABLE_LIST, REQ_LIST },
 	{ XENPCI_OP_ATTACH, REQ_ATTACH },
 	{ XENPCI_OP_DETACH, REQ_DETACH },
+	{ XENPCI_OP_CHECK, REQ_CHECK },
 };
 #define NOPS	(sizeof(ops) / sizeof(*ops))
 
@@ -256,7 +257,7 @@ static int parse_op(struct req_params *p, const char *op, const char *spec)
 	if (!op || i == NOPS)
 		return reqparse_fail(p, EINVAL, "unknown op '%.64s': one of "
 				     "assignable-add, assignable-remove, "
-				     "assignable-list, attach, detach",
+				     "assignable-list, attach, detach, check",
 				     op ? op : "");
 	p->op = ops[i].op;
 	snprintf(p->desc, sizeof(p->desc), "%s%s%.100s", op, spec ? " " : "",

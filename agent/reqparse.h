@@ -13,7 +13,7 @@
 #include "spec.h"
 
 enum req_op {
-	REQ_ADD, REQ_REMOVE, REQ_LIST, REQ_ATTACH, REQ_DETACH,
+	REQ_ADD, REQ_REMOVE, REQ_LIST, REQ_ATTACH, REQ_DETACH, REQ_CHECK,
 	REQ_CLEANUP,		/* the agent's own: a guest died */
 };
 

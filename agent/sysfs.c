@@ -600,3 +600,11 @@ int sysfs_reset_methods(const struct bdf *b, char *buf, size_t len)
 
 	return rc == -ENOENT ? 0 : rc;
 }
+
+bool sysfs_pciback_has(const char *file)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(p, sizeof(p), PCIBACK "/%s", file);
+	return !access(p, F_OK);
+}

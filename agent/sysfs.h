@@ -68,6 +68,8 @@ int sysfs_reset(const struct bdf *b, const char **how);
  * ("flr bus"); "" when the file is absent (no method).  0 or -errno.
  */
 int sysfs_reset_methods(const struct bdf *b, char *buf, size_t len);
+/* pciback has the file ("do_flr": distro kernels). */
+bool sysfs_pciback_has(const char *file);
 
 /* The dom0 guard (policy.c): what dom0 may be using on a device. */
 #define SYSFS_IFNAME_LEN	16	/* IFNAMSIZ */

@@ -76,6 +76,7 @@
 #define XENPCI_OP_ASSIGNABLE_LIST	"assignable-list"
 #define XENPCI_OP_ATTACH		"attach"
 #define XENPCI_OP_DETACH		"detach"
+#define XENPCI_OP_CHECK			"check"	/* protocol addition */
 
 /* accepted -> running -> ok | error; a final status never changes. */
 #define XENPCI_STATUS_ACCEPTED	"accepted"

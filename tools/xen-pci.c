@@ -34,6 +34,10 @@ static const char usage_text[] =
 "                              seizes (seize=1) a device dom0 uses\n"
 "  detach [-f] DOMID SPEC      take the device back from DOMID; -f forces\n"
 "                              removal when the guest does not answer\n"
+"  check SPEC                  what stands between the device and a guest\n"
+"                              (IOMMU, reset, dom0's use, what goes with\n"
+"                              it), each problem with its fix; changes\n"
+"                              nothing\n"
 "  list [DOMID]                the devices attached to DOMID (Vdev, Device,\n"
 "                              Options, like xl pci-list) or to any domain;\n"
 "                              reads the agent's published devices (or the\n"
@@ -153,6 +157,7 @@ static const struct command commands[] = {
 	{ "assignable-list", xp_cmd_assignable_list, "" },
 	{ "assignable-remove", xp_cmd_assignable_remove, "r" },
 	{ "attach", xp_cmd_attach, "f" },
+	{ "check", xp_cmd_check, "" },
 	{ "detach", xp_cmd_detach, "f" },
 	{ "list", xp_cmd_list, "" },
 };

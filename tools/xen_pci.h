@@ -43,6 +43,7 @@ int xp_cmd_assignable_list(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_assignable_remove(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_detach(const struct xp_opts *o, int argc, char **argv);
+int xp_cmd_check(const struct xp_opts *o, int argc, char **argv);
 
 /* xen_pci_list.c */
 int xp_cmd_list(const struct xp_opts *o, int argc, char **argv);

@@ -14,6 +14,7 @@
  *                     (written by tests): a device sharing one is
  *                     refused EPERM under the strict RDM policy
  *   dmesg             Xen's console messages (`xl dmesg`)
+ *   no-iommu          exists: physinfo has no "directio" (IOMMU off)
  *   virq              FIFO: each byte written raises VIRQ_DOM_EXC
  *   xsd_port, xsd_kva stand-ins for /proc/xen/xsd_port and xsd_kva
  */

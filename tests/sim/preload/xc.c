@@ -398,3 +398,21 @@ int xc_physdev_unmap_pirq(xc_interface *xch, uint32_t domid, int pirq)
 	sim_log("unmap_pirq dom=%u pirq=%d rc=%s", domid, pirq, rcname(rc));
 	return rc;
 }
+
+/*
+ * sysctl.c XEN_SYSCTL_physinfo: the capabilities only, "directio" (an
+ * IOMMU is on) unless $SIMXEN_DIR/no-iommu exists (iommu=0, or the
+ * firmware's VT-d switched off).
+ */
+int xc_physinfo(xc_interface *xch, xc_physinfo_t *info)
+{
+	char path[512];
+
+	(void)xch;
+	memset(info, 0, sizeof(*info));
+	info->nr_cpus = 2;
+	info->capabilities = XEN_SYSCTL_PHYSCAP_pv;
+	if (sim_path(path, sizeof(path), "no-iommu") || access(path, F_OK))
+		info->capabilities |= XEN_SYSCTL_PHYSCAP_directio;
+	return 0;
+}
