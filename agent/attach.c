@@ -359,6 +359,7 @@ void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 	struct outcome out = { 0 };
 	struct drive dr = { .req = "", .out = &out };
 	struct device d;
+	char what[64];
 	int rc;
 
 	log_msg(LOG_NOTICE, "domain %u is gone: releasing its %u PCI "
@@ -368,9 +369,13 @@ void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 		d.goal.kind = DG_DETACHED;
 		d.goal.domid = domid;
 		d.goal.guest_gone = true;
-		if (device_drive(&d, 1, &dr))
+		rc = device_drive(&d, 1, &dr);
+		if (rc)
 			log_dev(LOG_ERR, &devs[i], "release from dead domain "
 				"%u: %s", domid, out.msg);
+		snprintf(what, sizeof(what), "released: domain %u is gone",
+			 domid);
+		policy_history_add(&devs[i], what, rc ? -rc : 0, out.msg);
 	}
 	rc = xb_destroy(cfg.domid, domid);
 	if (rc)

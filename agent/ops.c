@@ -3,11 +3,40 @@
  * the R/devices it touched: the request table (request.c) knows neither.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "ops.h"
+#include "policy.h"
 #include "publish.h"
 #include "reqparse.h"
+
+/* What the request did to each of its devices, for R/devices/K. */
+static void record_history(const struct req_params *p,
+			   const struct outcome *out)
+{
+	char what[64];
+
+	switch (p->op) {
+	case REQ_ADD:
+		snprintf(what, sizeof(what), "assignable-add%s",
+			 p->force ? " force=1" : "");
+		break;
+	case REQ_REMOVE:
+		snprintf(what, sizeof(what), "assignable-remove%s",
+			 p->rebind ? " -r" : "");
+		break;
+	case REQ_ATTACH:
+	case REQ_DETACH:
+		snprintf(what, sizeof(what), "%s domain %u", p->op ==
+			 REQ_ATTACH ? "attach" : "detach", p->domid);
+		break;
+	default:
+		return;		/* list, check: nothing changed */
+	}
+	for (unsigned int i = 0; i < p->ndevs; i++)
+		policy_history_add(&p->devs[i], what, out->err, out->msg);
+}
 
 void ops_run(const struct req_params *p, const char *id, bool replay,
 	     const struct cancel *cancel, struct outcome *out)
@@ -38,6 +67,7 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		out->err = EOPNOTSUPP;
 		break;
 	}
+	record_history(p, out);
 }
 
 /*

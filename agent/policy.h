@@ -72,3 +72,19 @@ enum reset_policy { RESET_POLICY_DEFAULT, RESET_POLICY_BEST_EFFORT,
 		    RESET_POLICY_STRICT };
 /* "strict" or "best-effort": 0 and *p, or -EINVAL. */
 int policy_reset_parse(const char *s, enum reset_policy *p);
+
+/*
+ * Device history: the last POLICY_HISTORY operations on a device
+ * ("2026-12-02T06:01:00Z attach domain 5: ok") and its last error, in
+ * <state dir>/history/K, published in R/devices/K/.
+ */
+#define POLICY_HISTORY	5
+struct policy_history {
+	char line[POLICY_HISTORY][200];	/* oldest first */
+	unsigned int n;
+	char last_error[600];		/* "" none */
+};
+/* what: "attach domain 5"; err 0 or errno; msg the error message. */
+void policy_history_add(const struct bdf *b, const char *what, int err,
+			const char *msg);
+void policy_history_get(const struct bdf *b, struct policy_history *h);

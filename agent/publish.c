@@ -37,6 +37,7 @@ struct entry {
 	char stage[16];
 	char vdev[32];
 	char reset[200];	/* policy.c's record, "" none */
+	struct policy_history hist;
 };
 
 /* Clean since its last guest, or dirty (policy.c's record). */
@@ -65,6 +66,7 @@ static void observe(struct entry *e)
 		 known[0] ? driver_name(known) : "");
 	e->permissive = sysfs_permissive(&e->bdf) == 1;
 	observe_reset(e);
+	policy_history_get(&e->bdf, &e->hist);
 	device_init(&d, &e->bdf);
 	d.goal.kind = e->domid >= 0 ? DG_DETACHED : DG_ASSIGNABLE;
 	d.goal.domid = e->domid;
@@ -93,6 +95,24 @@ static bool drop(xs_transaction_t t, const char *base, const char *node)
 	return xs_remove(t, p);
 }
 
+/* history/0.. (oldest first) and last-error, as policy.c keeps them. */
+static bool write_history(xs_transaction_t t, const char *base,
+			  const struct entry *e)
+{
+	char node[16];
+	bool ok = drop(t, base, XENPCI_DEV_HISTORY);
+
+	for (unsigned int i = 0; ok && i < e->hist.n; i++) {
+		snprintf(node, sizeof(node), XENPCI_DEV_HISTORY "/%u", i & 0xff);
+		ok = put(t, base, node, e->hist.line[i]);
+	}
+	if (!ok)
+		return false;
+	return e->hist.last_error[0] ?
+	       put(t, base, XENPCI_DEV_LAST_ERROR, e->hist.last_error) :
+	       drop(t, base, XENPCI_DEV_LAST_ERROR);
+}
+
 static bool write_entry(xs_transaction_t t, const struct entry *e)
 {
 	char base[160], key[KEY_STR_LEN], bdf[BDF_STR_LEN], dom[24];
@@ -108,7 +128,8 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
 	    !(e->reset[0] ? put(t, base, XENPCI_DEV_RESET, e->reset) :
-	      drop(t, base, XENPCI_DEV_RESET)))
+	      drop(t, base, XENPCI_DEV_RESET)) ||
+	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)
 		return drop(t, base, XENPCI_DEV_DOMID) &&

@@ -35,6 +35,8 @@
 /* Addition: the observed stage, agent/device.c dev_state_name(). */
 #define XENPCI_DEV_STAGE	"stage"
 #define XENPCI_DEV_RESET	"reset"	/* "clean (flr)", "dirty: ..." */
+#define XENPCI_DEV_HISTORY	"history"	/* history/0.. oldest first */
+#define XENPCI_DEV_LAST_ERROR	"last-error"
 
 #define XENPCI_DEVSTATE_ASSIGNABLE	"assignable"
 #define XENPCI_DEVSTATE_ATTACHED	"attached"
