@@ -320,6 +320,11 @@ static int check_net(struct why *w, const struct bdf *b)
 	unsigned int n, i;
 	int rc = sysfs_dev_netifs(b, ifs, MAX_IFS, &n);
 
+	if (rc) {
+		snprintf(w->buf, w->len, "cannot tell whether dom0 uses it: "
+			 "its network interfaces: %s", strerror(-rc));
+		return rc;
+	}
 	for (i = 0; !rc && i < n; i++) {
 		if (!netif_up(b, ifs[i]))
 			continue;
@@ -327,9 +332,6 @@ static int check_net(struct why *w, const struct bdf *b)
 		if (!rc)
 			rc = check_inet6(w, ifs[i]);
 	}
-	if (rc == -ENOENT || (rc && !w->buf[0]))
-		snprintf(w->buf, w->len, "cannot tell whether dom0 uses it: "
-			 "its network interfaces: %s", strerror(-rc));
 	return rc;
 }
 
@@ -466,7 +468,31 @@ static bool member_of(const struct pcidev *self, const struct pcidev *m,
 	return false;
 }
 
-/* Every PCI device with its config space; *self: b's, or NULL. */
+/*
+ * The config spaces of the last device list: what the guard reads of
+ * them (class, header, bus range, capabilities) does not change while
+ * a device stays, and reading every one for each device of a request
+ * cost 256 adds of VFs a quarter of a million sysfs reads.  A device
+ * that comes or goes changes the list, which reloads it.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct bdf *list;
+	struct pcidev *devs;
+	unsigned int n;
+} topo = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool same_list(const struct bdf *all, unsigned int n)
+{
+	if (!topo.list || n != topo.n)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (!bdf_eq(&all[i], &topo.list[i]))
+			return false;
+	return true;
+}
+
+/* Every PCI device with its config space (a copy); *self: b's, or NULL. */
 static int load_all(const struct bdf *b, struct pcidev **out,
 		    unsigned int *n, struct pcidev **self, char *why,
 		    size_t len)
@@ -487,12 +513,28 @@ static int load_all(const struct bdf *b, struct pcidev **out,
 		snprintf(why, len, "out of memory");
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < *n; i++) {
-		load_pcidev(&devs[i], &all[i]);
-		if (bdf_eq(&all[i], b))
-			*self = &devs[i];
+	pthread_mutex_lock(&topo.lock);
+	if (same_list(all, *n)) {
+		memcpy(devs, topo.devs, *n * sizeof(*devs));
+	} else {
+		for (unsigned int i = 0; i < *n; i++)
+			load_pcidev(&devs[i], &all[i]);
+		free(topo.list);
+		free(topo.devs);
+		topo.devs = malloc((*n ? *n : 1) * sizeof(*devs));
+		topo.list = topo.devs ? all : NULL;
+		topo.n = topo.devs ? *n : 0;
+		if (topo.devs)
+			memcpy(topo.devs, devs, *n * sizeof(*devs));
+		else
+			free(all);
+		all = NULL;
 	}
+	pthread_mutex_unlock(&topo.lock);
 	free(all);
+	for (unsigned int i = 0; i < *n; i++)
+		if (bdf_eq(&devs[i].b, b))
+			*self = &devs[i];
 	*out = devs;
 	return 0;
 }

@@ -67,6 +67,16 @@ ck 0c:00.0
 like "NVMe under LVM: the holders" "$(res dom0 0000:0c:00.0)" \
 	'dm-0 \(vg0-var\) is mounted on /var'
 
+# --- a device that appears later is seen (the topology is reloaded)
+echo "add 0000:07:00.2 8086 10a7 0x020000 igb flr=1" >"$SIMSYSFS_CTL/hotplug"
+ck 07:00.0
+like "a hot-added function joins the group" "$(res group 0000:07:00.0)" \
+	'0000:07:00\.2 \(another function of its slot\)'
+echo "remove 0000:07:00.2" >"$SIMSYSFS_CTL/hotplug"
+ck 07:00.0
+is "... and leaves it when removed" "$(res group 0000:07:00.0)" \
+	"0000:07:00.1 (another function of its slot)"
+
 # --- an assignable device, an attached one, one without reset, dirty
 make_assignable 0000:0e:00.0 0000:10:00.0
 guest 5

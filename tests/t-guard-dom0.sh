@@ -109,6 +109,9 @@ PROC_ROOT=$SIM/noproc agent_start || exit 1
 run_err "no /proc to read: refused" ENOENT p1 assignable-add spec=0d:00.0
 like "... says which file" "$ERRMSG" \
 	"cannot tell whether dom0 uses it: read $SIM/noproc/self/mountinfo"
+run_err "no /proc: a NIC refused too" ENOENT p1b assignable-add spec=08:00.1
+like "... says which file" "$ERRMSG" \
+	"cannot tell whether dom0 uses it: read $SIM/noproc/net/route"
 run_ok "... force=1 goes on" p2 assignable-add spec=0d:00.0 force=1
 run_ok "... and back" p3 assignable-remove spec=0d:00.0 rebind=1
 
