@@ -22,6 +22,7 @@
 			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
 			XENPCI_FEATURE_PERMISSIVE " " \
 			XENPCI_FEATURE_DOMAIN_CLEANUP " " \
+			XENPCI_FEATURE_HOTPLUG_SCRIPTS " " \
 			XENPCI_FEATURE_DOM0_GUARD " " \
 			XENPCI_FEATURE_RESET_POLICY " " XENPCI_OP_CHECK
 
@@ -31,6 +32,7 @@ struct agent_config {
 	const char *proc_root;		/* the dom0 guard's /proc */
 	bool reset_strict;		/* --reset-policy strict */
 	const char *state_dir;
+	const char *run_dir;	/* qemu-xen's QMP sockets */
 	unsigned int domid;
 	unsigned int toolstack_domid;
 	bool foreground;

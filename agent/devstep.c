@@ -17,8 +17,10 @@
 #include "devstep.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
+#include "qemupt.h"
 #include "log.h"
 #include "policy.h"
+#include "script.h"
 #include "statedir.h"
 #include "sysfs.h"
 #include "xenbus.h"
@@ -77,6 +79,31 @@ static unsigned int guest_of(const struct device *d)
 	return (unsigned int)(d->domid >= 0 ? d->domid : d->goal.domid);
 }
 
+/*
+ * The site's hotplug script for phase ph (script.c): a failure fails
+ * the step, except while a failed drive is undone (journal.c).
+ */
+static int phase(struct device *d, struct drive *dr, enum script_phase ph,
+		 long domid)
+{
+	char drv[PATH_MAX], msg[768];
+	struct script_dev sd = { .bdf = &d->bdf, .domid = domid,
+				 .orig_driver = drv, .req = dr->req };
+	int rc;
+
+	if (!script_active())
+		return 0;
+	snprintf(drv, sizeof(drv), "%s", ph == SP_PREPARE && d->driver[0] ?
+		 d->driver : d->orig_driver);
+	if (!drv[0] && libxl_pci_driver(XBT_NULL, &d->bdf, drv, sizeof(drv)) &&
+	    driver_recall(&d->bdf, drv, sizeof(drv)))
+		drv[0] = '\0';
+	rc = script_run(ph, &sd, dr->cancel, msg, sizeof(msg));
+	if (!rc || script_undoing())
+		return 0;
+	return fail(dr->out, -rc, &d->bdf, "%s", msg);
+}
+
 /* libxl: "Store driver_path for rebinding to dom0". */
 static int remember(struct device *d, struct drive *dr)
 {
@@ -114,8 +141,10 @@ static int remember(struct device *d, struct drive *dr)
 
 int st_unbind(struct device *d, struct drive *dr)
 {
-	int rc;
+	int rc = phase(d, dr, SP_PREPARE, -1);
 
+	if (rc)
+		return rc;
 	step(&d->bdf, "unbind");
 	rc = sysfs_driver_write(d->driver, "unbind", &d->bdf);
 	if (rc)
@@ -127,7 +156,9 @@ int st_unbind(struct device *d, struct drive *dr)
 
 int st_new_slot(struct device *d, struct drive *dr)
 {
-	int rc = d->remembered ? 0 : remember(d, dr);
+	int rc = d->remembered ? 0 : phase(d, dr, SP_PREPARE, -1);
+
+	rc = rc || d->remembered ? rc : remember(d, dr);
 
 	if (rc)
 		return rc;
@@ -141,7 +172,9 @@ int st_new_slot(struct device *d, struct drive *dr)
 
 int st_bind_pciback(struct device *d, struct drive *dr)
 {
-	int rc = d->remembered ? 0 : remember(d, dr);
+	int rc = d->remembered ? 0 : phase(d, dr, SP_PREPARE, -1);
+
+	rc = rc || d->remembered ? rc : remember(d, dr);
 
 	if (rc)
 		return rc;
@@ -215,7 +248,7 @@ int st_rebind(struct device *d, struct drive *dr)
 		return fail(dr->out, -rc, &d->bdf, "bind to %s: %s",
 			    driver_name(drv), strerror(-rc));
 	log_dev(LOG_INFO, &d->bdf, "rebound to %s", driver_name(drv));
-	return 0;
+	return phase(d, dr, SP_REATTACH, -1);
 }
 
 /*
@@ -338,6 +371,19 @@ static int reset_before(struct device *d, struct drive *dr, char *note,
 	return 0;
 }
 
+/* The guest has it now; what a best-effort grant let go is said. */
+static void record_grant(struct device *d, struct drive *dr,
+			 struct reset_rec *r, const char *note)
+{
+	char bs[BDF_STR_LEN];
+
+	snprintf(r->why, sizeof(r->why), "%s", note);
+	policy_reset_put(&d->bdf, r);
+	if (note[0])
+		snprintf(dr->out->warning, sizeof(dr->out->warning), "%s: %s",
+			 bdf_str(&d->bdf, bs), note);
+}
+
 int st_grant(struct device *d, struct drive *dr)
 {
 	struct reset_rec r = { .state = RESET_IN_USE, .domid = d->goal.domid };
@@ -352,11 +398,7 @@ int st_grant(struct device *d, struct drive *dr)
 		      msg, sizeof(msg));
 	if (rc)
 		return fail(dr->out, -rc, NULL, "%s", msg);
-	snprintf(r.why, sizeof(r.why), "%s", note);
-	policy_reset_put(&d->bdf, &r);
-	if (note[0])
-		snprintf(dr->out->warning, sizeof(dr->out->warning), "%s: %s",
-			 bdf_str(&d->bdf, msg), note);
+	record_grant(d, dr, &r, note);
 	return 0;
 }
 
@@ -365,6 +407,20 @@ int st_export(struct device *d, struct drive *dr)
 	struct device *one = d;
 
 	return st_export_batch(&one, 1, dr);
+}
+
+/* The add phase of each exported device; hotplug-status says how. */
+static int added(struct device **devs, unsigned int n, struct drive *dr)
+{
+	unsigned int domid = (unsigned int)devs[0]->goal.domid, i;
+	int rc = 0;
+
+	if (!script_active())
+		return 0;
+	for (i = 0; i < n && !rc; i++)
+		rc = phase(devs[i], dr, SP_ADD, domid);
+	script_hotplug_status(domid, rc ? dr->out->msg : NULL);
+	return rc;
 }
 
 int st_export_batch(struct device **devs, unsigned int n, struct drive *dr)
@@ -385,7 +441,7 @@ int st_export_batch(struct device **devs, unsigned int n, struct drive *dr)
 		return fail(dr->out, -rc, NULL, "%s", msg);
 	for (i = 0; i < n; i++)
 		devs[i]->xb = xbs[i];
-	return 0;
+	return added(devs, n, dr);
 }
 
 /* The guest lets go: the xenbus hot-remove handshake. */
@@ -429,8 +485,17 @@ int st_release(struct device *d, struct drive *dr)
 {
 	struct reset_rec r = { .state = RESET_CLEAN }, prev;
 	bool had_it;
+	long guest = guest_of(d);
+	char msg[768];
 	int rc;
 
+	if (device_goal_hvm(&d->goal)) {
+		step(&d->bdf, "unrecord");
+		rc = xb_unrecord(cfg.domid, guest_of(d), &d->bdf, msg,
+				 sizeof(msg));
+		if (rc)
+			return fail(dr->out, -rc, NULL, "%s", msg);
+	}
 	step(&d->bdf, "reset");
 	policy_reset_get(&d->bdf, &prev);
 	/* An attach undone before its grant: the guest never had it. */
@@ -450,6 +515,93 @@ int st_release(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
 			    "%s", strerror(-rc));
+	return phase(d, dr, d->goal.guest_gone ? SP_CLEANUP : SP_REMOVE,
+		     guest);
+}
+
+/* ----------------------------------------------------------- HVM */
+
+int st_grant_hvm(struct device *d, struct drive *dr)
+{
+	struct reset_rec r = { .state = RESET_IN_USE, .domid = d->goal.domid };
+	char msg[768], note[400];
+	int rc;
+
+	step(&d->bdf, "grant");
+	rc = reset_before(d, dr, note, sizeof(note));
+	if (rc)
+		return rc;
+	rc = hv_grant_hvm((unsigned int)d->goal.domid, &d->bdf,
+			  d->xb.rdm_relaxed, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	record_grant(d, dr, &r, note);
+	return 0;
+}
+
+/*
+ * Into qemu-xen, then libxl's record of it with the guest address QEMU
+ * gave it.  A record that cannot be written leaves the device in QEMU:
+ * the failure drives it back out.
+ */
+int st_plug(struct device *d, struct drive *dr)
+{
+	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
+			      .cancel = dr->cancel };
+	struct qpt_dev qd = { .vdevfn = d->xb.vdevfn,
+			      .permissive = d->xb.permissive,
+			      .multifunction = d->multifunction };
+	unsigned int domid = (unsigned int)d->goal.domid, got = 0;
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "device_add");
+	rc = qpt_plug(domid, &d->bdf, &qd, &w, &got, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "%s", msg);
+	d->xb.vdevfn = got;
+	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%02x", got >> 3,
+		 got & 7);
+	step(&d->bdf, "record");
+	rc = xb_record(cfg.domid, domid, &d->xb, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	return 0;
+}
+
+/*
+ * Out of qemu-xen: the guest ejects it, then QEMU says DEVICE_DELETED.
+ * With force, a guest that does not let go in time loses the device
+ * anyway (libxl's force: the removal goes on) and QEMU is not asked
+ * again in this drive.
+ */
+int st_unplug(struct device *d, struct drive *dr)
+{
+	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
+			      .cancel = dr->cancel };
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "device_del");
+	rc = qpt_unplug(guest_of(d), &d->bdf, &w, msg, sizeof(msg));
+	if (rc == -ETIMEDOUT && dr->force) {
+		log_dev(LOG_WARNING, &d->bdf, "%s: force: removing it anyway",
+			msg);
+		d->goal.guest_gone = true;
+		return 0;
+	}
+	if (rc == -EPIPE) {
+		/*
+		 * QEMU died under the request: the next observation asks
+		 * again, and a QEMU that is gone holds no bus to be in.
+		 */
+		log_dev(LOG_WARNING, &d->bdf, "%s: looking again", msg);
+		return 0;
+	}
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "%s%s", msg,
+			    rc == -ETIMEDOUT ? " (detach with force=1 to "
+			    "remove it anyway)" : "");
 	return 0;
 }
 

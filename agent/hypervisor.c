@@ -10,7 +10,7 @@
  *           with permission, then xc_assign_device (ENOSYS tolerated
  *           for PV, as libxl does: no IOMMU), with the strict RDM
  *           policy unless the spec says rdm_policy=relaxed (libxl
- *           4.17 do_pci_add(), libxl__device_pci_setdefault()).
+ *           4.17 pci_add_dm_done(), libxl__device_pci_setdefault()).
  *           EOPNOTSUPP is the guest's own lack of an IOMMU context,
  *           EPERM most often a shared RMRR under the strict policy
  *           (vtd/iommu.c intel_iommu_assign_device()): both are
@@ -227,7 +227,7 @@ static int assign_fail(char *msg, size_t len, const struct bdf *b, int err,
 }
 
 static int grant_locked(unsigned int domid, const struct bdf *b,
-			bool rdm_relaxed, char *msg, size_t len)
+			uint32_t rdm, bool hvm, char *msg, size_t len)
 {
 	struct sysfs_bar bars[SYSFS_PCI_RESOURCES];
 	unsigned int i, n;
@@ -252,9 +252,11 @@ static int grant_locked(unsigned int domid, const struct bdf *b,
 			return hv_fail(msg, len, b, errno,
 				       "grant domain %u IRQ %d", domid, pirq);
 	}
-	if (xc_assign_device(xch, domid, sbdf(b), rdm_relaxed ?
-			     XEN_DOMCTL_DEV_RDM_RELAXED : 0) && errno != ENOSYS)
-		return assign_fail(msg, len, b, errno, domid, rdm_relaxed);
+	/* pci_add_dm_done(): "r < 0 && (hvm || errno != ENOSYS)". */
+	if (xc_assign_device(xch, domid, sbdf(b), rdm) &&
+	    (hvm || errno != ENOSYS))
+		return assign_fail(msg, len, b, errno, domid,
+				   rdm & XEN_DOMCTL_DEV_RDM_RELAXED);
 	return 0;
 }
 
@@ -309,8 +311,8 @@ static int revoke_locked(unsigned int domid, const struct bdf *b,
 	return rc;
 }
 
-int hv_grant(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
-	     char *msg, size_t len)
+static int grant(unsigned int domid, const struct bdf *b, uint32_t rdm,
+		 bool hvm, char *msg, size_t len)
 {
 	char ignore[256];
 	int rc;
@@ -318,11 +320,32 @@ int hv_grant(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
 	if (!xch)
 		return hv_fail(msg, len, b, ENODEV, "no hypervisor interface");
 	pthread_mutex_lock(&xc_lock);
-	rc = grant_locked(domid, b, rdm_relaxed, msg, len);
+	rc = grant_locked(domid, b, rdm, hvm, msg, len);
 	if (rc)
 		revoke_locked(domid, b, ignore, sizeof(ignore));
 	pthread_mutex_unlock(&xc_lock);
 	return rc;
+}
+
+/* libxl 4.17 pci_add_dm_done(): strict unless rdm_policy=relaxed. */
+int hv_grant(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+	     char *msg, size_t len)
+{
+	return grant(domid, b, rdm_relaxed ? XEN_DOMCTL_DEV_RDM_RELAXED : 0,
+		     false, msg, len);
+}
+
+/*
+ * An HVM guest's RDM policy is the spec's (libxl__device_pci_setdefault:
+ * strict unless rdm_policy=relaxed), and a failed assign is fatal
+ * whatever the errno: without the IOMMU the device would DMA into the
+ * wrong memory.
+ */
+int hv_grant_hvm(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+		 char *msg, size_t len)
+{
+	return grant(domid, b, rdm_relaxed ? XEN_DOMCTL_DEV_RDM_RELAXED : 0,
+		     true, msg, len);
 }
 
 int hv_revoke(unsigned int domid, const struct bdf *b, char *msg, size_t len)
@@ -351,6 +374,24 @@ int hv_domain_alive(unsigned int domid)
 		return -errno;
 	return n == 1 && info.domain == domid &&
 	       !(info.flags & XEN_DOMINF_dying);
+}
+
+/* As libxl__domain_type(): Xen's flag, then libxl's record (guest.c). */
+int hv_domain_hvm(unsigned int domid)
+{
+	xc_domaininfo_t info;
+	int n;
+
+	if (!xch)
+		return -ENODEV;
+	pthread_mutex_lock(&xc_lock);
+	n = xc_domain_getinfolist(xch, domid, 1, &info);
+	pthread_mutex_unlock(&xc_lock);
+	if (n < 0)
+		return -errno;
+	if (n != 1 || info.domain != domid)
+		return -ESRCH;
+	return !!(info.flags & XEN_DOMINF_hvm_guest);
 }
 
 int hv_iommu_enabled(void)

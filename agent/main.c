@@ -30,6 +30,7 @@
 #include "policy.h"
 #include "publish.h"
 #include "request.h"
+#include "script.h"
 #include "statedir.h"
 #include "sysfs.h"
 #include "worker.h"
@@ -57,10 +58,16 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "                         dirty device only goes back to its last guest\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
+"  --run-dir DIR          where qemu-xen's QMP sockets are (qmp-libxl-N,\n"
+"                         default " XENPCI_RUN_DIR_DEFAULT ")\n"
 "  --domid N              the agent's own domain (default 0)\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
 "  --log-level LEVEL      error, warning, info (default) or debug\n"
+"  --script-dir DIR       the hotplug scripts: DIR/pci and what script=\n"
+"                         names (default " SCRIPT_DIR_DEFAULT ")\n"
+"  --script-timeout S     a script's time before SIGTERM (default 40)\n"
+"  --script-grace S       then before SIGKILL (default 5)\n"
 "  --help                 this text\n"
 "\n"
 "SIGTERM or SIGINT: stop accepting requests, finish the running ones,\n"
@@ -213,6 +220,23 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 	stop(AGENT_EXIT_TEMPORARY);
 }
 
+static const char *script_dir;
+static unsigned int script_timeout = SCRIPT_TIMEOUT_DEFAULT;
+static unsigned int script_grace = SCRIPT_GRACE_DEFAULT;
+
+static bool parse_seconds(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || !v || v > 3600)
+		return false;
+	*out = v;
+	return true;
+}
+
 /* Options into cfg: -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, int *level)
 {
@@ -222,10 +246,14 @@ static int parse_options(int argc, char **argv, int *level)
 		{ "protect", required_argument, NULL, 'p' },
 		{ "reset-policy", required_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "run-dir", required_argument, NULL, 'r' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "script-dir", required_argument, NULL, 'D' },
+		{ "script-timeout", required_argument, NULL, 'T' },
+		{ "script-grace", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -262,6 +290,9 @@ static int parse_options(int argc, char **argv, int *level)
 				return AGENT_EXIT_USAGE;
 			}
 			break;
+		case 'r':
+			cfg.run_dir = optarg;
+			break;
 		case 'd':
 		case 't':
 			if (!parse_domid(optarg, c == 'd' ? &cfg.domid :
@@ -280,6 +311,20 @@ static int parse_options(int argc, char **argv, int *level)
 			if (*level < 0) {
 				fprintf(stderr, AGENT_NAME ": invalid "
 					"--log-level '%s'\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			break;
+		case 'D':
+			script_dir = optarg;
+			break;
+		case 'T':
+		case 'G':
+			if (!parse_seconds(optarg, c == 'T' ? &script_timeout :
+					   &script_grace)) {
+				fprintf(stderr, AGENT_NAME ": invalid %s '%s': "
+					"1 to 3600 seconds\n", c == 'T' ?
+					"--script-timeout" : "--script-grace",
+					optarg);
 				return AGENT_EXIT_USAGE;
 			}
 			break;
@@ -303,17 +348,20 @@ static int parse_options(int argc, char **argv, int *level)
 /* daemon() changes to "/": relative paths must not change meaning. */
 static int absolute_paths(void)
 {
-	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], proc_abs[PATH_MAX];
+	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
+	static char proc_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
 	    !absolute(cfg.proc_root, proc_abs, sizeof(proc_abs)) ||
-	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
+	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
+	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
 		return -1;
 	}
 	cfg.sysfs_root = sysfs_abs;
 	cfg.proc_root = proc_abs;
 	cfg.state_dir = state_abs;
+	cfg.run_dir = run_abs;
 	return 0;
 }
 
@@ -328,6 +376,8 @@ static int start(void)
 		/* Held by another agent: that one may stop, a retry work. */
 		return rc == -EWOULDBLOCK ? AGENT_EXIT_TEMPORARY :
 					    AGENT_EXIT_CONFIG;
+	/* The state dir is ours: what our predecessor's scripts left. */
+	script_reap_orphans();
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop) {
 		log_err("cannot initialise libev");
@@ -346,6 +396,7 @@ static int start(void)
 	/* No worker runs yet: the loop thread may publish itself. */
 	publish_all();
 	worker_init();
+	script_init();
 	request_init(maybe_exit);
 	reqwatch_init(xs_requests_path());
 	domains_init(maybe_exit);
@@ -377,6 +428,7 @@ static int serve(void)
 
 	ev_run(loop, 0);
 
+	script_stop_all();
 	ev_io_stop(loop, &watch_io);
 	xs_stop_watching();
 	xs_publish_stopped();
@@ -393,6 +445,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (!cfg.foreground && absolute_paths())
 		return AGENT_EXIT_USAGE;
+	/* Resolved now: daemonise() changes to "/". */
+	script_configure(script_dir, script_timeout, script_grace);
 	/* Daemonise before any thread or xenstore connection exists. */
 	if (!cfg.foreground && daemonise())
 		return daemon_status(AGENT_EXIT_TEMPORARY);

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "device.h"
+#include "guest.h"
 #include "libxl_pci.h"
 #include "log.h"
 #include "policy.h"
@@ -49,6 +50,21 @@ static void observe_reset(struct entry *e)
 	policy_reset_str(&r, e->reset, sizeof(e->reset));
 }
 
+/*
+ * The guest goal a device attached to domid is observed against: an
+ * HVM guest's bus is its device model's (vdev is the address QEMU gave
+ * it), a PV guest's its backend.
+ */
+static enum dev_goal_kind observe_goal(long domid)
+{
+	enum guest_kind kind;
+	char msg[512];
+
+	if (guest_kind((unsigned int)domid, &kind, msg, sizeof(msg)))
+		return DG_DETACHED;
+	return kind == GUEST_HVM ? DG_DETACHED_HVM : DG_DETACHED;
+}
+
 /* Everything an entry says, read before the transaction. */
 static void observe(struct entry *e)
 {
@@ -68,7 +84,7 @@ static void observe(struct entry *e)
 	observe_reset(e);
 	policy_history_get(&e->bdf, &e->hist);
 	device_init(&d, &e->bdf);
-	d.goal.kind = e->domid >= 0 ? DG_DETACHED : DG_ASSIGNABLE;
+	d.goal.kind = e->domid >= 0 ? observe_goal(e->domid) : DG_ASSIGNABLE;
 	d.goal.domid = e->domid;
 	e->stage[0] = e->vdev[0] = '\0';
 	if (device_observe(&d))
@@ -119,8 +135,15 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 
 	snprintf(base, sizeof(base), "%s/" XENPCI_DEVICES "/%s", agent_root,
 		 bdf_key(&e->bdf, key));
+	/*
+	 * Removed and written again in the transaction: readers never see
+	 * it half done, and one RM clears domid and vdev of a device no
+	 * longer attached without asking what was there.
+	 */
+	if (!xs_remove(t, base))
+		return false;
 	if (!e->present)
-		return xs_remove(t, base);
+		return true;
 	if (!put(t, base, XENPCI_DEV_BDF, bdf_str(&e->bdf, bdf)) ||
 	    !put(t, base, XENPCI_DEV_STATE, e->domid >= 0 ?
 		 XENPCI_DEVSTATE_ATTACHED : XENPCI_DEVSTATE_ASSIGNABLE) ||
@@ -132,8 +155,7 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)
-		return drop(t, base, XENPCI_DEV_DOMID) &&
-		       drop(t, base, XENPCI_DEV_VDEV);
+		return true;
 	snprintf(dom, sizeof(dom), "%ld", e->domid);
 	return put(t, base, XENPCI_DEV_DOMID, dom) &&
 	       put(t, base, XENPCI_DEV_VDEV, e->vdev);
@@ -143,6 +165,8 @@ struct batch {
 	struct entry *e;
 	unsigned int n;
 	bool prune;		/* remove entries of devices not in e */
+	publish_then_fn then;	/* more writes in the same transaction */
+	void *arg;
 };
 
 static bool listed(const struct batch *b, const struct bdf *x)
@@ -183,10 +207,10 @@ static int publish_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	for (unsigned int i = 0; !rc && i < b->n; i++)
 		if (!write_entry(t, &b->e[i]))
 			rc = -errno;
-	return rc;
+	return rc || !b->then ? rc : b->then(h, t, b->arg);
 }
 
-static void publish(struct batch *b)
+static int publish(struct batch *b)
 {
 	int rc;
 
@@ -196,21 +220,35 @@ static void publish(struct batch *b)
 	if (rc)
 		log_err("publish %s/" XENPCI_DEVICES ": %s", agent_root,
 			strerror(-rc));
+	return rc;
 }
 
 void publish_devices(const struct bdf *devs, unsigned int n)
 {
-	struct entry e[REQ_MAX_DEVS];
-	struct batch b = { .e = e, .n = n < REQ_MAX_DEVS ? n : REQ_MAX_DEVS };
+	publish_devices_then(devs, n, NULL, NULL);
+}
 
-	if (!b.n)
-		return;
+int publish_devices_then(const struct bdf *devs, unsigned int n,
+			 publish_then_fn then, void *arg)
+{
+	struct entry e[REQ_MAX_DEVS];
+	struct batch b = { .e = e, .n = n < REQ_MAX_DEVS ? n : REQ_MAX_DEVS,
+			   .then = then, .arg = arg };
+	int rc;
+
+	if (!b.n) {
+		rc = then ? xs_txn_run(xsh, then, arg) : 0;
+		if (rc)
+			log_err("publish: %s", strerror(-rc));
+		return rc;
+	}
 	memset(e, 0, sizeof(e));
 	for (unsigned int i = 0; i < b.n; i++)
 		e[i].bdf = devs[i];
 	pthread_mutex_lock(&publish_lock);
-	publish(&b);
+	rc = publish(&b);
 	pthread_mutex_unlock(&publish_lock);
+	return rc;
 }
 
 void publish_all(void)
