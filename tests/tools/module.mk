@@ -10,3 +10,10 @@ BINS += $(BINDIR)/xctest
 $(BINDIR)/xctest: $(OBJDIR)/tests/tools/xctest.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xencontrol)
+
+# What cxenstored and oxenstored answer differently (t-robust-xenstored).
+BINS += $(BINDIR)/xsprobe
+
+$(BINDIR)/xsprobe: $(OBJDIR)/tests/tools/xsprobe.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
