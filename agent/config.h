@@ -23,11 +23,15 @@
 			XENPCI_FEATURE_PERMISSIVE " " \
 			XENPCI_FEATURE_DOMAIN_CLEANUP " " \
 			XENPCI_FEATURE_HOTPLUG_SCRIPTS " " \
-			XENPCI_FEATURE_NAME " " XENPCI_FEATURE_PERSISTENT
+			XENPCI_FEATURE_NAME " " XENPCI_FEATURE_PERSISTENT " " \
+			XENPCI_FEATURE_DOM0_GUARD " " \
+			XENPCI_FEATURE_RESET_POLICY " " XENPCI_OP_CHECK
 
 
 struct agent_config {
 	const char *sysfs_root;
+	const char *proc_root;		/* the dom0 guard's /proc */
+	bool reset_strict;		/* --reset-policy strict */
 	const char *state_dir;
 	const char *run_dir;	/* qemu-xen's QMP sockets */
 	unsigned int domid;

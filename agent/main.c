@@ -31,6 +31,7 @@
 #include "main.h"
 #include "ops.h"
 #include "persist.h"
+#include "policy.h"
 #include "publish.h"
 #include "request.h"
 #include "script.h"
@@ -58,6 +59,12 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "                         " CFGFILE_DEFAULT ", if it exists);\n"
 "                         options given here override it\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
+"  --proc-root DIR        proc the dom0 guard reads (default /proc)\n"
+"  --protect SPEC         never take [DDDD:]BB:DD.F (or .*) from dom0\n"
+"                         without force=1; repeatable\n"
+"  --reset-policy POLICY  best-effort (default): a device that cannot be\n"
+"                         reset still goes to the next guest; strict: a\n"
+"                         dirty device only goes back to its last guest\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
 "  --run-dir DIR          where qemu-xen's QMP sockets are (qmp-libxl-N,\n"
@@ -314,13 +321,16 @@ static int parse_options(int argc, char **argv, int *level)
 {
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
+		{ "proc-root", required_argument, NULL, 'P' },
+		{ "protect", required_argument, NULL, 'p' },
+		{ "reset-policy", required_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
-		{ "pidfile", required_argument, NULL, 'p' },
+		{ "pidfile", required_argument, NULL, 'i' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "script-dir", required_argument, NULL, 'D' },
 		{ "script-timeout", required_argument, NULL, 'T' },
@@ -343,6 +353,29 @@ static int parse_options(int argc, char **argv, int *level)
 			cfg.state_dir = optarg;
 			cmdline_set |= SET_STATE_DIR;
 			break;
+		case 'P':
+			cfg.proc_root = optarg;
+			break;
+		case 'R': {
+			enum reset_policy rp;
+
+			if (policy_reset_parse(optarg, &rp)) {
+				fprintf(stderr, AGENT_NAME ": invalid "
+					"--reset-policy '%s': strict or "
+					"best-effort\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			cfg.reset_strict = rp == RESET_POLICY_STRICT;
+			break;
+		}
+		case 'p':
+			if (policy_protect(optarg)) {
+				fprintf(stderr, AGENT_NAME ": invalid --protect "
+					"'%s': [DDDD:]BB:DD.F or [DDDD:]BB:DD.*"
+					"\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			break;
 		case 'r':
 			cfg.run_dir = optarg;
 			break;
@@ -361,7 +394,7 @@ static int parse_options(int argc, char **argv, int *level)
 		case 'f':
 			cfg.foreground = true;
 			break;
-		case 'p':
+		case 'i':
 			cfg.pidfile = optarg;
 			break;
 		case 'l':
@@ -411,8 +444,10 @@ static int absolute_paths(void)
 {
 	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
 	static char pid_abs[PATH_MAX];
+	static char proc_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
+	    !absolute(cfg.proc_root, proc_abs, sizeof(proc_abs)) ||
 	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
 	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs)) ||
 	    (cfg.pidfile &&
@@ -421,6 +456,7 @@ static int absolute_paths(void)
 		return -1;
 	}
 	cfg.sysfs_root = sysfs_abs;
+	cfg.proc_root = proc_abs;
 	cfg.state_dir = state_abs;
 	cfg.run_dir = run_abs;
 	if (cfg.pidfile)

@@ -10,7 +10,9 @@
 #include "config.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "check.h"
 #include "ops.h"
+#include "policy.h"
 #include "publish.h"
 #include "reqio.h"
 #include "reqparse.h"
@@ -71,6 +73,33 @@ static void persist(const struct req_params *p, struct outcome *out)
 		 p->op == REQ_ADD ? "in" : "out of", cfg.config_file);
 }
 
+/* What the request did to each of its devices, for R/devices/K. */
+static void record_history(const struct req_params *p,
+			   const struct outcome *out)
+{
+	char what[64];
+
+	switch (p->op) {
+	case REQ_ADD:
+		snprintf(what, sizeof(what), "assignable-add%s",
+			 p->force ? " force=1" : "");
+		break;
+	case REQ_REMOVE:
+		snprintf(what, sizeof(what), "assignable-remove%s",
+			 p->rebind ? " -r" : "");
+		break;
+	case REQ_ATTACH:
+	case REQ_DETACH:
+		snprintf(what, sizeof(what), "%s domain %u", p->op ==
+			 REQ_ATTACH ? "attach" : "detach", p->domid);
+		break;
+	default:
+		return;		/* list, check: nothing changed */
+	}
+	for (unsigned int i = 0; i < p->ndevs; i++)
+		policy_history_add(&p->devs[i], what, out->err, out->msg);
+}
+
 void ops_run(const struct req_params *p, const char *id, bool replay,
 	     const struct cancel *cancel, struct outcome *out)
 {
@@ -80,7 +109,7 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		return;
 	switch (p->op) {
 	case REQ_ADD:
-		assignable_add(&p->spec, id, cancel, out);
+		assignable_add(&p->spec, p->force, id, cancel, out);
 		break;
 	case REQ_REMOVE:
 		assignable_remove(&p->spec, id, p->rebind, p->force, cancel,
@@ -91,7 +120,10 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		break;
 	case REQ_ATTACH:
 		pci_attach(p->domid, p->specs, p->nspecs, id, p->timeout,
-			   replay, cancel, out);
+			   replay, p->force, p->reset, cancel, out);
+		break;
+	case REQ_CHECK:
+		pci_check(&p->spec, out);
 		break;
 	case REQ_DETACH:
 		pci_detach(p->domid, &p->spec, id, p->force, p->timeout,
@@ -105,6 +137,7 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		add_name(p, out);
 	if (!out->err && p->persistent)
 		persist(p, out);
+	record_history(p, out);
 }
 
 /*

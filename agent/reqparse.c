@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "policy.h"
 #include "reqparse.h"
 
 static const struct {
@@ -29,6 +30,7 @@ static const struct {
 	{ XENPCI_OP_ASSIGNABLE_LIST, REQ_LIST },
 	{ XENPCI_OP_ATTACH, REQ_ATTACH },
 	{ XENPCI_OP_DETACH, REQ_DETACH },
+	{ XENPCI_OP_CHECK, REQ_CHECK },
 };
 #define NOPS	(sizeof(ops) / sizeof(*ops))
 
@@ -256,6 +258,15 @@ static int parse_field(struct req_params *p, const char *id, const char *k,
 					     "'%.40s': 0 or 1", val);
 	} else if (!strcmp(k, XENPCI_REQ_NAME)) {
 		return parse_name(p, val);
+	} else if (!strcmp(k, XENPCI_REQ_RESET)) {
+		if (!strcmp(val, "strict"))
+			p->reset = RESET_POLICY_STRICT;
+		else if (!strcmp(val, "best-effort"))
+			p->reset = RESET_POLICY_BEST_EFFORT;
+		else
+			return reqparse_fail(p, EINVAL, "invalid reset "
+					     "'%.40s': strict or best-effort",
+					     val);
 	} else if (!strcmp(k, XENPCI_REQ_TIMEOUT)) {
 		if (!parse_uint(val, 86400, &v) || !v)
 			return reqparse_fail(p, EINVAL, "invalid timeout "
@@ -311,7 +322,7 @@ static int parse_op(struct req_params *p, const char *op, const char *spec)
 		return reqparse_fail(p, op && *op ? EOPNOTSUPP : EINVAL,
 				     "unknown op '%.64s': one of "
 				     "assignable-add, assignable-remove, "
-				     "assignable-list, attach, detach",
+				     "assignable-list, attach, detach, check",
 				     op ? op : "");
 	p->op = ops[i].op;
 	snprintf(p->desc, sizeof(p->desc), "%s%s%.100s", op, spec ? " " : "",

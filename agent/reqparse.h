@@ -13,7 +13,7 @@
 #include "spec.h"
 
 enum req_op {
-	REQ_ADD, REQ_REMOVE, REQ_LIST, REQ_ATTACH, REQ_DETACH,
+	REQ_ADD, REQ_REMOVE, REQ_LIST, REQ_ATTACH, REQ_DETACH, REQ_CHECK,
 	REQ_CLEANUP,		/* the agent's own: a guest died */
 };
 
@@ -29,6 +29,7 @@ struct req_params {
 	bool rebind, force;
 	bool persistent;	/* assignable-add/-remove persistent=1 */
 	char name[65];		/* assignable-add name=, "" none */
+	int reset;		/* enum reset_policy (policy.h): reset= */
 	unsigned int timeout;	/* seconds */
 	char script[XENPCI_REQ_SCRIPT_MAX + 1];	/* "": the default */
 	/* Every device the request works on, each once. */

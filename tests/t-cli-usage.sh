@@ -55,7 +55,9 @@ usage "attach DOMID out of range" "'32752' is not a domain id" attach 32752 07:0
 usage "attach empty second SPEC" "SPEC '' is empty" attach 3 07:00.0 ''
 usage "attach with 17 SPECs" 'too many SPECs \(17, at most 16\)' \
 	attach 3 $(for i in $(seq 0 16); do echo 0$((i / 8)):0$((i % 8 / 8)).$((i % 8)); done)
-usage "attach -f is not an attach flag" "unknown option '-f'" attach -f 3 07:00.0
+usage "assignable-list -f is not its flag" "unknown option '-f'" \
+	assignable-list -f
+usage "list --force is not its flag" "unknown option '--force'" list --force
 usage "detach without SPEC" 'expected DOMAIN SPEC' detach 3
 usage "detach with two SPECs" 'expected DOMAIN SPEC' detach 3 07:00.0 07:00.1
 usage "detach empty SPEC" 'is empty' detach -f 3 ''
@@ -77,10 +79,11 @@ wait_until 10 settled
 after=$(trace_lines)
 out=$(xen-pci --help)
 is "--help exits 0" $? 0
-for cmd in 'assignable-add \[-n NAME\] \[--persistent\] SPEC' \
+for cmd in 'assignable-add \[-f\] \[-n NAME\] \[--persistent\] SPEC' \
 	'assignable-list \[-n\]' \
 	'assignable-remove \[-r\] \[--persistent\] SPEC\|NAME' \
-	'attach DOMAIN SPEC\.\.\.' 'detach \[-f\] DOMAIN SPEC' \
+	'attach \[-f\] DOMAIN SPEC\.\.\.' 'detach \[-f\] DOMAIN SPEC' \
+	'check SPEC' \
 	'list DOMAIN' 'list \[--long\] \[DOMAIN\]' '--agent-domid N' \
 	'--timeout S' '--json'; do
 	like "--help documents $cmd" "$out" "$cmd"

@@ -22,12 +22,14 @@ static const char usage_text[] =
 "Ask xen-pci-agent (through xenstore) to do what xl's pci-* commands do.\n"
 "\n"
 "Commands:\n"
-"  assignable-add [-n NAME] [--persistent] SPEC\n"
+"  assignable-add [-f] [-n NAME] [--persistent] SPEC\n"
 "                              unbind the device from its driver, remember\n"
-"                              the driver, bind it to pciback; -n names it\n"
-"                              as xl does (/libxl/pci/K/name); --persistent\n"
-"                              also adds it to the agent's configuration\n"
-"                              (assignable = [...]), applied at every start\n"
+"                              the driver, bind it to pciback; refused for\n"
+"                              a device dom0 uses unless -f (--force); -n\n"
+"                              names it as xl does (/libxl/pci/K/name);\n"
+"                              --persistent also adds it to the agent's\n"
+"                              configuration (assignable = [...]), applied\n"
+"                              at every start\n"
 "  assignable-list [-n]        the devices bound to pciback and not\n"
 "                              attached, as xl pci-assignable-list prints\n"
 "                              them (\"BDF NAME\" with -n)\n"
@@ -35,11 +37,15 @@ static const char usage_text[] =
 "                              unbind the device from pciback; -r rebinds\n"
 "                              it to its original driver; --persistent also\n"
 "                              removes it from the configuration\n"
-"  attach DOMAIN SPEC...       give the device(s) to PV domain DOMAIN (id\n"
-"                              or name), all or nothing; prints the vdev\n"
-"                              of each\n"
+"  attach [-f] DOMAIN SPEC...  give the device(s) to domain DOMAIN (id or\n"
+"                              name), all or nothing; prints the vdev of\n"
+"                              each; -f seizes (seize=1) a device dom0 uses\n"
 "  detach [-f] DOMAIN SPEC     take the device back from DOMAIN; -f forces\n"
 "                              removal when the guest does not answer\n"
+"  check SPEC                  what stands between the device and a guest\n"
+"                              (IOMMU, reset, dom0's use, what goes with\n"
+"                              it), each problem with its fix; changes\n"
+"                              nothing\n"
 "  list DOMAIN                 the devices attached to DOMAIN, exactly as\n"
 "                              xl pci-list prints them (from its PCI\n"
 "                              backend)\n"
@@ -54,7 +60,8 @@ static const char usage_text[] =
 "                              from pci.ids (libpci), reset methods and\n"
 "                              whether the agent's configuration (default\n"
 "                              " XP_CONFIG_DEFAULT ") makes it\n"
-"                              assignable at every start; reads only\n"
+"                              assignable at every start; writes no\n"
+"                              request\n"
 "\n"
 "SPEC is an xl PCI_SPEC_STRING (07:00.0, 0000:07:00.*, 07:00.0,permissive=1,\n"
 "seize=1, see xl-pci-configuration(5)); it is passed verbatim to the agent,\n"
@@ -165,10 +172,11 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "assignable-add", xp_cmd_assignable_add, "n:" },
+	{ "assignable-add", xp_cmd_assignable_add, "fn:" },
 	{ "assignable-list", xp_cmd_assignable_list, "n" },
 	{ "assignable-remove", xp_cmd_assignable_remove, "r" },
-	{ "attach", xp_cmd_attach, "" },
+	{ "attach", xp_cmd_attach, "f" },
+	{ "check", xp_cmd_check, "" },
 	{ "detach", xp_cmd_detach, "f" },
 	{ "list", xp_cmd_list, "" },
 	{ "status", xp_cmd_status, "" },
@@ -185,6 +193,7 @@ static const struct option long_opts[] = {
 	{ "long", no_argument, NULL, OPT_LONG },
 	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -239,6 +248,10 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 			o->rebind = true;
 			break;
 		case 'f':
+			/* --force reaches every command: only -f's take it. */
+			if (!strchr(optstring, 'f') || optstring[0] == '+')
+				return xp_usage_error("unknown option '%s'",
+						      argv[optind - 1]);
 			o->force = true;
 			break;
 		case 'h':

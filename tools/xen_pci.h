@@ -28,7 +28,7 @@ struct xp_opts {
 	unsigned int timeout;	/* seconds */
 	bool json;
 	bool rebind;	/* assignable-remove -r */
-	bool force;	/* detach -f */
+	bool force;	/* detach -f; assignable-add, attach -f (--force) */
 	bool persistent;	/* assignable-add/-remove --persistent */
 	const char *name;	/* assignable-add -n NAME */
 	bool show_names;	/* assignable-list -n */
@@ -53,6 +53,7 @@ int xp_cmd_assignable_list(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_assignable_remove(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_detach(const struct xp_opts *o, int argc, char **argv);
+int xp_cmd_check(const struct xp_opts *o, int argc, char **argv);
 
 /* xen_pci_list.c */
 int xp_cmd_list(const struct xp_opts *o, int argc, char **argv);

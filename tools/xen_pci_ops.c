@@ -177,7 +177,8 @@ static int one_spec_op(const struct xp_opts *o, int argc, char **argv,
 
 int xp_cmd_assignable_add(const struct xp_opts *o, int argc, char **argv)
 {
-	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_ADD, NULL);
+	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_ADD,
+			   o->force ? XENPCI_REQ_FORCE : NULL);
 }
 
 /*
@@ -350,6 +351,8 @@ int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv)
 			snprintf(key, sizeof(key), XENPCI_REQ_SPEC_N_FMT, i);
 		rc = set_or_die(req, key, a.specs[i]);
 	}
+	if (!rc && o->force)
+		rc = set_or_die(req, XENPCI_REQ_FORCE, "1");
 	if (rc) {
 		xenpci_request_free(req);
 		return XP_EXIT_XENSTORE;
@@ -391,6 +394,69 @@ int xp_cmd_detach(const struct xp_opts *o, int argc, char **argv)
 	}
 	snprintf(what, sizeof(what), "detach %u %s", domid, argv[1]);
 	rc = run_request(o, req, what, NULL, NULL);
+	xenpci_request_free(req);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* check: "iommu: on", then each device's fields under its BDF. */
+static void print_check(const struct xp_opts *o,
+			const struct xenpci_reply *rep, bool *first,
+			void *arg)
+{
+	char last[XENPCI_BDF_LEN] = "", key[64], bdf[XENPCI_BDF_LEN];
+	struct xenpci_bdf b;
+	unsigned int i;
+	char *us;
+
+	(void)arg;
+	(void)first;
+	if (o->json)
+		return;		/* result{} has every field */
+	for (i = 0; i < rep->nresults; i++)	/* the host's first */
+		if (!strchr(rep->results[i].key, '_'))
+			printf("%s: %s\n", rep->results[i].key,
+			       rep->results[i].value);
+	for (i = 0; i < rep->nresults; i++) {
+		const struct xenpci_result *r = &rep->results[i];
+
+		snprintf(key, sizeof(key), "%s", r->key);
+		us = strchr(key, '_');
+		if (!us)
+			continue;
+		*us = '\0';
+		if (xenpci_key_parse(key, &b))
+			continue;
+		xenpci_bdf_str(&b, bdf);
+		if (strcmp(bdf, last))
+			printf("%s:\n", bdf);
+		snprintf(last, sizeof(last), "%s", bdf);
+		printf("  %-9s %s\n", us + 1, r->value[0] ? r->value : "-");
+	}
+}
+
+int xp_cmd_check(const struct xp_opts *o, int argc, char **argv)
+{
+	struct xenpci_request *req;
+	char what[XP_SPEC_MAX + 64];
+	int rc;
+
+	if (argc != 1)
+		return xp_usage_error("check: expected exactly one SPEC, got "
+				      "%d", argc);
+	rc = check_spec("check", argv[0]);
+	if (rc)
+		return rc;
+	req = new_request(XENPCI_OP_CHECK);
+	if (!req)
+		return XP_EXIT_XENSTORE;
+	if (set_or_die(req, XENPCI_REQ_SPEC, argv[0])) {
+		xenpci_request_free(req);
+		return XP_EXIT_XENSTORE;
+	}
+	snprintf(what, sizeof(what), "check %s", argv[0]);
+	rc = run_request(o, req, what, print_check, NULL);
 	xenpci_request_free(req);
 	return rc;
 }
