@@ -68,3 +68,25 @@ int bdf_cmp(const struct bdf *a, const struct bdf *b)
 
 	return ka < kb ? -1 : ka > kb;
 }
+
+bool bdf_from_slot_spec(const char *s, struct bdf *b, bool *all)
+{
+	char fn[3] = "";
+	int n = 0;
+
+	b->dom = 0;
+	if (sscanf(s, "%x:%x:%x.%2[0-7*]%n", &b->dom, &b->bus, &b->dev, fn,
+		   &n) != 4 || s[n]) {
+		b->dom = 0;
+		n = 0;
+		if (sscanf(s, "%x:%x.%2[0-7*]%n", &b->bus, &b->dev, fn,
+			   &n) != 3 || s[n])
+			return false;
+	}
+	if (b->dom > 0xffff || b->bus > 0xff || b->dev > 0x1f ||
+	    strlen(fn) != 1)
+		return false;
+	*all = fn[0] == '*';
+	b->func = *all ? 0 : (unsigned int)(fn[0] - '0');
+	return true;
+}

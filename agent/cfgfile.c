@@ -27,7 +27,8 @@
 
 static const char *const known_keys[] = {
 	"toolstack_domid", "state_dir", "request_timeout", "log_level",
-	"assignable", "script_dir", "script_timeout",
+	"assignable", "script_dir", "script_timeout", "protect",
+	"reset_policy",
 };
 
 struct keyline {
@@ -255,6 +256,60 @@ static int get_assignable(struct reader *r, XLU_Config *x,
 	return 0;
 }
 
+/* protect = [ '03:00.0', '00:1f.*' ]: the dom0 guard's --protect. */
+static int get_protect(struct reader *r, XLU_Config *x, struct cfgfile *c,
+		       FILE *rep, char **repbuf)
+{
+	XLU_ConfigList *list;
+	int n, e;
+
+	e = xlu_cfg_get_list(x, "protect", &list, &n, 0);
+	if (e == ESRCH)
+		return 0;
+	if (e)
+		return xlu_fail(r, "protect", rep, repbuf, "not a list");
+	c->protect = calloc(n ? n : 1, sizeof(*c->protect));
+	if (!c->protect)
+		return fail(r, "protect", "out of memory");
+	for (int i = 0; i < n; i++) {
+		XLU_ConfigValue *v = xlu_cfg_get_listitem2(list, i);
+		struct bdf b;
+		bool all;
+		char *s;
+
+		if (!v || xlu_cfg_value_get_string(x, v, &s, 1))
+			return fail(r, "protect", "item %d is not a string",
+				    i + 1);
+		if (!bdf_from_slot_spec(s, &b, &all))
+			return fail(r, "protect", "'%s' is not [DDDD:]BB:DD.F "
+				    "or [DDDD:]BB:DD.*", s);
+		c->protect[i] = strdup(s);
+		if (!c->protect[i])
+			return fail(r, "protect", "out of memory");
+		c->n_protect = i + 1;
+	}
+	return 0;
+}
+
+static int get_reset_policy(struct reader *r, XLU_Config *x,
+			    struct cfgfile *c, FILE *rep, char **repbuf)
+{
+	const char *s;
+
+	if (get_string(r, x, "reset_policy", &s, rep, repbuf))
+		return -1;
+	if (!s)
+		return 0;
+	if (!strcmp(s, "strict"))
+		c->reset_policy = CFGFILE_RESET_STRICT;
+	else if (!strcmp(s, "best-effort"))
+		c->reset_policy = CFGFILE_RESET_BEST_EFFORT;
+	else
+		return fail(r, "reset_policy", "'%s' is not strict or "
+			    "best-effort", s);
+	return 0;
+}
+
 static int get_all(struct reader *r, XLU_Config *x, struct cfgfile *c,
 		   FILE *rep, char **repbuf)
 {
@@ -285,6 +340,9 @@ static int get_all(struct reader *r, XLU_Config *x, struct cfgfile *c,
 	if (s && (c->log_level = log_level_from_str(s)) < 0)
 		return fail(r, "log_level", "'%s' is not error, warning, "
 			    "notice, info or debug", s);
+	if (get_protect(r, x, c, rep, repbuf) ||
+	    get_reset_policy(r, x, c, rep, repbuf))
+		return -1;
 	return get_assignable(r, x, c, rep, repbuf);
 }
 
@@ -343,6 +401,9 @@ void cfgfile_free(struct cfgfile *c)
 	for (unsigned int i = 0; i < c->n_assignable; i++)
 		free(c->assignable[i]);
 	free(c->assignable);
+	for (unsigned int i = 0; i < c->n_protect; i++)
+		free(c->protect[i]);
+	free(c->protect);
 	free(c->state_dir);
 	free(c->script_dir);
 	memset(c, 0, sizeof(*c));

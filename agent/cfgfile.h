@@ -22,7 +22,12 @@ struct cfgfile {
 	char **assignable;	/* PCI_SPEC_STRINGs, as written */
 	unsigned int n_assignable;
 	bool has_assignable;
+	char **protect;		/* [DDDD:]BB:DD.F or .*, as --protect */
+	unsigned int n_protect;
+	int reset_policy;	/* 0: unset, 1: best-effort, 2: strict */
 };
+#define CFGFILE_RESET_BEST_EFFORT	1
+#define CFGFILE_RESET_STRICT		2
 
 /*
  * 0, or -1 with err holding "FILE:LINE: KEY: why" (or the parser's own

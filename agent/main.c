@@ -239,7 +239,7 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 
 /* The options given on the command line, which the file cannot change. */
 enum { SET_STATE_DIR = 1, SET_TOOLSTACK = 2, SET_LOG_LEVEL = 4,
-       SET_SCRIPT_TIMEOUT = 8 };
+       SET_SCRIPT_TIMEOUT = 8, SET_RESET_POLICY = 16 };
 static unsigned int cmdline_set;
 static const char *config_path;
 static bool config_required;
@@ -366,6 +366,7 @@ static int parse_options(int argc, char **argv, int *level)
 				return AGENT_EXIT_USAGE;
 			}
 			cfg.reset_strict = rp == RESET_POLICY_STRICT;
+			cmdline_set |= SET_RESET_POLICY;
 			break;
 		}
 		case 'p':
@@ -503,6 +504,17 @@ static void config_apply(const struct cfgfile *f, bool at_start)
 		script_dir = f->script_dir;
 	if (f->script_timeout > 0 && !(cmdline_set & SET_SCRIPT_TIMEOUT))
 		script_timeout = f->script_timeout;
+	/*
+	 * Workers read both without a lock: set once, before any runs.
+	 * --protect adds to the file's list.
+	 */
+	if (f->reset_policy && !(cmdline_set & SET_RESET_POLICY))
+		cfg.reset_strict = f->reset_policy == CFGFILE_RESET_STRICT;
+	for (unsigned int i = 0; i < f->n_protect; i++)
+		if (policy_protect(f->protect[i]))
+			log_err("%s: protect: '%s': more than the agent "
+				"holds; not protected", config_path,
+				f->protect[i]);
 }
 
 /* Start-up: -1 to go on, or the exit status. */
@@ -540,9 +552,12 @@ static void config_reload(void)
 	if (str_differs(nf.state_dir, cur_file.state_dir) ||
 	    nf.toolstack_domid != cur_file.toolstack_domid ||
 	    str_differs(nf.script_dir, cur_file.script_dir) ||
-	    nf.script_timeout != cur_file.script_timeout)
-		log_warn("SIGHUP: state_dir, toolstack_domid, script_dir and "
-			 "script_timeout take effect at the next start; "
+	    nf.script_timeout != cur_file.script_timeout ||
+	    nf.reset_policy != cur_file.reset_policy ||
+	    nf.n_protect != cur_file.n_protect)
+		log_warn("SIGHUP: state_dir, toolstack_domid, script_dir, "
+			 "script_timeout, protect and reset_policy take "
+			 "effect at the next start; "
 			 "serving with %s and %u until then", cfg.state_dir,
 			 cfg.toolstack_domid);
 	config_apply(&nf, false);

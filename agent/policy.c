@@ -70,24 +70,11 @@ static unsigned int nprotect;
 int policy_protect(const char *spec)
 {
 	struct protected p = { .b.dom = 0 };
-	char fn[3] = "";
-	int n = 0;
 
 	if (nprotect == MAX_PROTECT)
 		return -ENOSPC;
-	if (sscanf(spec, "%x:%x:%x.%2[0-7*]%n", &p.b.dom, &p.b.bus, &p.b.dev,
-		   fn, &n) != 4 || spec[n]) {
-		p.b.dom = 0;
-		n = 0;
-		if (sscanf(spec, "%x:%x.%2[0-7*]%n", &p.b.bus, &p.b.dev, fn,
-			   &n) != 3 || spec[n])
-			return -EINVAL;
-	}
-	if (p.b.dom > 0xffff || p.b.bus > 0xff || p.b.dev > 0x1f ||
-	    strlen(fn) != 1)
+	if (!bdf_from_slot_spec(spec, &p.b, &p.all_funcs))
 		return -EINVAL;
-	p.all_funcs = fn[0] == '*';
-	p.b.func = p.all_funcs ? 0 : (unsigned int)(fn[0] - '0');
 	snprintf(p.spec, sizeof(p.spec), "%s", spec);
 	protect[nprotect++] = p;
 	return 0;

@@ -212,13 +212,16 @@ host_check_completion() {
 		"assignable-add assignable-list assignable-remove "
 	is "completion: BDFs from sysfs" \
 		"$(complete_words 'xen-pci assignable-add ')" \
+		"$(ls "$SYSFS_ROOT/bus/pci/devices" | sort | tr '\n' ' ')"
+	is "completion: BDFs for check" \
+		"$(complete_words 'xen-pci check 0000:07')" \
 		"0000:07:00.0 0000:07:00.1 "
 	is "completion: options of remove" \
 		"$(complete_words 'xen-pci assignable-remove -')" \
 		"--agent-domid --help --json --persistent --timeout -r "
 	is "completion: options of add" \
 		"$(complete_words 'xen-pci assignable-add -')" \
-		"--agent-domid --help --json --persistent --timeout -n "
+		"--agent-domid --force --help --json --persistent --timeout -f -n "
 	is "completion: nothing for the NAME of add -n" \
 		"$(complete_words 'xen-pci assignable-add -n ')" ""
 	is "completion: a BDF after add -n NAME" \

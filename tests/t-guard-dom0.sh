@@ -115,6 +115,31 @@ like "... says which file" "$ERRMSG" \
 run_ok "... force=1 goes on" p2 assignable-add spec=0d:00.0 force=1
 run_ok "... and back" p3 assignable-remove spec=0d:00.0 rebind=1
 
+# --- protect = [...] in the configuration file, beside --protect
+agent_stop
+CFGF=$SIM/agent.cfg
+printf 'protect = [ "0d:00.*" ]\n' >"$CFGF"
+agent_start --config "$CFGF" --protect 0e:00.0 || exit 1
+run_err "0d:00.0, protected by the file: refused" EBUSY c1 assignable-add \
+	spec=0d:00.0
+like "... names the file's entry" "$ERRMSG" 'is protected \(--protect 0d:00\.\*\)'
+run_err "0e:00.0, --protect beside the file: still refused" EBUSY c2 \
+	assignable-add spec=0e:00.0
+agent_stop
+printf 'log_level = "info"\nprotect = [ "0d:00" ]\n' >"$CFGF"
+out=$("$BIN/xen-pci-agent" --foreground --config "$CFGF" \
+	--sysfs-root "$SYSFS_ROOT" --state-dir "$SIM/cfgstate" 2>&1)
+is "protect = [ \"0d:00\" ]: exit 3 (bad configuration)" $? 3
+like "... says file, line and key" "$out" \
+	"$CFGF:2: protect: '0d:00' is not \\[DDDD:\\]BB:DD.F"
+printf 'reset_policy = "sometimes"\n' >"$CFGF"
+out=$("$BIN/xen-pci-agent" --foreground --config "$CFGF" \
+	--sysfs-root "$SYSFS_ROOT" --state-dir "$SIM/cfgstate" 2>&1)
+is "reset_policy = \"sometimes\": exit 3" $? 3
+like "... says file, line and key" "$out" \
+	"$CFGF:1: reset_policy: 'sometimes' is not strict or best-effort"
+agent_start || exit 1
+
 # --- a bad --protect is a usage error
 "$BIN/xen-pci-agent" --protect 07:00 --sysfs-root "$SYSFS_ROOT" >/dev/null 2>&1
 is "--protect 07:00: exit 2" $? 2

@@ -90,6 +90,18 @@ detach_ok "failing: detach from 6" f5 6 0a:00.0
 attach_ok "strict: FLR device (clean) goes to domain 6" f6 6 07:00.0
 detach_ok "detach it" f7 6 07:00.0
 
+# --- reset_policy = "strict" in the configuration file
+agent_stop
+printf 'reset_policy = "strict"\n' >"$SIM/agent.cfg"
+agent_up --config "$SIM/agent.cfg"
+run_err "reset_policy = strict in the file refuses it to domain 5" EBUSY \
+	f8 attach domid=5 spec=0a:00.0
+agent_stop
+printf 'reset_policy = "strict"\n' >"$SIM/agent.cfg"
+agent_up --config "$SIM/agent.cfg" --reset-policy best-effort
+attach_ok "--reset-policy best-effort overrides the file" f9 5 0a:00.0
+detach_ok "detach it" f10 5 0a:00.0
+
 # --- bad values
 run_err "reset=sometimes" EINVAL b1 attach domid=5 spec=07:00.0 reset=sometimes
 like "b1: says what is allowed" "$ERRMSG" "strict or best-effort"
