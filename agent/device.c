@@ -10,7 +10,11 @@
  * both), so `quarantined` is what this drive knows from its own steps
  * (quarantine, revoke: deassign returns a device to dom_io); a fresh
  * drive treats a device on pciback as not yet quarantined, and the
- * quarantine step, idempotent in Xen, settles it.
+ * quarantine step, idempotent in Xen, settles it.  Within one drive,
+ * libxl's record and the guest's backend are looked at once and then
+ * followed through the drive's own steps (the device's queue lets no
+ * other request at it meanwhile): issue 10, an attach read the record 8
+ * times and listed the backend 5 times.
  *
  * GOALS: host (its dom0 driver), released (off pciback), assignable,
  * attached to guest N.  A goal also says what the state is relative
@@ -130,13 +134,19 @@ static int observe_hvm(struct device *d, long guest)
 	return DS_EXPORTED;
 }
 
-/* In domid's backend; fills the vdev pciback gave it. */
-static int in_backend(struct device *d, unsigned int domid)
+/*
+ * In domid's backend; fills the vdev pciback gave it.  In a drive, the
+ * backend is listed once, as libxl's record is read once: only this
+ * drive's export and unexport steps change it (note_step()).
+ */
+static int in_backend(struct device *d, unsigned int domid, bool in_drive)
 {
 	struct xb_entry *e;
 	unsigned int n, i;
 	int found = 0;
 
+	if (in_drive && d->be_known)
+		return d->in_be;
 	if (xb_list(cfg.domid, domid, &e, &n))
 		return 0;
 	for (i = 0; i < n && !found; i++) {
@@ -146,11 +156,13 @@ static int in_backend(struct device *d, unsigned int domid)
 		snprintf(d->xb.vdev, sizeof(d->xb.vdev), "%s", e[i].vdev);
 	}
 	free(e);
+	d->be_known = in_drive;
+	d->in_be = found;
 	return found;
 }
 
 /* Which guest state: the record's guest, else the goal's. */
-static int observe_guest(struct device *d)
+static int observe_guest(struct device *d, bool in_drive)
 {
 	long guest = d->domid >= 0 ? d->domid : d->goal.domid;
 	int owned;
@@ -160,7 +172,7 @@ static int observe_guest(struct device *d)
 	if (device_goal_hvm(&d->goal))
 		return observe_hvm(d, guest);
 	if (guest >= 0 && !d->goal.guest_gone &&
-	    in_backend(d, (unsigned int)guest))
+	    in_backend(d, (unsigned int)guest, in_drive))
 		return DS_EXPORTED;
 	owned = quarantine_guest_owned(&d->bdf);
 	if (owned < 0)
@@ -191,9 +203,12 @@ static int observe_driver(struct device *d, int probe, const char *drv)
 /*
  * Every step is followed by an observation: one sysfs lookup for a
  * device on a driver (issue 10: three before, each a round trip to the
- * kernel's sysfs, or to the simulated one).
+ * kernel's sysfs, or to the simulated one).  In a drive, libxl's record
+ * is read once: after that only this drive's own steps change it (the
+ * device's queue admits no other request for it), and they say so
+ * (note_record()); an attach read it at every step, 8 times.
  */
-int device_observe(struct device *d)
+static int observe(struct device *d, bool in_drive)
 {
 	char drv[sizeof(d->driver)];
 	int probe = sysfs_dev_probe(&d->bdf, drv, sizeof(drv)), rc;
@@ -206,8 +221,10 @@ int device_observe(struct device *d)
 	if (probe < 0)
 		return probe;
 	if (guest_goal(&d->goal)) {
-		d->domid = libxl_pci_domid(XBT_NULL, &d->bdf);
-		rc = observe_guest(d);
+		if (!in_drive || !d->domid_known)
+			d->domid = libxl_pci_domid(XBT_NULL, &d->bdf);
+		d->domid_known = in_drive;
+		rc = observe_guest(d, in_drive);
 		if (rc >= 0) {
 			d->state = rc;
 			return 0;
@@ -220,6 +237,11 @@ int device_observe(struct device *d)
 		return rc;
 	d->state = rc;
 	return 0;
+}
+
+int device_observe(struct device *d)
+{
+	return observe(d, false);
 }
 
 /* ------------------------------------------------------------- steps */
@@ -337,14 +359,34 @@ static int refuse(struct device *d, const struct cell *c, struct drive *dr)
 		    dev_goal_name(d->goal.kind));
 }
 
-int device_observe_or_fail(struct device *d, struct drive *dr)
+static int observe_or_fail(struct device *d, struct drive *dr,
+			   bool in_drive)
 {
-	int rc = device_observe(d);
+	int rc = observe(d, in_drive);
 
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "look up device: %s",
 			    strerror(-rc));
 	return 0;
+}
+
+int device_observe_or_fail(struct device *d, struct drive *dr)
+{
+	return observe_or_fail(d, dr, false);
+}
+
+/* What a step that succeeded made of libxl's record and the backend. */
+static void note_step(struct device *d, step_fn fn)
+{
+	if (fn == st_mark)
+		d->domid = d->goal.domid;
+	else if (fn == st_release)
+		d->domid = -1;
+	else if (fn == st_unexport || fn == st_export)
+		d->be_known = true;
+	/* st_export_batch() filled in the vdev pciback gave it */
+	if (fn == st_unexport || fn == st_export)
+		d->in_be = fn == st_export;
 }
 
 /* The devices whose next step is the batch step: run it once for all. */
@@ -354,10 +396,15 @@ static int run_batch(struct device *devs, unsigned int n, step_fn fn,
 	struct device *batch[REQ_MAX_DEVS];
 	unsigned int i, nb = 0;
 
+	int rc;
+
 	for (i = 0; i < n; i++)
 		if (cell_of(&devs[i])->fn == fn)
 			batch[nb++] = &devs[i];
-	return st_export_batch(batch, nb, dr);
+	rc = st_export_batch(batch, nb, dr);
+	for (i = 0; i < nb && !rc; i++)
+		note_step(batch[i], fn);
+	return rc;
 }
 
 /* One round: every device observed, the first device's step taken. */
@@ -372,7 +419,7 @@ static int drive_round(struct device *devs, unsigned int n,
 	for (i = 0; i < n; i++) {
 		devs[i].wait_ms = dr->timeout_ms;
 		devs[i].cancel = dr->cancel;
-		rc = device_observe_or_fail(&devs[i], dr);
+		rc = observe_or_fail(&devs[i], dr, true);
 		if (rc)
 			return rc;
 	}
@@ -391,7 +438,10 @@ static int drive_round(struct device *devs, unsigned int n,
 		log_dev(LOG_DEBUG, &devs[i].bdf, "%s, goal %s: %s",
 			dev_state_name(devs[i].state),
 			dev_goal_name(devs[i].goal.kind), c->name);
-		return c->fn(&devs[i], dr);
+		rc = c->fn(&devs[i], dr);
+		if (!rc)
+			note_step(&devs[i], c->fn);
+		return rc;
 	}
 	return batch ? run_batch(devs, n, batch->fn, dr) : 0;
 }
@@ -399,8 +449,11 @@ static int drive_round(struct device *devs, unsigned int n,
 int device_drive(struct device *devs, unsigned int n, struct drive *dr)
 {
 	bool done = false;
+	unsigned int i;
 	int rc, rounds;
 
+	for (i = 0; i < n; i++)
+		devs[i].domid_known = devs[i].be_known = false;
 	for (rounds = 0; rounds < MAX_STEPS * (int)n + 1; rounds++) {
 		if (cancel_is_set(dr->cancel))
 			return fail(dr->out, ETIMEDOUT, NULL, "request timed "
