@@ -135,9 +135,9 @@ static int observe_hvm(struct device *d, long guest)
 }
 
 /*
- * In domid's backend; fills the vdev pciback gave it.  In a drive, the
- * backend is listed once, as libxl's record is read once: only this
- * drive's export and unexport steps change it (note_step()).
+ * In domid's backend; fills the vdev pciback gave it.  In a drive, what
+ * the last look saw, followed through the drive's export and unexport
+ * (note_step()).
  */
 static int in_backend(struct device *d, unsigned int domid, bool in_drive)
 {
@@ -156,7 +156,7 @@ static int in_backend(struct device *d, unsigned int domid, bool in_drive)
 		snprintf(d->xb.vdev, sizeof(d->xb.vdev), "%s", e[i].vdev);
 	}
 	free(e);
-	d->be_known = in_drive;
+	d->be_known = true;
 	d->in_be = found;
 	return found;
 }
@@ -203,10 +203,11 @@ static int observe_driver(struct device *d, int probe, const char *drv)
 /*
  * Every step is followed by an observation: one sysfs lookup for a
  * device on a driver (issue 10: three before, each a round trip to the
- * kernel's sysfs, or to the simulated one).  In a drive, libxl's record
- * is read once: after that only this drive's own steps change it (the
- * device's queue admits no other request for it), and they say so
- * (note_record()); an attach read it at every step, 8 times.
+ * kernel's sysfs, or to the simulated one).  libxl's record and the
+ * backend are read by device_observe() (a drive's caller looks first)
+ * and then followed through the drive's steps (note_step()): the
+ * device's queue admits no other request for it meanwhile.  An attach
+ * read the record at every step, 8 times.
  */
 static int observe(struct device *d, bool in_drive)
 {
@@ -223,7 +224,7 @@ static int observe(struct device *d, bool in_drive)
 	if (guest_goal(&d->goal)) {
 		if (!in_drive || !d->domid_known)
 			d->domid = libxl_pci_domid(XBT_NULL, &d->bdf);
-		d->domid_known = in_drive;
+		d->domid_known = true;
 		rc = observe_guest(d, in_drive);
 		if (rc >= 0) {
 			d->state = rc;
@@ -375,9 +376,17 @@ int device_observe_or_fail(struct device *d, struct drive *dr)
 	return observe_or_fail(d, dr, false);
 }
 
-/* What a step that succeeded made of libxl's record and the backend. */
-static void note_step(struct device *d, step_fn fn)
+/*
+ * What a step made of libxl's record and the backend.  A step that
+ * failed may have gone half way (st_release clears the record, then its
+ * script fails): the next observation looks again.
+ */
+static void note_step(struct device *d, step_fn fn, int rc)
 {
+	if (rc) {
+		d->domid_known = d->be_known = false;
+		return;
+	}
 	if (fn == st_mark)
 		d->domid = d->goal.domid;
 	else if (fn == st_release)
@@ -402,8 +411,8 @@ static int run_batch(struct device *devs, unsigned int n, step_fn fn,
 		if (cell_of(&devs[i])->fn == fn)
 			batch[nb++] = &devs[i];
 	rc = st_export_batch(batch, nb, dr);
-	for (i = 0; i < nb && !rc; i++)
-		note_step(batch[i], fn);
+	for (i = 0; i < nb; i++)
+		note_step(batch[i], fn, rc);
 	return rc;
 }
 
@@ -439,8 +448,7 @@ static int drive_round(struct device *devs, unsigned int n,
 			dev_state_name(devs[i].state),
 			dev_goal_name(devs[i].goal.kind), c->name);
 		rc = c->fn(&devs[i], dr);
-		if (!rc)
-			note_step(&devs[i], c->fn);
+		note_step(&devs[i], c->fn, rc);
 		return rc;
 	}
 	return batch ? run_batch(devs, n, batch->fn, dr) : 0;
@@ -449,11 +457,8 @@ static int drive_round(struct device *devs, unsigned int n,
 int device_drive(struct device *devs, unsigned int n, struct drive *dr)
 {
 	bool done = false;
-	unsigned int i;
 	int rc, rounds;
 
-	for (i = 0; i < n; i++)
-		devs[i].domid_known = devs[i].be_known = false;
 	for (rounds = 0; rounds < MAX_STEPS * (int)n + 1; rounds++) {
 		if (cancel_is_set(dr->cancel))
 			return fail(dr->out, ETIMEDOUT, NULL, "request timed "
