@@ -15,7 +15,9 @@
 #         pciback (tests/bench/scale.inv), and 256 assignable-adds written
 #         at once; about 15 minutes on 2 cores, most of it the agent's
 #         256 requests at once
-# SCALE_ROUNDS  rounds of the 256-at-once run (default 1)
+#         and 256 VFs made assignable and attached 4 per guest to 64
+#         guests, all requests written at once (the guests phase)
+# SCALE_ROUNDS  rounds of the 256-at-once runs (default 1)
 # RSS_REQUESTS  requests of the RSS row (default 1000, 10000 with SCALE=1)
 # BENCH_OUT     where results.json goes (default $BUILD/bench)
 # PHASES        only these phases (e.g. "single-1 single-256"; default
@@ -129,6 +131,16 @@ if [ "$SCALE" = 1 ]; then
 	if want batch; then
 		host_up --inventory "$BENCH/scale.inv" --no-trace
 		phase batch "$SCALE_ROUNDS"
+		host_down
+	fi
+	# 256 VFs to 64 PV guests, 4 each (bench.py's FIRST_GUEST, GUESTS)
+	if want guests; then
+		host_up --inventory "$BENCH/scale.inv" --no-trace
+		for d in $(seq 10 73); do
+			"$BIN/simhost" domain create "$d" --name "g$d" \
+				>/dev/null || exit 1
+		done
+		phase guests "$SCALE_ROUNDS"
 		host_down
 	fi
 fi
