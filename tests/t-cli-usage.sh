@@ -6,12 +6,16 @@
 
 sim_up --no-sysfs --no-peer
 R=/local/domain/0/pci-agent
-TRACE=$SIM/xenstored/trace
 # A serving agent as far as R/state goes: anything that got through the
 # argument checks would be written as a request.
 xenstore-write $R/state running
 
-trace_lines() { wc -l < "$TRACE"; }
+# A client that reached xenstored shows as a new connection and its
+# requests.  Only those lines count: xenstored writes a client's
+# DESTROY line (and the "wrl:" accounting around it) when it gets round
+# to the closed socket, which can be after the client exited and after
+# the count was taken.
+trace_lines() { xs_trace | grep -c -E '^(CREATE connection|IN) '; }
 
 # usage DESC REGEX ARGS...: exit 2, stderr matches REGEX, stdout empty.
 usage() {
