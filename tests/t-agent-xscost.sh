@@ -49,7 +49,7 @@ is "remove: 07:00.0's entry goes" "$(dev_state $A)" absent
 simhost domain create 5 --name g5 >/dev/null
 run_ok "add again" a3 assignable-add spec=07:00.0
 agent_done_quiet
-n2=$(wc -l <"$TR")
+n2=$(xs_trace | wc -l)
 run_ok "attach 07:00.0 to 5" t1 attach domid=5 spec=07:00.0
 agent_done_quiet
 rec=$(in_trace $((n2 + 1)) "READ (/libxl/pci/0000-07-00-0/domid )")
