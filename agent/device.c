@@ -10,7 +10,11 @@
  * both), so `quarantined` is what this drive knows from its own steps
  * (quarantine, revoke: deassign returns a device to dom_io); a fresh
  * drive treats a device on pciback as not yet quarantined, and the
- * quarantine step, idempotent in Xen, settles it.
+ * quarantine step, idempotent in Xen, settles it.  Within one drive,
+ * libxl's record and the guest's backend are looked at once and then
+ * followed through the drive's own steps (the device's queue lets no
+ * other request at it meanwhile): issue 10, an attach read the record 8
+ * times and listed the backend 5 times.
  *
  * GOALS: host (its dom0 driver), released (off pciback), assignable,
  * attached to guest N.  A goal also says what the state is relative
@@ -131,13 +135,19 @@ static int observe_hvm(struct device *d, long guest)
 	return DS_EXPORTED;
 }
 
-/* In domid's backend; fills the vdev pciback gave it. */
-static int in_backend(struct device *d, unsigned int domid)
+/*
+ * In domid's backend; fills the vdev pciback gave it.  In a drive, what
+ * the last look saw, followed through the drive's export and unexport
+ * (note_step()).
+ */
+static int in_backend(struct device *d, unsigned int domid, bool in_drive)
 {
 	struct xb_entry *e;
 	unsigned int n, i;
 	int found = 0;
 
+	if (in_drive && d->be_known)
+		return d->in_be;
 	if (xb_list(cfg.domid, domid, &e, &n))
 		return 0;
 	for (i = 0; i < n && !found; i++) {
@@ -147,11 +157,13 @@ static int in_backend(struct device *d, unsigned int domid)
 		snprintf(d->xb.vdev, sizeof(d->xb.vdev), "%s", e[i].vdev);
 	}
 	free(e);
+	d->be_known = true;
+	d->in_be = found;
 	return found;
 }
 
 /* Which guest state: the record's guest, else the goal's. */
-static int observe_guest(struct device *d)
+static int observe_guest(struct device *d, bool in_drive)
 {
 	long guest = d->domid >= 0 ? d->domid : d->goal.domid;
 	int owned;
@@ -161,7 +173,7 @@ static int observe_guest(struct device *d)
 	if (device_goal_hvm(&d->goal))
 		return observe_hvm(d, guest);
 	if (guest >= 0 && !d->goal.guest_gone &&
-	    in_backend(d, (unsigned int)guest))
+	    in_backend(d, (unsigned int)guest, in_drive))
 		return DS_EXPORTED;
 	owned = quarantine_guest_owned(&d->bdf);
 	if (owned < 0)
@@ -192,9 +204,13 @@ static int observe_driver(struct device *d, int probe, const char *drv)
 /*
  * Every step is followed by an observation: one sysfs lookup for a
  * device on a driver (issue 10: three before, each a round trip to the
- * kernel's sysfs, or to the simulated one).
+ * kernel's sysfs, or to the simulated one).  libxl's record and the
+ * backend are read by device_observe() (a drive's caller looks first)
+ * and then followed through the drive's steps (note_step()): the
+ * device's queue admits no other request for it meanwhile.  An attach
+ * read the record at every step, 8 times.
  */
-int device_observe(struct device *d)
+static int observe(struct device *d, bool in_drive)
 {
 	char drv[sizeof(d->driver)];
 	int probe = sysfs_dev_probe(&d->bdf, drv, sizeof(drv)), rc;
@@ -207,8 +223,10 @@ int device_observe(struct device *d)
 	if (probe < 0)
 		return probe;
 	if (guest_goal(&d->goal)) {
-		d->domid = libxl_pci_domid(XBT_NULL, &d->bdf);
-		rc = observe_guest(d);
+		if (!in_drive || !d->domid_known)
+			d->domid = libxl_pci_domid(XBT_NULL, &d->bdf);
+		d->domid_known = true;
+		rc = observe_guest(d, in_drive);
 		if (rc >= 0) {
 			d->state = rc;
 			return 0;
@@ -221,6 +239,11 @@ int device_observe(struct device *d)
 		return rc;
 	d->state = rc;
 	return 0;
+}
+
+int device_observe(struct device *d)
+{
+	return observe(d, false);
 }
 
 /* ------------------------------------------------------------- steps */
@@ -338,14 +361,42 @@ static int refuse(struct device *d, const struct cell *c, struct drive *dr)
 		    dev_goal_name(d->goal.kind));
 }
 
-int device_observe_or_fail(struct device *d, struct drive *dr)
+static int observe_or_fail(struct device *d, struct drive *dr,
+			   bool in_drive)
 {
-	int rc = device_observe(d);
+	int rc = observe(d, in_drive);
 
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "look up device: %s",
 			    strerror(-rc));
 	return 0;
+}
+
+int device_observe_or_fail(struct device *d, struct drive *dr)
+{
+	return observe_or_fail(d, dr, false);
+}
+
+/*
+ * What a step made of libxl's record and the backend.  A step that
+ * failed may have gone half way (st_release clears the record, then its
+ * script fails): the next observation looks again.
+ */
+static void note_step(struct device *d, step_fn fn, int rc)
+{
+	if (rc) {
+		d->domid_known = d->be_known = false;
+		return;
+	}
+	if (fn == st_mark)
+		d->domid = d->goal.domid;
+	else if (fn == st_release)
+		d->domid = -1;
+	else if (fn == st_unexport || fn == st_export)
+		d->be_known = true;
+	/* st_export_batch() filled in the vdev pciback gave it */
+	if (fn == st_unexport || fn == st_export)
+		d->in_be = fn == st_export;
 }
 
 /* The devices whose next step is the batch step: run it once for all. */
@@ -355,10 +406,15 @@ static int run_batch(struct device *devs, unsigned int n, step_fn fn,
 	struct device *batch[REQ_MAX_DEVS];
 	unsigned int i, nb = 0;
 
+	int rc;
+
 	for (i = 0; i < n; i++)
 		if (cell_of(&devs[i])->fn == fn)
 			batch[nb++] = &devs[i];
-	return st_export_batch(batch, nb, dr);
+	rc = st_export_batch(batch, nb, dr);
+	for (i = 0; i < nb; i++)
+		note_step(batch[i], fn, rc);
+	return rc;
 }
 
 /* One round: every device observed, the first device's step taken. */
@@ -373,7 +429,7 @@ static int drive_round(struct device *devs, unsigned int n,
 	for (i = 0; i < n; i++) {
 		devs[i].wait_ms = dr->timeout_ms;
 		devs[i].cancel = dr->cancel;
-		rc = device_observe_or_fail(&devs[i], dr);
+		rc = observe_or_fail(&devs[i], dr, true);
 		if (rc)
 			return rc;
 	}
@@ -392,7 +448,9 @@ static int drive_round(struct device *devs, unsigned int n,
 		log_dev(LOG_DEBUG, &devs[i].bdf, "%s, goal %s: %s",
 			dev_state_name(devs[i].state),
 			dev_goal_name(devs[i].goal.kind), c->name);
-		return c->fn(&devs[i], dr);
+		rc = c->fn(&devs[i], dr);
+		note_step(&devs[i], c->fn, rc);
+		return rc;
 	}
 	return batch ? run_batch(devs, n, batch->fn, dr) : 0;
 }

@@ -62,6 +62,9 @@ struct device {
 	enum dev_state state;
 	char driver[PATH_MAX];	/* the driver it is on, "" none */
 	long domid;		/* libxl's record, -1 none */
+	/* domid and in_be as last seen, or as the steps since left them */
+	bool domid_known;
+	bool be_known, in_be;	/* in the guest's backend */
 	bool quarantined;	/* see observe() in device.c */
 	/* The driver it had when this drive began (add: remembered). */
 	char orig_driver[PATH_MAX];

@@ -249,13 +249,48 @@ static int watch_both(struct xbc *c)
 	return rc;
 }
 
+/* key is "<prefix><decimal>" (vdev-0, state-12). */
+static bool numbered(const char *key, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(key, prefix, n) && key[n] >= '0' && key[n] <= '9' &&
+	       key[n + strspn(key + n, "0123456789")] == '\0';
+}
+
+/*
+ * Whether a watch event can change what a condition reads: every
+ * condition reads only BE/state, FE/state, BE/state-i and BE/vdev-i.
+ * The directories themselves fire when the watch is set and when they
+ * are removed.  pciback and pcifront write a dozen other keys during a
+ * handshake (root-0, root_num, pci-op-ref, magic...): re-reading the
+ * states on each of them was most of an attach's xenstore requests
+ * (issue 10).
+ */
+static bool relevant(const struct xbc *c, const char *path)
+{
+	size_t nb = strlen(c->be), nf = strlen(c->fe);
+	const char *key;
+
+	if (!strcmp(path, c->be) || !strcmp(path, c->fe))
+		return true;
+	if (!strncmp(path, c->fe, nf) && path[nf] == '/')
+		return !strcmp(path + nf + 1, XENPCI_FEKEY_STATE);
+	if (strncmp(path, c->be, nb) || path[nb] != '/')
+		return true;	/* not ours: look again, to be safe */
+	key = path + nb + 1;
+	return !strcmp(key, XENPCI_BEKEY_STATE) || numbered(key, "state-") ||
+	       numbered(key, "vdev-");
+}
+
 int xbc_wait(struct xbc *c, int (*cond)(struct xbc *c, void *arg),
 	     void *arg, const struct xb_wait *w)
 {
 	long long deadline = now_ms() + w->timeout_ms, left;
+	bool changed = true;
 	struct pollfd p[2];
 	char **ev;
-	int rc;
+	int rc = 0;
 
 	rc = watch_both(c);
 	if (rc)
@@ -266,9 +301,11 @@ int xbc_wait(struct xbc *c, int (*cond)(struct xbc *c, void *arg),
 	p[1].fd = cancel_fd(w->cancel);
 	p[1].events = POLLIN;
 	for (;;) {
-		rc = cond(c, arg);
+		if (changed)
+			rc = cond(c, arg);
 		if (rc)
 			break;
+		changed = false;
 		if (cancel_is_set(w->cancel)) {
 			rc = -ECANCELED;
 			break;
@@ -279,8 +316,10 @@ int xbc_wait(struct xbc *c, int (*cond)(struct xbc *c, void *arg),
 			break;
 		}
 		poll(p, 2, left > INT32_MAX ? INT32_MAX : (int)left);
-		while ((ev = xs_check_watch(c->h)))
+		while ((ev = xs_check_watch(c->h))) {
+			changed = changed || relevant(c, ev[XS_WATCH_PATH]);
 			free(ev);
+		}
 	}
 	xs_unwatch(c->h, c->be, WATCH_TOKEN);
 	xs_unwatch(c->h, c->fe, WATCH_TOKEN);

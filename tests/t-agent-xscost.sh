@@ -41,4 +41,22 @@ agent_done_quiet
 is "remove: 07:00.1's entry is not rewritten" \
 	"$(in_trace $((n1 + 1)) "WRITE ($R/devices/0000-07-00-1")" 0
 is "remove: 07:00.0's entry goes" "$(dev_state $A)" absent
+
+# A PV attach: libxl's record is read by the checks, the journal's look
+# and the publication, not again at every step (8 times before), and
+# the drive lists the backend only before the export (the publication
+# lists it once more).
+simhost domain create 5 --name g5 >/dev/null
+run_ok "add again" a3 assignable-add spec=07:00.0
+agent_done_quiet
+n2=$(xs_trace | wc -l)
+run_ok "attach 07:00.0 to 5" t1 attach domid=5 spec=07:00.0
+agent_done_quiet
+rec=$(in_trace $((n2 + 1)) "READ (/libxl/pci/0000-07-00-0/domid )")
+check "attach: libxl's record read at most 4 times (read $rec)" \
+	test "$rec" -le 4
+lst=$(in_trace $((n2 + 1)) "READ (/local/domain/0/backend/pci/5/0/opts-0 )")
+# opts-0: read by pciback's peer once, and by each listing of the agent's
+is "attach: the agent lists the backend's devices once, to publish" \
+	"$lst" 2
 agent_done

@@ -15,9 +15,13 @@
 #         pciback (tests/bench/scale.inv), and 256 assignable-adds written
 #         at once; about 15 minutes on 2 cores, most of it the agent's
 #         256 requests at once
-# SCALE_ROUNDS  rounds of the 256-at-once run (default 1)
+#         and 256 VFs made assignable and attached 4 per guest to 64
+#         guests, all requests written at once (the guests phase)
+# SCALE_ROUNDS  rounds of the 256-at-once runs (default 1)
 # RSS_REQUESTS  requests of the RSS row (default 1000, 10000 with SCALE=1)
 # BENCH_OUT     where results.json goes (default $BUILD/bench)
+# PHASES        only these phases (e.g. "single-1 single-256"; default
+#               all that SCALE asks for)
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -30,7 +34,13 @@ OUT=${BENCH_OUT:-$BUILD/bench}
 BENCH=$TOP/tests/bench
 export BENCH_BIN=$BIN BENCH_XL_SHIM=$BUILD/lib/libbenchxl.so
 export XL=${XL:-/usr/lib/xen-4.17/bin/xl}
+PHASES=${PHASES:-}
 SIM= AGENT=
+
+# want PHASE: PHASES is empty or names it
+want() {
+	[ -z "$PHASES" ] || case " $PHASES " in *" $1 "*) ;; *) false ;; esac
+}
 
 case $N in '' | *[!0-9]* | 0) echo "bench: N must be a positive number" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (mount namespace, FUSE)" >&2; exit 1; }
@@ -87,32 +97,52 @@ phase() {
 mkdir -p "$OUT"
 rm -f "$OUT"/rows-*.json "$OUT/results.json"
 
-host_up
-phase main "$N"
-host_down
+if want main; then
+	host_up
+	phase main "$N"
+	host_down
+fi
 
 # what the agent spends: CPU, idle system calls, RSS; no trace (its
 # writes would be the host's cost, not the agent's)
-host_up --no-trace
-BENCH_AGENT_PID=$AGENT BENCH_RSS_REQUESTS=${RSS_REQUESTS:-$([ "$SCALE" = 1 ] && echo 10000 || echo 1000)} \
-	phase cost "$N"
-host_down
+if want cost; then
+	host_up --no-trace
+	BENCH_AGENT_PID=$AGENT BENCH_RSS_REQUESTS=${RSS_REQUESTS:-$([ "$SCALE" = 1 ] && echo 10000 || echo 1000)} \
+		phase cost "$N"
+	host_down
+fi
 
 if [ "$SCALE" = 1 ]; then
-	host_up --inventory "$BENCH/scale.inv"
-	phase single-1 "$N"
-	host_down
+	if want single-1; then
+		host_up --inventory "$BENCH/scale.inv"
+		phase single-1 "$N"
+		host_down
+	fi
 	# the same host with its 256 VFs hidden at boot (xen-pciback.hide)
-	inv=$(mktemp /tmp/xpa-bench-inv.XXXXXX)
-	sed 's/ iavf pf=/ pciback pf=/' "$BENCH/scale.inv" >"$inv"
-	host_up --inventory "$inv"
-	rm -f "$inv"
-	phase single-256 "$N"
-	host_down
+	if want single-256; then
+		inv=$(mktemp /tmp/xpa-bench-inv.XXXXXX)
+		sed 's/ iavf pf=/ pciback pf=/' "$BENCH/scale.inv" >"$inv"
+		host_up --inventory "$inv"
+		rm -f "$inv"
+		phase single-256 "$N"
+		host_down
+	fi
 	# hundreds of thousands of requests: no trace, no counts
-	host_up --inventory "$BENCH/scale.inv" --no-trace
-	phase batch "$SCALE_ROUNDS"
-	host_down
+	if want batch; then
+		host_up --inventory "$BENCH/scale.inv" --no-trace
+		phase batch "$SCALE_ROUNDS"
+		host_down
+	fi
+	# 256 VFs to 64 PV guests, 4 each (bench.py's FIRST_GUEST, GUESTS)
+	if want guests; then
+		host_up --inventory "$BENCH/scale.inv" --no-trace
+		for d in $(seq 10 73); do
+			"$BIN/simhost" domain create "$d" --name "g$d" \
+				>/dev/null || exit 1
+		done
+		phase guests "$SCALE_ROUNDS"
+		host_down
+	fi
 fi
 
 python3 "$BENCH/bench.py" report --out "$OUT/results.json" "$OUT"/rows-*.json ||

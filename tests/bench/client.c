@@ -18,7 +18,9 @@
  *                         remove ("ok STATUS US")
  *   batch OP N SPEC...    N requests (SPEC i, more K=V after the specs)
  *                         in ONE transaction; time until every one has
- *                         a final status ("ok NOK US"); removed after
+ *                         a final status ("ok NOK US"); removed after.
+ *                         A SPEC "DOMID/SPEC" gives request i its own
+ *                         domid (attach to many guests at once)
  *   wait PATH VALUE MS    watch PATH until it reads VALUE ("ok US")
  *   exists PATH MS        watch PATH until it exists ("ok US")
  *   gone PATH MS          watch PATH until it does not exist ("ok US")
@@ -225,10 +227,26 @@ static void check_one(unsigned long b, int i, bool *done, int *left,
 	free(s);
 }
 
+/* "SPEC" or "DOMID/SPEC" (a BDF has no '/'). */
+static bool write_spec(xs_transaction_t t, const char *dir, const char *s)
+{
+	const char *slash = strchr(s, '/');
+	char path[256];
+
+	if (slash) {
+		snprintf(path, sizeof(path), "%s/domid", dir);
+		if (!xs_write(xs, t, path, s, (unsigned int)(slash - s)))
+			return false;
+		s = slash + 1;
+	}
+	snprintf(path, sizeof(path), "%s/spec", dir);
+	return xs_write(xs, t, path, s, strlen(s));
+}
+
 static void cmd_batch(const char *op, int n, char **specs, char **kv,
 		      int nkv)
 {
-	char dir[200], path[256];
+	char dir[200];
 	bool *done = calloc(n, sizeof(bool)), scan;
 	long long t0, t1, deadline;
 	xs_transaction_t t;
@@ -244,8 +262,7 @@ static void cmd_batch(const char *op, int n, char **specs, char **kv,
 		for (i = 0; t != XBT_NULL && i < n; i++) {
 			snprintf(dir, sizeof(dir), "%s/bench-b%lu-%d", reqs, b,
 				 i);
-			snprintf(path, sizeof(path), "%s/spec", dir);
-			if (!xs_write(xs, t, path, specs[i], strlen(specs[i])) ||
+			if (!write_spec(t, dir, specs[i]) ||
 			    !write_fields(t, dir, kv, nkv, op))
 				break;
 		}

@@ -7,8 +7,9 @@
  * writing and vice versa, even by root: -EACCES).
  *
  * The tree is rebuilt from the model on every lookup, so a bind or a
- * removal shows at once; all kernel caching is off (timeouts 0,
- * direct_io).  Requests are served by several threads under one lock,
+ * removal shows at once; the kernel caches nothing but names that
+ * exist, for a second (simfs_init()), and every use of one still asks
+ * here (attribute timeout 0, direct_io).  Requests are served by several threads under one lock,
  * which a delayed write drops while it sleeps.
  */
 #define FUSE_USE_VERSION 31
@@ -760,8 +761,18 @@ static int simfs_truncate(const char *path, off_t size,
 static void *simfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	(void)conn;
-	/* Everything is dynamic: the kernel must ask every time. */
-	cfg->entry_timeout = 0;
+	/*
+	 * Everything is dynamic: the kernel must ask every time, for what
+	 * a node holds (attributes, links, reads, writes: all go by path to
+	 * resolve(), so a name cached here that is gone in the model still
+	 * gets ENOENT) and for names not there (negative entries).  But a
+	 * name that was there is kept a moment: kernfs revalidates its
+	 * dentries in the kernel (kernfs_dop_revalidate()), where FUSE
+	 * without an entry timeout sends a LOOKUP for every component of
+	 * every path, the walk that made an add with 256 devices on
+	 * pciback cost 3 times one with a single one (issue 10).
+	 */
+	cfg->entry_timeout = 1.0;
 	cfg->attr_timeout = 0;
 	cfg->negative_timeout = 0;
 	cfg->direct_io = 1;
