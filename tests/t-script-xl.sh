@@ -131,5 +131,32 @@ is "after a restart: no phase for a device already attached" \
 check "xl pci-detach after the restart" xl pci-detach 5 07:00.1 ||
 	sed 's/^/# /' "$SIM/xl.out"
 check "its remove phase runs" wait_until 30 ncalls_is remove $B 1
+
+# --- xen-pci --script NAME: the request's script= ---------------------------
+cat >"$SCRIPTS/named" <<NAMED
+#!/bin/sh
+echo "\$1 \$BDF \${DOMID-}" >>"$SIM/named.calls"
+NAMED
+chmod +x "$SCRIPTS/named"
+: >"$SIM/named.calls"
+calls_mark
+check "xen-pci --script named assignable-remove -r 07:00.0" \
+	xen-pci --script named assignable-remove -r 07:00.0
+check "xen-pci assignable-add --script named 07:00.0 (after the command)" \
+	xen-pci assignable-add --script named 07:00.0
+check "xen-pci --script named attach 5 07:00.0" \
+	xen-pci --script named attach 5 07:00.0
+check "xen-pci --script named detach 5 07:00.0" \
+	xen-pci --script named detach 5 07:00.0
+is "--script: named ran reattach, prepare, add, remove" \
+	"$(tr '\n' ' ' <"$SIM/named.calls")" \
+	"reattach $A  prepare $A  add $A 5 remove $A 5 "
+is "--script: the default pci did not run for them" "$(wc -l <"$CALLS")" 0
+xen-pci --script ../pci attach 5 07:00.0 >"$SIM/out" 2>&1
+is "--script ../pci: usage error, exit 2" $? 2
+like "--script ../pci: says why" "$(cat "$SIM/out")" "not the name of a file"
+xen-pci --script nosuch attach 5 07:00.0 >"$SIM/out" 2>&1
+is "--script nosuch: the agent's error, exit 1" $? 1
+like "--script nosuch: ENOENT" "$(cat "$SIM/out")" "\(ENOENT\)"
 agent_done
 t_done

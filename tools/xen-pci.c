@@ -48,6 +48,9 @@ static const char usage_text[] =
 "  --timeout S       the operation timeout in seconds, written into the\n"
 "                    request (default 30); xen-pci waits S+5 seconds for\n"
 "                    the agent's final answer\n"
+"  --script NAME     attach, detach, assignable-add/-remove: the agent\n"
+"                    runs hotplug script NAME, a file in its script\n"
+"                    directory, instead of its default `pci`\n"
 "  --json            print one JSON object on stdout instead of text\n"
 "  -h, --help        this help\n"
 "\n"
@@ -155,12 +158,13 @@ static const struct command commands[] = {
 	{ "list", xp_cmd_list, "" },
 };
 
-enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON };
+enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON, OPT_SCRIPT };
 
 static const struct option long_opts[] = {
 	{ "agent-domid", required_argument, NULL, OPT_AGENT_DOMID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -192,6 +196,16 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_SCRIPT:
+			/* A name, never a path: the agent refuses one too. */
+			if (!optarg[0] || strchr(optarg, '/') ||
+			    optarg[0] == '.' ||
+			    strlen(optarg) > XENPCI_REQ_SCRIPT_MAX)
+				return xp_usage_error("--script: '%s' is not the name of a file in the agent's script directory (no '/', 1..%u characters)",
+						      optarg,
+						      XENPCI_REQ_SCRIPT_MAX);
+			o->script = optarg;
 			break;
 		case 'r':
 			o->rebind = true;

@@ -29,6 +29,7 @@ struct xp_opts {
 	bool json;
 	bool rebind;	/* assignable-remove -r */
 	bool force;	/* detach -f */
+	const char *script;	/* --script NAME: the request's script= */
 };
 
 /* xen-pci.c */
