@@ -18,12 +18,16 @@
  *
  * Cost.  An event under a guest's backend while one of the agent's
  * requests is queued or runs on that guest is the agent's own doing
- * and is dropped without a read.  Otherwise only an event naming the
- * nodes that end xl's changes (the backend's state, num_devs, or the
- * backend itself going) queues a check on the guest, as the agent's own
- * requests queue (request.c), so that it never interleaves with one;
- * one check waiting to start covers every later event.  The check reads
- * that one backend on a worker thread and runs the phases there.
+ * and is dropped without a read.  Otherwise an event naming a node with
+ * which a toolstack begins a change (dev-i, state-i) marks the guest,
+ * and once it is marked, one naming a node that ends a change (the
+ * backend's state, num_devs, the backend itself) queues a check on the
+ * guest, as the agent's own requests queue (request.c), so that it
+ * never interleaves with one; one check waiting to start covers every
+ * later event.  The check reads that one backend on a worker thread,
+ * runs the phases there, and unmarks the guest once nothing is on its
+ * way.  pciback's writes after one of the agent's own requests (a cold
+ * plug's Connected) so cost nothing.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -48,9 +52,14 @@
 
 #define DOMID_LIMIT	0x7ff0	/* DOMID_FIRST_RESERVED */
 
-/* Per guest: checks queued, not yet started; a baseline is asked for. */
+/*
+ * Per guest: checks queued, not yet started; a baseline is asked for;
+ * the changes begun by another toolstack (dirty) and how many of them a
+ * check found settled (clean): equal, nothing of theirs is in progress.
+ */
 static atomic_uint pending[DOMID_LIMIT];
 static atomic_bool baseline[DOMID_LIMIT];
+static atomic_uint dirty[DOMID_LIMIT], clean[DOMID_LIMIT];
 static unsigned long seq;
 static bool scanned, stopping;
 static void (*idle_cb)(void);
@@ -99,16 +108,20 @@ static int run_phase(enum script_phase ph, unsigned int domid,
 	return script_run(ph, &sd, NULL, msg, len);
 }
 
-static void added(unsigned int domid, const struct xb_entry *e,
+/* The add phases; false if a device is still on its way. */
+static bool added(unsigned int domid, const struct xb_entry *e,
 		  unsigned int n, bool base)
 {
 	int be_state = backend_state(domid), rc, err = 0;
 	char msg[768], first[768] = "";
-	bool any = false;
+	bool any = false, settled = !n || be_state == XenbusStateConnected;
 
 	for (unsigned int i = 0; i < n; i++) {
-		if (!exported(&e[i], be_state) ||
-		    script_ledger_set(domid, &e[i].bdf, true))
+		if (!exported(&e[i], be_state)) {
+			settled = false;
+			continue;
+		}
+		if (script_ledger_set(domid, &e[i].bdf, true))
 			continue;
 		if (base) {
 			log_dev(LOG_INFO, &e[i].bdf, "in domain %u's backend "
@@ -125,6 +138,7 @@ static void added(unsigned int domid, const struct xb_entry *e,
 	/* As after the agent's own add phase: what the script said. */
 	if (any && script_active())
 		script_hotplug_status(domid, err ? first : NULL);
+	return settled;
 }
 
 static bool listed(const struct bdf *b, const struct xb_entry *e,
@@ -163,8 +177,8 @@ static void removed(unsigned int domid, const struct xb_entry *e,
 /* request.c's own request, holding the guest. */
 static void check_run(const struct req_params *p)
 {
-	unsigned int domid = p->domid;
-	bool base = atomic_exchange(&baseline[domid], false);
+	unsigned int domid = p->domid, gen = atomic_load(&dirty[domid]);
+	bool base = atomic_exchange(&baseline[domid], false), settled;
 	struct xb_entry *e = NULL;
 	char msg[256];
 	unsigned int n = 0;
@@ -178,10 +192,13 @@ static void check_run(const struct req_params *p)
 	}
 	script_undo(false);
 	script_select(NULL, msg, sizeof(msg));
-	added(domid, e, n, base);
+	settled = added(domid, e, n, base);
 	if (!base)
 		removed(domid, e, n);
 	free(e);
+	/* Done with what began before the reads; later events say more. */
+	if (settled)
+		atomic_store(&clean[domid], gen);
 }
 
 /* ------------------------------------------------------ the loop */
@@ -260,18 +277,41 @@ static void scan_start(bool base)
 	scan.running = true;
 }
 
-/* The nodes whose change ends what xl does in a backend. */
-static bool ends_change(const char *node)
+/*
+ * What an event's node says (below the guest's directory, "/0/..."):
+ * a toolstack begins a change by writing dev-i (a new device, in the
+ * transaction that creates or reconfigures the backend) or state-i
+ * (Closing, libxl's detach); pciback's and libxl's last writes of a
+ * change are the backend's state and num_devs; the backend created or
+ * removed is both.
+ */
+enum node_kind { NK_OTHER, NK_BEGINS, NK_ENDS, NK_BOTH };
+
+static bool indexed(const char *node, const char *prefix)
 {
-	return !node[0] || !strcmp(node, "/0") ||
-	       !strcmp(node, "/0/" XENPCI_BEKEY_STATE) ||
-	       !strcmp(node, "/0/" XENPCI_BEKEY_NUM_DEVS);
+	size_t l = strlen(prefix);
+
+	return !strncmp(node, prefix, l) && node[l] &&
+	       strspn(node + l, "0123456789") == strlen(node + l);
+}
+
+static enum node_kind node_kind(const char *node)
+{
+	if (!node[0] || !strcmp(node, "/0"))
+		return NK_BOTH;
+	if (!strcmp(node, "/0/" XENPCI_BEKEY_STATE) ||
+	    !strcmp(node, "/0/" XENPCI_BEKEY_NUM_DEVS))
+		return NK_ENDS;
+	if (indexed(node, "/0/dev-") || indexed(node, "/0/state-"))
+		return NK_BEGINS;
+	return NK_OTHER;
 }
 
 void xlwatch_event(const char *path)
 {
 	const char *root = xs_backends_path(), *s;
 	size_t l = strlen(root);
+	enum node_kind kind;
 	unsigned long domid;
 	char *end;
 
@@ -287,11 +327,25 @@ void xlwatch_event(const char *path)
 	s = path + l + 1;
 	errno = 0;
 	domid = strtoul(s, &end, 10);
-	if (errno || end == s || domid >= DOMID_LIMIT || domid == cfg.domid ||
-	    !ends_change(end))
+	if (errno || end == s || domid >= DOMID_LIMIT || domid == cfg.domid)
+		return;
+	kind = node_kind(end);
+	if (kind == NK_OTHER)
 		return;
 	if (request_guest_busy((unsigned int)domid, check_run))
 		return;	/* the agent's own reconfiguration */
+	if (kind != NK_ENDS)
+		atomic_fetch_add(&dirty[domid], 1);
+	/*
+	 * Only another toolstack's change is looked at: pciback's last
+	 * word on one of the agent's own (a cold plug's Connected comes
+	 * after the request) costs nothing.
+	 */
+	if (kind == NK_BEGINS ||
+	    atomic_load(&dirty[domid]) == atomic_load(&clean[domid]))
+		return;
+	log_debug("%s: changed by another toolstack: looking at domain %lu",
+		  path, domid);
 	check((unsigned int)domid, false);
 }
 
