@@ -74,6 +74,17 @@ static int check_all(const struct spec *sp, struct outcome *out)
 	return rc;
 }
 
+/* Xen would refuse the quarantine (EBUSY): say which guest has it. */
+static int check_add_free(const struct bdf *b, struct outcome *out)
+{
+	long domid = libxl_pci_domid(XBT_NULL, b);
+
+	if (domid < 0)
+		return 0;
+	return fail(out, EBUSY, b, "attached to domain %ld: detach it first",
+		    domid);
+}
+
 int assignable_add(const struct spec *sp, const char *req,
 		   const struct cancel *cancel, struct outcome *out)
 {
@@ -83,6 +94,8 @@ int assignable_add(const struct spec *sp, const char *req,
 	int rc;
 
 	rc = check_all(sp, out);
+	for (i = 0; !rc && i < sp->ndevs; i++)
+		rc = check_add_free(&sp->devs[i], out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
 		rc = device_prepare_add(&devs[i], &sp->devs[i], out);
 	if (!rc)

@@ -34,6 +34,7 @@
 #include "libxl_pci.h"
 #include "log.h"
 #include "ops.h"
+#include "statedir.h"
 #include "xenbus.h"
 #include <xen/io/xenbus.h>
 #include "sysfs.h"
@@ -169,8 +170,20 @@ static int check_specs(enum guest_kind kind, const struct spec *specs,
 	return 0;
 }
 
+/* What a seize=1 took from dom0, to give it back if the attach fails. */
+struct seized {
+	struct bdf bdf;
+	enum dev_goal_kind kind;	/* DG_HOST or DG_RELEASED */
+	char driver[PATH_MAX];
+};
+
+struct seizes {
+	struct seized *s;		/* REQ_MAX_DEVS, on the heap */
+	unsigned int n;
+};
+
 /* seize=1: libxl makes it assignable, remembering the driver. */
-static int seize(struct device *d, struct drive *dr)
+static int seize(struct device *d, struct drive *dr, struct seizes *sz)
 {
 	struct device a;
 	int rc = device_prepare_add(&a, &d->bdf, dr->out);
@@ -179,11 +192,57 @@ static int seize(struct device *d, struct drive *dr)
 		rc = device_transition(&a, 1, dr);
 	if (!rc)
 		device_done(&a, 1, "done");
+	if (!rc && a.ret.kind != DG_ASSIGNABLE && sz->s) {
+		sz->s[sz->n].bdf = a.bdf;
+		sz->s[sz->n].kind = a.ret.kind;
+		memcpy(sz->s[sz->n].driver, a.ret.driver,
+		       sizeof(sz->s[0].driver));
+		sz->n++;
+	}
 	return rc;
 }
 
+/*
+ * The attach failed: the devices its seize=1 took go back where they
+ * were, their driver forgotten as remove -r forgets it, so a failed
+ * request leaves nothing changed.  Its own timeout does not stop this.
+ */
+static void unseize(struct seizes *sz, const char *req, struct outcome *out)
+{
+	char bdf[BDF_STR_LEN];
+
+	for (unsigned int i = sz->n; i-- > 0;) {
+		struct outcome o = { 0 };
+		struct drive dr = { .req = req, .timeout_ms = 3000,
+				    .force = true, .out = &o };
+		struct seized *s = &sz->s[i];
+		struct device u;
+
+		device_init(&u, &s->bdf);
+		u.goal.kind = s->kind;
+		memcpy(u.goal.driver, s->driver, sizeof(u.goal.driver));
+		memcpy(u.orig_driver, s->driver, sizeof(u.orig_driver));
+		u.ret.kind = DG_ASSIGNABLE;
+		u.remembered = true;
+		if (device_transition(&u, 1, &dr)) {
+			fail_note(out, "; %s stays on pciback: %s",
+				  bdf_str(&s->bdf, bdf), o.msg);
+			continue;
+		}
+		if (s->kind == DG_HOST) {
+			libxl_pci_clear_driver(&s->bdf);
+			driver_forget(&s->bdf);
+		}
+		device_done(&u, 1, "done");
+		log_dev(LOG_INFO, &s->bdf, "seize=1 undone: back on %s",
+			s->kind == DG_HOST ? driver_name(s->driver) :
+			"no driver");
+	}
+	sz->n = 0;
+}
+
 static int check_device(unsigned int domid, struct device *d, bool seize_it,
-			struct drive *dr)
+			struct drive *dr, struct seizes *sz)
 {
 	const struct bdf *b = &d->bdf;
 	long att;
@@ -211,7 +270,7 @@ static int check_device(unsigned int domid, struct device *d, bool seize_it,
 		return fail(dr->out, EPERM, b, "not assignable (not bound to "
 			    "pciback): run assignable-add first, or give "
 			    "seize=1");
-	return seize(d, dr);
+	return seize(d, dr, sz);
 }
 
 /*
@@ -298,7 +357,8 @@ static int check_guest(unsigned int domid, enum guest_kind *kind,
 
 static int attach_checked(unsigned int domid, const struct spec *specs,
 			  unsigned int nspecs, bool replay,
-			  struct device *devs, struct drive *dr)
+			  struct device *devs, struct drive *dr,
+			  struct seizes *sz)
 {
 	unsigned int n = 0, i, j;
 	enum guest_kind kind;
@@ -318,7 +378,7 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 	for (i = 0, n = 0; i < nspecs; i++)
 		for (j = 0; j < specs[i].ndevs; j++, n++) {
 			rc = check_device(domid, &devs[n], specs[i].seize,
-					  dr);
+					  dr, sz);
 			if (rc)
 				return rc;
 		}
@@ -343,10 +403,14 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 	struct drive dr = { .req = req, .cancel = cancel, .out = out,
 			    .timeout_ms = timeout_s * 1000 };
 	struct bdf all[REQ_MAX_DEVS];
+	struct seizes sz = { calloc(REQ_MAX_DEVS, sizeof(*sz.s)), 0 };
 	unsigned int n = 0, i, j;
 	int rc;
 
-	rc = attach_checked(domid, specs, nspecs, replay, devs, &dr);
+	rc = attach_checked(domid, specs, nspecs, replay, devs, &dr, &sz);
+	if (rc)
+		unseize(&sz, req, out);
+	free(sz.s);
 	if (rc) {
 		for (i = 0; i < nspecs; i++)
 			for (j = 0; j < specs[i].ndevs; j++)

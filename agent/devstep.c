@@ -235,6 +235,7 @@ int st_remove_slot(struct device *d, struct drive *dr)
 int st_rebind(struct device *d, struct drive *dr)
 {
 	const char *drv = d->goal.driver;
+	char now[PATH_MAX];
 	int rc;
 
 	step(&d->bdf, "rebind");
@@ -245,6 +246,13 @@ int st_rebind(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "bind to %s: %s",
 			    driver_name(drv), strerror(-rc));
+	/* Only the device's driver link says the bind took effect. */
+	rc = sysfs_dev_driver(&d->bdf, now, sizeof(now));
+	if (rc || strcmp(now, drv))
+		return fail(dr->out, rc ? -rc : EIO, &d->bdf, "bind to %s: "
+			    "written, but the device is %s%s", driver_name(drv),
+			    rc ? "unreadable: " : now[0] ? "on " : "on no driver",
+			    rc ? strerror(-rc) : now[0] ? driver_name(now) : "");
 	log_dev(LOG_INFO, &d->bdf, "rebound to %s", driver_name(drv));
 	return phase(d, dr, SP_REATTACH, -1);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "libxl_pci.h"
+#include "log.h"
 #include "xs.h"
 
 static void node(char *buf, size_t len, const struct bdf *b,
@@ -72,6 +73,29 @@ int libxl_pci_clear_domid(const struct bdf *b)
 	return drop(b, LIBXL_PCI_DOMID);
 }
 
+/*
+ * libxl stores the realpath of the device's driver directory,
+ * /sys/bus/pci/drivers/<name> (libxl__device_pci_assignable_add()).
+ * Anything else is not a driver: writing a BDF to its `bind` could be
+ * writing anywhere, and would answer ok with the device on no driver.
+ */
+static bool driver_path_ok(const char *v)
+{
+	static const char dir[] = "/sys/bus/pci/drivers/";
+	const char *name = v + sizeof(dir) - 1;
+
+	if (strncmp(v, dir, sizeof(dir) - 1) || !*name)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, "..") ||
+	    !strcmp(name, "pciback"))
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || (unsigned char)*name < 0x21 ||
+		    (unsigned char)*name > 0x7e)
+			return false;
+	return true;
+}
+
 int libxl_pci_driver(xs_transaction_t t, const struct bdf *b, char *buf,
 		     size_t len)
 {
@@ -79,6 +103,12 @@ int libxl_pci_driver(xs_transaction_t t, const struct bdf *b, char *buf,
 
 	node(p, sizeof(p), b, LIBXL_PCI_DRIVER_PATH);
 	v = xs_read_str(t, p);
+	if (v && *v && !driver_path_ok(v)) {
+		log_dev(LOG_WARNING, b, "ignoring %s = '%.200s': not a driver "
+			"under /sys/bus/pci/drivers", p, v);
+		free(v);
+		v = NULL;
+	}
 	snprintf(buf, len, "%s", v ? v : "");
 	free(v);
 	return buf[0] ? 0 : -ENOENT;

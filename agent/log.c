@@ -58,13 +58,45 @@ static const char *prio_name(int prio)
 	}
 }
 
+/*
+ * Messages carry values from outside (request fields, specs, sysfs):
+ * a control character is written as \n, \t or \xHH, so that no value
+ * can end a line and forge the next one, or hide in the terminal.
+ */
+static void escape(const char *in, char *out, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *in && o + 5 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c != 0x7f) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '\\';
+		if (c == '\n') {
+			out[o++] = 'n';
+		} else if (c == '\t') {
+			out[o++] = 't';
+		} else {
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
 static void vlog(int prio, const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char raw[2048], msg[2048];
 
 	if (prio > log_max)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	escape(raw, msg, sizeof(msg));
 	if (log_stderr) {
 		struct timespec ts;
 		struct tm tm;

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -38,7 +40,7 @@
 #include "xlwatch.h"
 
 static ev_signal sig_term, sig_int;
-static ev_io watch_io;
+static ev_io watch_io, hangup_io;
 static bool stopping;
 static int exit_code = AGENT_EXIT_OK;
 
@@ -71,7 +73,9 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "Exit status:\n"
 "  0 clean stop\n"
 "  1 temporary failure, a retry may work: xenstore unreachable or lost,\n"
-"    the state dir locked by another agent, out of resources\n"
+"    the state dir locked by another agent, out of resources.  When\n"
+"    xenstored goes away the agent logs it and exits 1 at once; the next\n"
+"    start undoes what was in flight, as after kill -9\n"
 "  2 bad usage\n"
 "  3 bad configuration, a retry will not help: an unusable --state-dir\n", cfg.domid);
 }
@@ -234,6 +238,59 @@ static bool parse_seconds(const char *s, unsigned int *out)
 	return true;
 }
 
+/*
+ * xenstored's death.  libxenstore's reader thread sees the socket's EOF
+ * but only closes its fd: the watch pipe main.c waits on stays silent,
+ * so an idle agent would never know.  A second connection that never
+ * sends anything becomes readable (EOF) when the kernel closes the
+ * peer, whichever xenstored it was (C or OCaml) and however it died; no
+ * polling, no pid to know.  Through /dev/xen/xenbus (xenstored in a
+ * stub domain) there is no socket and no such news.
+ */
+static int hangup_fd = -1;
+
+static void hangup_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	char c;
+	ssize_t n;
+
+	(void)l;
+	(void)revents;
+	n = recv(w->fd, &c, 1, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	log_err("xenstore lost: xenstored closed %s (%s); exiting with "
+		"status %d, the next start undoes what was in flight",
+		xs_daemon_socket(), n < 0 ? strerror(errno) : "end of file",
+		AGENT_EXIT_TEMPORARY);
+	/* Nothing can be answered or published any more: go at once. */
+	_exit(AGENT_EXIT_TEMPORARY);
+}
+
+static void watch_xenstored(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *path = xs_daemon_socket();
+
+	if (!path || strlen(path) >= sizeof(addr.sun_path))
+		goto none;
+	strcpy(addr.sun_path, path);
+	hangup_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (hangup_fd < 0)
+		goto none;
+	if (connect(hangup_fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		close(hangup_fd);
+		hangup_fd = -1;
+		goto none;
+	}
+	ev_io_init(&hangup_io, hangup_cb, hangup_fd, EV_READ);
+	ev_io_start(loop, &hangup_io);
+	return;
+none:
+	log_warn("xenstored's socket %s: %s: its death will not be noticed "
+		 "until a request fails", path ?: "(none)", strerror(errno));
+}
+
 /* Options into cfg: -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, int *level)
 {
@@ -390,6 +447,7 @@ static int serve(void)
 	}
 	ev_io_init(&watch_io, watch_cb, xs_watch_fd(), EV_READ);
 	ev_io_start(loop, &watch_io);
+	watch_xenstored();
 	log_info("serving %s (sysfs %s, state %s, toolstack domain %u)",
 		 agent_root, cfg.sysfs_root, cfg.state_dir,
 		 cfg.toolstack_domid);
@@ -399,6 +457,10 @@ static int serve(void)
 
 	script_stop_all();
 	ev_io_stop(loop, &watch_io);
+	if (hangup_fd >= 0) {
+		ev_io_stop(loop, &hangup_io);
+		close(hangup_fd);
+	}
 	xs_stop_watching();
 	xs_publish_stopped();
 	log_info("stopped");

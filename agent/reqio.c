@@ -76,8 +76,15 @@ static int read_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	f->vals = calloc(n ? n : 1, sizeof(*f->vals));
 	if (!f->vals)
 		return -ENOMEM;
+	/*
+	 * Too many to be a request (reqparse refuses it): read only what
+	 * admission needs, so that its cost stays bounded.
+	 */
 	for (unsigned int i = 0; i < n; i++)
-		f->vals[i] = read_value(h, t, a->dir, f->names[i]);
+		if (n <= XENPCI_REQ_FIELDS_MAX ||
+		    !strcmp(f->names[i], XENPCI_REQ_OP) ||
+		    !strcmp(f->names[i], XENPCI_REQ_STATUS))
+			f->vals[i] = read_value(h, t, a->dir, f->names[i]);
 	return 0;
 }
 

@@ -268,8 +268,11 @@ static int parse_op(struct req_params *p, const char *op, const char *spec)
 	for (i = 0; op && i < NOPS; i++)
 		if (!strcmp(op, ops[i].name))
 			break;
+	/* PROTOCOL.md 4.2: an op this agent does not serve (a newer one,
+	 * section 13) is EOPNOTSUPP; no op at all is a malformed request. */
 	if (!op || i == NOPS)
-		return reqparse_fail(p, EINVAL, "unknown op '%.64s': one of "
+		return reqparse_fail(p, op && *op ? EOPNOTSUPP : EINVAL,
+				     "unknown op '%.64s': one of "
 				     "assignable-add, assignable-remove, "
 				     "assignable-list, attach, detach",
 				     op ? op : "");
@@ -336,6 +339,9 @@ int reqparse(const char *id, char *const *names, char *const *vals,
 	p->timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
 	snprintf(p->desc, sizeof(p->desc), "%.100s", op ? op : "");
 	rc = check_id(p, id);
+	if (!rc && n > XENPCI_REQ_FIELDS_MAX)
+		rc = reqparse_fail(p, EINVAL, "too many fields (%u): a request "
+				   "has at most %d", n, XENPCI_REQ_FIELDS_MAX);
 	for (unsigned int i = 0; !rc && i < n; i++)
 		if (vals[i] && strcmp(names[i], XENPCI_REQ_OP) &&
 		    strcmp(names[i], XENPCI_REQ_SPEC))

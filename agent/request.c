@@ -61,6 +61,8 @@
 #define NBUCKETS	256
 /* attach and detach report a guest's silence themselves: let them. */
 #define GUEST_GRACE	2
+/* An answered request reaped for the budget lives this long at least. */
+#define ANSWERED_GRACE	5.
 
 struct request {
 	/* The ID as found, even an invalid one, to match later events. */
@@ -78,6 +80,8 @@ struct request {
 	struct cancel cancel;	/* set on timeout: undo and stop */
 	atomic_bool quiet;	/* removed: its worker must not answer */
 	ev_timer deadline, reap;
+	ev_tstamp answered_at;	/* when reap_start() ran */
+	bool reap_soon;		/* over the answered budget: reaped early */
 	struct job job;
 	struct outcome out;
 	TAILQ_ENTRY(request) all;
@@ -87,7 +91,7 @@ struct request {
 static TAILQ_HEAD(, request) requests = TAILQ_HEAD_INITIALIZER(requests);
 static struct request *by_id[NBUCKETS];
 static double reap_after;
-static bool stopping;
+static bool stopping, reaping_early;
 static void (*idle_cb)(void);
 
 static const char *const state_names[] = {
@@ -136,6 +140,7 @@ static void put_status(struct request *rq, const char *status)
 
 static void reap_start(struct request *rq)
 {
+	rq->answered_at = ev_now(loop);
 	/* The agent's own requests have no directory to leave around. */
 	ev_timer_set(&rq->reap, rq->internal ? 0. : reap_after, 0.);
 	ev_timer_start(loop, &rq->reap);
@@ -333,8 +338,13 @@ static int act_reap(struct request *rq)
 
 	if (rq->internal)
 		return 0;
-	log_info("request %s: finished %g s ago, removing it", rq->id,
-		 reap_after);
+	if (reaping_early)
+		log_info("request %s: answered requests left in place take "
+			 "more than %d bytes of IDs, removing the oldest",
+			 rq->id, XENPCI_REQ_ANSWERED_BYTES_MAX);
+	else
+		log_info("request %s: finished %g s ago, removing it",
+			 rq->id, reap_after);
 	rc = reqio_remove(rq->path);
 	if (rc)
 		log_err("request %s: remove: %s", rq->id, strerror(-rc));
@@ -514,10 +524,61 @@ static void schedule(void)
 		dispatch(w->owner, RE_READY);
 }
 
+/*
+ * Answered requests left by their requesters cost memory here and nodes
+ * in xenstore for an hour, and make R/requests too long to list on
+ * oxenstored: past XENPCI_REQ_ANSWERED_BYTES_MAX of their IDs the
+ * oldest go at once (PROTOCOL.md 3.5).
+ */
+static void trim_answered(void)
+{
+	struct request *rq, *next;
+	size_t bytes = 0;
+	ev_tstamp left;
+
+	TAILQ_FOREACH(rq, &requests, all)
+		if (rq->state == RQ_DONE && !rq->internal && !rq->reap_soon)
+			bytes += strlen(rq->id) + 1;
+	for (rq = TAILQ_FIRST(&requests);
+	     rq && bytes > XENPCI_REQ_ANSWERED_BYTES_MAX; rq = next) {
+		next = TAILQ_NEXT(rq, all);
+		if (rq->state != RQ_DONE || rq->internal || rq->reap_soon)
+			continue;
+		bytes -= strlen(rq->id) + 1;
+		rq->reap_soon = true;
+		/* Its requester gets a moment to read the answer. */
+		left = rq->answered_at + ANSWERED_GRACE - ev_now(loop);
+		if (left > 0) {
+			if (left < ev_timer_remaining(loop, &rq->reap)) {
+				ev_timer_stop(loop, &rq->reap);
+				ev_timer_set(&rq->reap, left, 0.);
+				ev_timer_start(loop, &rq->reap);
+			}
+			continue;
+		}
+		reaping_early = true;
+		dispatch(rq, RE_REAP);
+		reaping_early = false;
+	}
+}
+
+/* Requests a requester is waiting on: accepted, queued or running. */
+static unsigned int outstanding(void)
+{
+	const struct request *rq;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(rq, &requests, all)
+		n += !rq->internal && (rq->state == RQ_QUEUED ||
+				       rq->state == RQ_RUNNING);
+	return n;
+}
+
 /* After every event from outside: promote, then maybe tell main. */
 static void settle(void)
 {
 	schedule();
+	trim_answered();
 	if (stopping && idle_cb && request_idle())
 		idle_cb();
 }
@@ -534,7 +595,9 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 
 	(void)l;
 	(void)revents;
+	reaping_early = w == &rq->reap && rq->reap_soon;
 	event(rq, w == &rq->deadline ? RE_TIMEOUT : RE_REAP);
+	reaping_early = false;
 }
 
 /* ------------------------------------------------------------ birth */
@@ -586,13 +649,23 @@ void request_admit(const char *id, const char *dir, const char *status,
 		   struct req_params *p)
 {
 	struct request *rq;
+	enum rq_event ev;
 
 	if (stopping || !(rq = request_new(id, dir))) {
 		reqparse_free(p);
 		return;
 	}
 	rq->p = *p;
-	event(rq, first_event(rq, status));
+	ev = first_event(rq, status);
+	/* A bound on what one stuck device can make the agent hold. */
+	if (ev == RE_VALID && outstanding() >= XENPCI_REQ_OUTSTANDING_MAX) {
+		reqparse_fail(&rq->p, EAGAIN, "%s: too many requests "
+			      "outstanding (%d): retry once some have "
+			      "finished; nothing was changed", rq->p.desc,
+			      XENPCI_REQ_OUTSTANDING_MAX);
+		ev = RE_INVALID;
+	}
+	event(rq, ev);
 }
 
 void request_gone(struct request *rq)

@@ -61,6 +61,22 @@ static bool bdf_has_function(const char *s, size_t len)
 static bool spec_safe_for_libxlutil(const char *str)
 {
 	const char *item = str;
+	size_t run = 0, colons = 0;
+	int names = 0;
+
+	/*
+	 * xlu_pci_parse_spec_string() tries the whole string as a BDF
+	 * first, even when it starts with key=value: "07:00=5" reaches the
+	 * same uninitialised %n (found by tests/fuzz/fuzz-reqparse).
+	 */
+	for (; isxdigit((unsigned char)str[run]) || str[run] == ':'; run++)
+		colons += str[run] == ':';
+	if ((colons == 1 || colons == 2) && str[run] != '.')
+		return false;
+	/* A second name= leaks the first's strdup() (fuzz-reqparse). */
+	for (const char *p = str, *q; (q = strstr(p, "name=")); p = q + 5)
+		if ((q == str || q[-1] == ',') && ++names > 1)
+			return false;
 
 	for (;;) {
 		size_t len = strcspn(item, ",");

@@ -178,4 +178,19 @@
 /* The qdev id libxl gives a passed-through device (PCI_PT_QDEV_ID). */
 #define XENPCI_QDEV_ID_FMT	"pci-pt-%02x_%02x.%01x"
 
+/*
+ * Limits (PROTOCOL.md section 3.5).  A request with more nodes than
+ * XENPCI_REQ_FIELDS_MAX is refused (EINVAL) without reading them; past
+ * XENPCI_REQ_OUTSTANDING_MAX requests not yet answered a new one gets
+ * EAGAIN; once the IDs of the answered requests left in R/requests
+ * take more than XENPCI_REQ_ANSWERED_BYTES_MAX (each ID and its NUL, as
+ * a directory listing counts them) the oldest answered is removed
+ * before its hour: oxenstored 4.17 cannot list a directory of more than
+ * 4096 bytes (it has no XS_DIRECTORY_PART; its oversized reply makes
+ * libxenstore drop the connection).
+ */
+#define XENPCI_REQ_FIELDS_MAX		64
+#define XENPCI_REQ_OUTSTANDING_MAX	256
+#define XENPCI_REQ_ANSWERED_BYTES_MAX	2048
+
 #endif

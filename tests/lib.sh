@@ -48,8 +48,10 @@ like() {
 
 # wait_until SECONDS CMD...: retries CMD every 20 ms until it succeeds.
 # A bound on how long to wait for something, never a timing assertion.
+# WAIT_SCALE=N multiplies every bound, for runs that are slow by design
+# (valgrind on a loaded machine: t-sim-peer-valgrind).
 wait_until() {
-	local limit=$1 i
+	local limit=$(($1 * ${WAIT_SCALE:-1})) i
 	shift
 	for ((i = 0; i < limit * 50; i++)); do
 		"$@" && return 0
@@ -88,6 +90,58 @@ sim_up() {
 	. "$SIM/env"
 	trap 'sim_down; t_exit' EXIT
 }
+
+# xs_trace: xenstored's trace of the requests it got, in cxenstored's
+# -T format ("IN CONN DATE TIME OP (ARGS )", "OUT ..." for watch events
+# and errors), whichever xenstored runs.  oxenstored's access log says
+# the same in its own words (tools/ocaml/xenstored/logging.ml: "[DATE]
+# CONN[.TID] OP DATA", NULs as spaces); its lines are rewritten one for
+# one, so line numbers still count.
+xs_trace() {
+	local d=${SIMHOST_DIR:-$SIM}/xenstored
+	if [ ! -f "$d/oxenstored.conf" ]; then
+		cat "$d/trace"
+		return
+	fi
+	awk '
+	BEGIN {
+		n = split("t start|t end|w event|w notfired|is introduced|" \
+			  "reset watches|directory|read|getperms|watch|" \
+			  "unwatch|introduce|release|getdomain|resume|" \
+			  "write|mkdir|rm|setperms|settarget|error|" \
+			  "newconn|endconn|commit|conflict|coalesce|" \
+			  "debug|invalid", ops, "|")
+		split("TRANSACTION_START|TRANSACTION_END|WATCH_EVENT|" \
+		      "WATCH_NOTFIRED|IS_DOMAIN_INTRODUCED|RESET_WATCHES|" \
+		      "DIRECTORY|READ|GET_PERMS|WATCH|UNWATCH|INTRODUCE|" \
+		      "RELEASE|GET_DOMAIN_PATH|RESUME|WRITE|MKDIR|RM|" \
+		      "SET_PERMS|SET_TARGET|ERROR|CREATE|DESTROY|COMMIT|" \
+		      "CONFLICT|COALESCE|DEBUG|INVALID", names, "|")
+	}
+	/^\[[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T/ {
+		date = substr($0, 2, 8); time = substr($0, 11, 8)
+		rest = substr($0, index($0, "]") + 3)
+		conn = substr(rest, 1, 12); sub(/ +$/, "", conn)
+		sub(/\..*/, "", conn)
+		rest = substr(rest, 14)
+		for (i = 1; i <= n; i++)
+			if (substr(rest, 1, length(ops[i])) == ops[i]) {
+				data = substr(rest, length(ops[i]) + 1)
+				sub(/^ +/, "", data)
+				if (names[i] ~ /^(CREATE|DESTROY|COMMIT|CON|COA|WATCH_N)/) {
+					printf "%s connection %s\n", names[i], conn
+					next
+				}
+				dir = names[i] ~ /^(WATCH_EVENT|ERROR)$/ ? \
+					"OUT" : "IN"
+				printf "%s %s %s %s %s (%s)\n", dir, conn, \
+					date, time, names[i], data
+				next
+			}
+	}
+	{ print }' "$d/trace"
+}
+export -f xs_trace
 
 # xs_* wrappers talk to the host's xenstored as dom0.
 xs_read() { xenstore-read "$@" 2>/dev/null; }

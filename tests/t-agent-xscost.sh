@@ -8,24 +8,23 @@
 
 sim_up
 agent_start || exit 1
-TR=$SIM/xenstored/trace
 A=0000:07:00.0
 
 # in_trace FROM PATTERN: trace lines since line FROM that match.
-in_trace() { tail -n +"$1" "$TR" | grep -a -c -- "$2"; }
+in_trace() { xs_trace | tail -n +"$1" | grep -a -c -- "$2"; }
 # lines_since FROM PATTERN: those lines themselves.
-lines_since() { tail -n +"$1" "$TR" | grep -a -- "$2"; }
+lines_since() { xs_trace | tail -n +"$1" | grep -a -- "$2"; }
 
 # quiet: the trace has stopped growing (the agent is done writing).
 agent_done_quiet() {
-	wait_until 10 bash -c "[ \$(wc -l <$TR) = \$(sleep 0.3; wc -l <$TR) ]"
+	wait_until 10 bash -c '[ $(xs_trace | wc -l) = $(sleep 0.3; xs_trace | wc -l) ]'
 }
 
 run_ok "warm-up" w1 assignable-list
 # Another device already on pciback: publishing must leave it alone.
 run_ok "a second device on pciback" a2 assignable-add spec=07:00.1
 agent_done_quiet
-n0=$(wc -l <"$TR")
+n0=$(xs_trace | wc -l)
 run_ok "add" a1 assignable-add spec=07:00.0
 agent_done_quiet
 is "the request's directory is listed once" \
@@ -36,7 +35,7 @@ is "R/devices: only 07:00.0 is written" \
 	"$(lines_since $((n0 + 1)) "WRITE ($R/devices/" |
 	   grep -av 0000-07-00-0 | wc -l)" 0
 
-n1=$(wc -l <"$TR")
+n1=$(xs_trace | wc -l)
 run_ok "remove -r 07:00.0" r1 assignable-remove spec=07:00.0 rebind=1
 agent_done_quiet
 is "remove: 07:00.1's entry is not rewritten" \

@@ -11,7 +11,6 @@
 sim_up --no-sysfs --no-peer
 R=/local/domain/0/pci-agent
 RQ=$R/requests
-TRACE=$SIM/xenstored/trace
 xenstore-write $R/state running $R/protocol 1
 
 json_ok() {
@@ -55,7 +54,7 @@ like "request ID is 1..64 of [A-Za-z0-9_-]" "$id" '^[A-Za-z0-9_-]{1,64}$'
 is "assignable-add: fields" "$(fields $id)" \
 	"op=assignable-add spec=07:00.0 timeout=30 "
 # One transaction on one connection, op last.
-conn=$(grep "^IN .* WRITE ($RQ/$id/op " "$TRACE" | awk '{print $2}')
+conn=$(grep "^IN .* WRITE ($RQ/$id/op " <(xs_trace) | awk '{print $2}')
 # The connection's operations from the last TRANSACTION_START before
 # the write of op to the next TRANSACTION_END (addresses get reused).
 txn=$(awk -v c="$conn" -v op="$RQ/$id/op" '
@@ -64,21 +63,21 @@ txn=$(awk -v c="$conn" -v op="$RQ/$id/op" '
 	{ ops[n++] = $5 }
 	$5 == "WRITE" && $6 == "(" op { seen = 1 }
 	$5 == "TRANSACTION_END" && seen { for (i = 0; i < n; i++) printf "%s ", ops[i]; exit }
-' "$TRACE")
+' <(xs_trace))
 # The READ is R/state; a generated ID is not read back (PROTOCOL.md 3.3).
 like "assignable-add: written in one transaction, op last" "$txn" \
 	'^TRANSACTION_START READ (WRITE )+WRITE TRANSACTION_END $'
 is "assignable-add: the last write is op" \
-	"$(grep "^IN $conn .* WRITE ($RQ/$id/" "$TRACE" | tail -n1 |
+	"$(grep "^IN $conn .* WRITE ($RQ/$id/" <(xs_trace) | tail -n1 |
 	   sed 's/.*WRITE (\([^ ]*\) .*/\1/')" "$RQ/$id/op"
-n0=$(grep -c "^IN $conn .* READ ($RQ/$id/status" "$TRACE")
+n0=$(grep -c "^IN $conn .* READ ($RQ/$id/status" <(xs_trace))
 xenstore-write "$RQ/$id/status" accepted "$RQ/$id/status" running
-check "accepted and running are seen" wait_until 10 sh -c \
-	"[ \$(grep -c '^IN $conn .* READ ($RQ/$id/status' '$TRACE') -gt $n0 ]"
+check "accepted and running are seen" wait_until 10 bash -c \
+	"[ \$(xs_trace | grep -c '^IN $conn .* READ ($RQ/$id/status') -gt $n0 ]"
 check "accepted and running are not final" kill -0 $cli
 xenstore-write "$RQ/$id/status" queued
-check "an unknown (future) status is not final" wait_until 10 sh -c \
-	"[ \$(grep -c '^IN $conn .* READ ($RQ/$id/status' '$TRACE') -gt $((n0 + 1)) ]"
+check "an unknown (future) status is not final" wait_until 10 bash -c \
+	"[ \$(xs_trace | grep -c '^IN $conn .* READ ($RQ/$id/status') -gt $((n0 + 1)) ]"
 check "still waiting" kill -0 $cli
 xenstore-write "$RQ/$id/status" ok
 finish
@@ -229,7 +228,7 @@ xenstore-write $D/0000-07-00-0/bdf 0000:07:00.0 $D/0000-07-00-0/state attached \
 	$D/0000-09-00-0/bdf 0000:09:00.0 $D/0000-09-00-0/state attached \
 	$D/0000-09-00-0/domid 4 $D/0000-09-00-0/vdev 0000:00:01.00 \
 	$D/0000-09-00-0/permissive 0
-w0=$(grep -c '^IN .* WRITE ' "$TRACE")
+w0=$(grep -c '^IN .* WRITE ' <(xs_trace))
 out=$(xen-pci list 3)
 is "list 3: exit 0" $? 0
 is "list 3: Vdev, Device, Options of domain 3 (like xl pci-list)" "$out" \
@@ -247,7 +246,7 @@ out=$(xen-pci --json list 4)
 check "list --json: JSON" json_ok "$out"
 is "list --json: the devices" "$out" \
 	'{"op":"list","status":"ok","source":"agent","devices":[{"domid":4,"bdf":"0000:09:00.0","key":"0000-09-00-0","vdev":"0000:00:01.00","options":"permissive=0"}]}'
-is "list writes nothing" "$(grep -c '^IN .* WRITE ' "$TRACE")" "$w0"
+is "list writes nothing" "$(grep -c '^IN .* WRITE ' <(xs_trace))" "$w0"
 # Junk in R/devices is skipped, not fatal.
 xenstore-write $D/not-a-key/state attached $D/0000-0a-00-0/state attached \
 	$D/0000-0b-00-0/state attached $D/0000-0b-00-0/domid x

@@ -8,13 +8,12 @@
 
 sim_up --no-sysfs --no-peer
 R=/local/domain/0/pci-agent
-TRACE=$SIM/xenstored/trace
 
 json_ok() {
 	command -v python3 >/dev/null || return 0
 	python3 -c 'import json,sys; json.loads(sys.stdin.read())' <<<"$1"
 }
-req_writes() { grep -c "^IN .* WRITE ($R/requests/" "$TRACE"; }
+req_writes() { xs_trace | grep -c "^IN .* WRITE ($R/requests/"; }
 requests() { xenstore-list $R/requests 2>/dev/null; }
 have_request() { [ -n "$(requests)" ] && xenstore-exists "$R/requests/$(requests | head -n1)/op"; }
 no_requests() { [ -z "$(requests)" ]; }
@@ -94,7 +93,7 @@ like "final status then stopped: the agent's message" "$(cat "$SIM/err")" \
 
 # --- a running agent that never answers -------------------------------
 xenstore-write $R/state running
-n0=$(grep -c "^IN .* READ ($R/requests/.*/status" "$TRACE")
+n0=$(grep -c "^IN .* READ ($R/requests/.*/status" <(xs_trace))
 start=$SECONDS
 xen-pci --json --timeout 1 assignable-add 07:00.0 >"$SIM/out" 2>"$SIM/err" &
 cli=$!
@@ -114,7 +113,7 @@ out=$(cat "$SIM/out")
 check "silent agent, --json: stdout is JSON" json_ok "$out"
 like "silent agent, --json: status timeout" "$out" '"status":"timeout"'
 check "silent agent: the request is removed" no_requests
-n1=$(grep -c "^IN .* READ ($R/requests/.*/status" "$TRACE")
+n1=$(grep -c "^IN .* READ ($R/requests/.*/status" <(xs_trace))
 check "silent agent: waited on a watch (few status reads in 6 s)" \
 	test $((n1 - n0)) -le 4
 

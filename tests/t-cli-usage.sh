@@ -6,7 +6,6 @@
 
 sim_up --no-sysfs --no-peer
 R=/local/domain/0/pci-agent
-TRACE=$SIM/xenstored/trace
 # A serving agent as far as R/state goes: anything that got through the
 # argument checks would be written as a request.
 xenstore-write $R/state running
@@ -16,7 +15,7 @@ xenstore-write $R/state running
 # DESTROY line (and the "wrl:" accounting around it) when it gets round
 # to the closed socket, which can be after the client exited and after
 # the count was taken.
-trace_lines() { grep -c -E '^(CREATE connection|IN) ' "$TRACE"; }
+trace_lines() { xs_trace | grep -c -E '^(CREATE connection|IN) '; }
 
 # usage DESC REGEX ARGS...: exit 2, stderr matches REGEX, stdout empty.
 usage() {

@@ -16,6 +16,10 @@ if ldd "$BIN/simpeer" | grep -q libasan; then
 	exit 0
 fi
 export PEER_VALGRIND=1
+# Under valgrind simpeer runs 10 to 50 times slower, and the machine is
+# shared: every bounded wait of the scenarios gets 6 times longer (they
+# wait for events, so an unloaded run takes no longer).
+export WAIT_SCALE=${WAIT_SCALE:-6}
 rc=0
 for t in t-sim-peer-hotplug t-sim-peer-teardown t-sim-peer-guests t-sim-peer-fatal; do
 	diag "$t under valgrind"

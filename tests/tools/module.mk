@@ -4,3 +4,10 @@ BINS += $(BINDIR)/xstest
 $(BINDIR)/xstest: $(OBJDIR)/tests/tools/xstest.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
+
+# What cxenstored and oxenstored answer differently (t-robust-xenstored).
+BINS += $(BINDIR)/xsprobe
+
+$(BINDIR)/xsprobe: $(OBJDIR)/tests/tools/xsprobe.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)

@@ -110,7 +110,7 @@ static void ids(void)
 
 static void fields(void)
 {
-	REFUSED("unknown op", EINVAL, "unknown op 'frobnicate': one of "
+	REFUSED("unknown op", EOPNOTSUPP, "unknown op 'frobnicate': one of "
 		"assignable-add, assignable-remove, assignable-list, attach, "
 		"detach", "v1", "op=frobnicate");
 	REFUSED("no op", EINVAL, "unknown op '': one of assignable-add, "
@@ -154,6 +154,18 @@ static void fields(void)
 
 static void specs(void)
 {
+	/* libxlutil would read past the string (tests/fuzz crashes). */
+	REFUSED("attach spec-0=07:00=5", EINVAL, "invalid PCI_SPEC_STRING "
+		"'07:00=5': expected [DDDD:]BB:SS.F[@VSLOT][,key=value...]",
+		"c3", "op=attach", "domid=5", "spec-0=07:00=5");
+	REFUSED("spec 07:00issive=:00.0,pebm3", EINVAL, "invalid "
+		"PCI_SPEC_STRING '07:00issive=:00.0,pebm3': expected "
+		"[DDDD:]BB:SS.F[@VSLOT][,key=value...]", "c4", "op=attach",
+		"domid=5", "spec-0=07:00issive=:00.0,pebm3");
+	REFUSED("name= twice", EINVAL, "invalid PCI_SPEC_STRING "
+		"'name=a,name=b': expected [DDDD:]BB:SS.F[@VSLOT]"
+		"[,key=value...]", "c5", "op=attach", "domid=5",
+		"spec=name=a,name=b");
 	REFUSED("add without spec", EINVAL, "assignable-add needs a spec "
 		"(e.g. 07:00.0)", "v8", "op=assignable-add");
 	REFUSED("bad spec", EINVAL, "invalid PCI_SPEC_STRING 'zz': expected "

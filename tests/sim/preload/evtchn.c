@@ -4,7 +4,10 @@
  * check_domains() (tools/xenstore/xenstored_domain.c handle_event()).
  * It is raised by writing a byte to the $SIMXEN_DIR/virq FIFO; the
  * handle's fd is that FIFO, so xenstored's poll() wakes up exactly as
- * it would on /dev/xen/evtchn.
+ * it would on /dev/xen/evtchn.  A guest's notification is the record
+ * "d<domid>\n" on the same FIFO; pending() answers with the local port
+ * bound to that domain, which oxenstored needs (it serves a domain's
+ * ring only when its port fires); cxenstored scans every ring anyway.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +17,17 @@
 
 #include "simxen.h"
 
+#define SIM_MAX_BOUND 256
+
 struct xenevtchn_handle {
 	int fd;
 	evtchn_port_t virq_port;
 	evtchn_port_t next_port;
+	struct {
+		uint32_t domid;
+		evtchn_port_t port;
+	} bound[SIM_MAX_BOUND];
+	unsigned int nbound;
 };
 
 static xenevtchn_handle *open_handle(void)
@@ -90,9 +100,22 @@ xenevtchn_port_or_error_t
 xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid,
 			   evtchn_port_t remote_port)
 {
-	(void)domid;
+	evtchn_port_t port = xce->next_port++;
+	unsigned int i;
+
 	(void)remote_port;
-	return xce->next_port++;
+	for (i = 0; i < xce->nbound; i++)
+		if (xce->bound[i].domid == domid)
+			break;
+	if (i == SIM_MAX_BOUND) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (i == xce->nbound)
+		xce->nbound++;
+	xce->bound[i].domid = domid;
+	xce->bound[i].port = port;
+	return port;
 }
 
 xenevtchn_port_or_error_t
@@ -104,9 +127,30 @@ xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
 
 int xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	(void)xce;
-	(void)port;
+	unsigned int i;
+
+	for (i = 0; i < xce->nbound; i++)
+		if (xce->bound[i].port == port) {
+			xce->bound[i] = xce->bound[--xce->nbound];
+			break;
+		}
 	return 0;
+}
+
+/* The rest of a "d<domid>\n" record: that domain's port. */
+static evtchn_port_t domain_port(xenevtchn_handle *xce)
+{
+	unsigned long domid = 0;
+	unsigned int i;
+	char c;
+
+	while (read(xce->fd, &c, 1) == 1 && c != '\n')
+		if (c >= '0' && c <= '9')
+			domid = domid * 10 + (unsigned long)(c - '0');
+	for (i = 0; i < xce->nbound; i++)
+		if (xce->bound[i].domid == domid)
+			return xce->bound[i].port;
+	return xce->virq_port;
 }
 
 xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *xce)
@@ -115,7 +159,7 @@ xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *xce)
 	ssize_t n = read(xce->fd, &c, 1);
 
 	if (n == 1)
-		return xce->virq_port;
+		return c == 'd' ? domain_port(xce) : xce->virq_port;
 	if (n == 0)
 		errno = EAGAIN;
 	return -1;

@@ -3,6 +3,9 @@
  * ring page (xenstored_domain.c map_interface()).  The page is the file
  * $SIMXEN_DIR/rings/<domid>, shared, so a test can speak to xenstored
  * as that guest through the real ring protocol (simhost xs --domid).
+ * oxenstored maps the same page by its frame instead, through
+ * libxenctrl (tools/ocaml/xenstored/domains.ml create,
+ * xenctrl_stubs.c stub_map_foreign_range(): xc_map_foreign_range()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <xenctrl.h>
 #include <xengnttab.h>
 
 #include "simxen.h"
@@ -40,15 +44,12 @@ int xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants)
 	return 0;
 }
 
-void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
-			      uint32_t ref, int prot)
+static void *map_ring(uint32_t domid, int prot)
 {
 	char path[512];
 	void *p;
 	int fd;
 
-	(void)xgt;
-	(void)ref;
 	if (sim_path(path, sizeof(path), "rings"))
 		return NULL;
 	if (mkdir(path, 0755) && errno != EEXIST)
@@ -65,6 +66,26 @@ void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
 	p = mmap(NULL, getpagesize(), prot, MAP_SHARED, fd, 0);
 	close(fd);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
+			      uint32_t ref, int prot)
+{
+	(void)xgt;
+	(void)ref;
+	return map_ring(domid, prot);
+}
+
+void *xc_map_foreign_range(xc_interface *xch, uint32_t dom, int size,
+			   int prot, unsigned long mfn)
+{
+	(void)xch;
+	(void)mfn;
+	if (size != getpagesize()) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return map_ring(dom, prot);
 }
 
 int xengnttab_unmap(xengnttab_handle *xgt, void *start_address,

@@ -2,9 +2,11 @@
  * `simhost xs --domid N OP PATH [VALUE]`: talk to xenstored as guest N,
  * through that guest's shared ring page and the real wire protocol
  * (xen/io/xs_wire.h), so tests can check what an unprivileged domain
- * may read and write.  xenstored scans every domain ring on each pass
- * of its loop; raising the VIRQ FIFO wakes it, as the guest's event
- * channel notification would.
+ * may read and write.  The guest's event channel notification is a
+ * record on the hypervisor's event FIFO naming the domain (poke_domain):
+ * cxenstored scans every ring on each pass of its loop once woken,
+ * oxenstored serves only the domain whose port is pending (xenstored.ml
+ * main loop, Domain.incr_io_credit).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,6 +29,13 @@ static const struct {
 	{ "rm", XS_RM }, { "mkdir", XS_MKDIR }, { "getperms", XS_GET_PERMS },
 };
 
+static unsigned int ring_domid;
+
+static void notify(const struct host *h)
+{
+	poke_domain(h, ring_domid);
+}
+
 static void nap(void)
 {
 	struct timespec ts = { 0, 1000000L };
@@ -47,7 +56,7 @@ static void ring_put(const struct host *h,
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		room = XENSTORE_RING_SIZE - (size_t)(prod - intf->req_cons);
 		if (!room) {
-			poke_virq(h);
+			notify(h);
 			nap();
 			if (++spins > 10000)
 				die("xs: xenstored does not drain the ring");
@@ -64,7 +73,7 @@ static void ring_put(const struct host *h,
 		buf += room;
 		len -= room;
 	}
-	poke_virq(h);
+	notify(h);
 }
 
 static void ring_get(const struct host *h,
@@ -81,7 +90,7 @@ static void ring_get(const struct host *h,
 		avail = intf->rsp_prod - cons;
 		if (!avail) {
 			if (++spins % 100 == 0)
-				poke_virq(h);
+				notify(h);
 			if (spins > 10000)
 				die("xs: no answer from xenstored in 10 s");
 			nap();
@@ -133,6 +142,7 @@ static int transact(const struct host *h, unsigned int domid,
 
 	if (plen + vlen > XENSTORE_PAYLOAD_MAX)
 		die("xs: request too long");
+	ring_domid = domid;
 	host_path(h, ring, sizeof(ring), "xen/rings/%u", domid);
 	fd = open(ring, O_RDWR | O_CLOEXEC);
 	if (fd < 0)

@@ -11,9 +11,11 @@
 
 static const char usage[] =
 "usage: simhost up --dir DIR [--inventory FILE] [--owner-pid PID]\n"
-"                  [--no-peer] [--no-sysfs] [--xenstored PATH]\n"
+"                  [--no-peer] [--no-sysfs]\n"
+"                  [--xenstored cxenstored|oxenstored|PATH]\n"
 "                  [--no-trace]\n"
 "       simhost down --dir DIR\n"
+"       simhost xenstored start|stop|kill\n"
 "       simhost domain create DOMID [--name NAME] [--no-pcifront]\n"
 "                                   [--no-passthrough]\n"
 "                                   [--hvm | --pvh] [--dm qemu-xen|qemu-trad]\n"
@@ -33,7 +35,8 @@ static const char usage[] =
 "An HVM guest with qemu-xen in dom0 gets a QMP peer (simqmp) on\n"
 "$XEN_RUN_DIR/qmp-libxl-DOMID, as libxl's /var/run/xen/qmp-libxl-DOMID.\n"
 "up writes DIR/env; with --owner-pid the host goes down by itself\n"
-"when that process exits, so a killed test leaves nothing behind.\n";
+"when that process exits, so a killed test leaves nothing behind.\n"
+"--xenstored defaults to $XENPCI_XENSTORED, then cxenstored.\n";
 
 void die(const char *fmt, ...)
 {
@@ -129,6 +132,8 @@ int main(int argc, char **argv)
 		return cmd_down(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "domain"))
 		return cmd_domain(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "xenstored"))
+		return cmd_xenstored(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "xs"))
 		return cmd_xs(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "qmp"))

@@ -46,6 +46,13 @@ pid_t proc_read_pid(const struct host *h, const char *name)
 
 pid_t proc_spawn(const struct host *h, const char *name, char *const argv[])
 {
+	return proc_spawn_prep(h, name, argv, NULL);
+}
+
+/* prep runs in the child, just before exec; it exits on failure. */
+pid_t proc_spawn_prep(const struct host *h, const char *name,
+		      char *const argv[], void (*prep)(const struct host *))
+{
 	char log[700];
 	pid_t pid;
 	int fd;
@@ -67,6 +74,8 @@ pid_t proc_spawn(const struct host *h, const char *name, char *const argv[])
 		dup2(fd, 1);
 		dup2(fd, 2);
 	}
+	if (prep)
+		prep(h);
 	execv(argv[0], argv);
 	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);

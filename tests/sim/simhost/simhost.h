@@ -6,7 +6,8 @@
  * Everything of one host lives under its --dir:
  *   env        shell-sourceable settings for clients
  *   xen/       SIMXEN_DIR, the simulated hypervisor's state
- *   xenstored/ XENSTORED_RUNDIR: socket, trace, log
+ *   xenstored/ XENSTORED_RUNDIR: socket, trace, log; for oxenstored
+ *              also its config and run/, its /run
  *   sysfs/     the FUSE mount: sys/ (SYSFS_ROOT) and sim/ (control)
  *   run/       pid files of the host's processes, daemon logs
  *   var-run-xen/ XEN_RUN_DIR, libxl's /var/run/xen: QMP sockets
@@ -19,7 +20,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define XENSTORED_BIN "/usr/lib/xen-4.17/bin/xenstored"
+#define CXENSTORED_BIN "/usr/lib/xen-4.17/bin/xenstored"
+#define OXENSTORED_BIN "/usr/lib/xen-4.17/bin/oxenstored"
 
 struct host {
 	char dir[512];
@@ -34,6 +36,8 @@ void host_setenv(const struct host *h);
 
 /* proc.c */
 pid_t proc_spawn(const struct host *h, const char *name, char *const argv[]);
+pid_t proc_spawn_prep(const struct host *h, const char *name,
+		      char *const argv[], void (*prep)(const struct host *));
 int proc_wait_ready(const struct host *h, const char *name, pid_t pid,
 		    bool (*ready)(const struct host *, void *), void *arg);
 int proc_stop(const struct host *h, const char *name);
@@ -43,12 +47,14 @@ pid_t proc_read_pid(const struct host *h, const char *name);
 /* up.c */
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+int cmd_xenstored(int argc, char **argv);
 int host_down(const struct host *h, bool from_guard);
 
 /* domain.c */
 int cmd_domain(int argc, char **argv);
 int cmd_fault(int argc, char **argv);
 int poke_virq(const struct host *h);
+int poke_domain(const struct host *h, unsigned int domid);
 
 /* qmp.c: the QMP peers of HVM guests (qemu-xen in dom0) */
 #define XEN_RUN_SUBDIR "var-run-xen"

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -86,8 +88,8 @@ static bool xenstored_ready(const struct host *h, void *arg)
  * --no-trace leaves it out, for runs of hundreds of thousands of
  * requests (make bench SCALE=1), where it grows to hundreds of MB.
  */
-static pid_t start_xenstored(const struct host *h, const char *bin,
-			     bool trace_on)
+static pid_t start_cxenstored(const struct host *h, const char *bin,
+			      bool trace_on)
 {
 	char trace[700], pre[PATH_MAX + 16];
 	char *argv[] = { (char *)bin, "-N", "-T", trace, NULL };
@@ -103,6 +105,157 @@ static pid_t start_xenstored(const struct host *h, const char *bin,
 	if (proc_wait_ready(h, "xenstored", pid, xenstored_ready, NULL))
 		return -1;
 	return pid;
+}
+
+static void prep_die(const char *what, const char *path)
+{
+	fprintf(stderr, "oxenstored: %s %s: %s\n", what, path,
+		strerror(errno));
+	_exit(127);
+}
+
+/*
+ * oxenstored has its socket and pid file compiled in (/var/run/
+ * xenstored/socket, tools/ocaml/xenstored/define.ml xs_daemon_socket;
+ * /var/run/xen/xenstored.pid) and, at start, sets RLIMIT_NOFILE to
+ * /proc/sys/fs/nr_open (poll.ml, select_stubs.c stub_set_fd_limit()),
+ * which needs CAP_SYS_RESOURCE when the hard limit is lower; dom0's
+ * root has it, a test container may not (EPERM).  In a mount namespace
+ * of its own, /run is the host's xenstored/run, so every host has its
+ * own socket; and where the limit cannot be raised, nr_open reads the
+ * hard limit, which is then what setrlimit() asks for.
+ */
+static void oxenstored_prep(const struct host *h)
+{
+	char run[700], lim[700];
+	struct rlimit rl;
+	long nr_open = 0;
+	FILE *f;
+
+	if (unshare(CLONE_NEWNS))
+		prep_die("unshare", "mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		prep_die("make private", "/");
+	host_path(h, run, sizeof(run), "xenstored/run");
+	if (mount(run, "/run", NULL, MS_BIND, NULL))
+		prep_die("bind over /run:", run);
+	f = fopen("/proc/sys/fs/nr_open", "re");
+	if (!f || fscanf(f, "%ld", &nr_open) != 1)
+		prep_die("read", "/proc/sys/fs/nr_open");
+	fclose(f);
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		prep_die("getrlimit", "RLIMIT_NOFILE");
+	rl.rlim_cur = rl.rlim_max;
+	if ((rlim_t)nr_open <= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)nr_open;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	host_path(h, lim, sizeof(lim), "xenstored/nr_open");
+	f = fopen(lim, "we");
+	if (!f || fprintf(f, "%lu\n", (unsigned long)rl.rlim_max) < 0 ||
+	    fclose(f))
+		prep_die("write", lim);
+	if (mount(lim, "/proc/sys/fs/nr_open", NULL, MS_BIND, NULL))
+		prep_die("bind over /proc/sys/fs/nr_open:", lim);
+}
+
+/*
+ * Debian's configuration (quotas, merge, perms) with this host's paths
+ * after it: a later key wins (config.ml).  The access log is the trace;
+ * it logs reads and transactions too, and never rotates.
+ */
+static void write_oxenstored_conf(const struct host *h, const char *conf,
+				  bool trace_on)
+{
+	char line[1024], p[700];
+	FILE *in, *out;
+
+	out = fopen(conf, "we");
+	if (!out)
+		die("write %s: %s", conf, strerror(errno));
+	in = fopen("/etc/xen/oxenstored.conf", "re");
+	if (in) {
+		while (fgets(line, sizeof(line), in))
+			fputs(line, out);
+		fclose(in);
+	}
+	fprintf(out, "\n# simhost\n");
+	host_path(h, p, sizeof(p), "xenstored/oxenstored.pid");
+	fprintf(out, "pid-file = %s\n", p);
+	host_path(h, p, sizeof(p), "xen/xsd_kva");
+	fprintf(out, "xenstored-kva = %s\n", p);
+	host_path(h, p, sizeof(p), "xen/xsd_port");
+	fprintf(out, "xenstored-port = %s\n", p);
+	host_path(h, p, sizeof(p), "xenstored/log");
+	fprintf(out, "xenstored-log-file = %s\n", p);
+	fprintf(out, "xenstored-log-level = info\n");
+	host_path(h, p, sizeof(p), "xenstored/trace");
+	fprintf(out, "access-log-file = %s\n", trace_on ? p : "/dev/null");
+	fprintf(out, "access-log-nb-files = %d\n", trace_on ? 1 : 0);
+	fprintf(out, "access-log-nb-lines = 1000000000\n");
+	fprintf(out, "access-log-nb-chars = 4096\n");
+	fprintf(out, "access-log-read-ops = true\n");
+	fprintf(out, "access-log-transactions-ops = true\n");
+	fprintf(out, "access-log-special-ops = true\n");
+	if (fclose(out))
+		die("write %s: %s", conf, strerror(errno));
+}
+
+static pid_t start_oxenstored(const struct host *h, const char *bin,
+			      bool trace_on)
+{
+	char conf[700], sock[700], pre[PATH_MAX + 16];
+	char *argv[] = { (char *)bin, "--no-fork", "--config-file", conf,
+			 NULL };
+	pid_t pid;
+
+	mkdir_p(h, "xenstored/run");
+	host_path(h, conf, sizeof(conf), "xenstored/oxenstored.conf");
+	write_oxenstored_conf(h, conf, trace_on);
+	/* Clients find it where they find cxenstored's (XENSTORED_PATH). */
+	host_path(h, sock, sizeof(sock), "xenstored/socket");
+	unlink(sock);
+	if (symlink("run/xenstored/socket", sock))
+		die("symlink %s: %s", sock, strerror(errno));
+	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", h->preload);
+	putenv(pre);
+	pid = proc_spawn_prep(h, "xenstored", argv, oxenstored_prep);
+	unsetenv("LD_PRELOAD");
+	if (proc_wait_ready(h, "xenstored", pid, xenstored_ready, NULL))
+		return -1;
+	return pid;
+}
+
+/*
+ * --xenstored cxenstored|oxenstored|PATH; without it $XENPCI_XENSTORED,
+ * then cxenstored.  A PATH whose name ends in "oxenstored" is started
+ * the way oxenstored needs.
+ */
+static pid_t start_xenstored(const struct host *h, const char *choice,
+			     bool trace_on)
+{
+	const char *base;
+	char p[700];
+
+	if (!choice || !*choice)
+		choice = getenv("XENPCI_XENSTORED");
+	/* `simhost xenstored start` starts the same one again. */
+	host_path(h, p, sizeof(p), "xenstored/choice");
+	write_file(p, choice && *choice ? choice : "cxenstored");
+	if (!choice || !*choice || !strcmp(choice, "cxenstored"))
+		choice = CXENSTORED_BIN;
+	else if (!strcmp(choice, "oxenstored"))
+		choice = OXENSTORED_BIN;
+	else if (!strchr(choice, '/'))
+		die("--xenstored %s: not cxenstored, oxenstored or a path",
+		    choice);
+	base = strrchr(choice, '/') + 1;
+	if (strlen(base) >= 10 && !strcmp(base + strlen(base) - 10,
+					   "oxenstored"))
+		return start_oxenstored(h, choice, trace_on);
+	return start_cxenstored(h, choice, trace_on);
 }
 
 /* What xen-init-dom0 writes for the initial domain. */
@@ -242,7 +395,7 @@ int cmd_up(int argc, char **argv)
 		{ "no-trace", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *inventory = NULL, *xsbin = XENSTORED_BIN;
+	const char *dir = NULL, *inventory = NULL, *xsbin = NULL;
 	char invabs[700];
 	bool peer = true, sysfs = true, trace_on = true;
 	long owner = 0;
@@ -286,6 +439,52 @@ fail:
 	warnx("up failed; taking down what was started");
 	host_down(&h, false);
 	return 1;
+}
+
+/*
+ * `simhost xenstored start|stop|kill`: xenstored's death and a new one
+ * under a running host (tests of what its clients do then).  The new one
+ * starts empty, as a restarted xenstored without live update does, with
+ * only what xen-init-dom0 writes.
+ */
+int cmd_xenstored(int argc, char **argv)
+{
+	char p[700], choice[PATH_MAX] = "";
+	const char *dir = NULL;
+	struct host h;
+	pid_t pid;
+	FILE *f;
+
+	if (argc == 4 && !strcmp(argv[2], "--dir"))
+		dir = argv[3];
+	else if (argc != 2)
+		die("usage: simhost xenstored start|stop|kill [--dir DIR]");
+	host_init(&h, dir);
+	host_setenv(&h);
+	pid = proc_read_pid(&h, "xenstored");
+	if (!strcmp(argv[1], "stop"))
+		return proc_stop(&h, "xenstored") ? 1 : 0;
+	if (!strcmp(argv[1], "kill")) {
+		if (pid <= 0 || kill(pid, SIGKILL))
+			die("xenstored kill: no xenstored running");
+		host_path(&h, p, sizeof(p), "run/xenstored.pid");
+		unlink(p);
+		return 0;
+	}
+	if (strcmp(argv[1], "start"))
+		die("xenstored: start, stop or kill, not '%s'", argv[1]);
+	if (pid > 0 && kill(pid, 0) == 0)
+		die("xenstored start: pid %ld is running", (long)pid);
+	host_path(&h, p, sizeof(p), "xenstored/choice");
+	f = fopen(p, "re");
+	if (f) {
+		if (!fgets(choice, sizeof(choice), f))
+			choice[0] = '\0';
+		fclose(f);
+	}
+	if (start_xenstored(&h, choice, true) < 0 || init_dom0())
+		return 1;
+	return 0;
 }
 
 static int unmount_sysfs(const struct host *h)
