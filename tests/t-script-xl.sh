@@ -104,6 +104,9 @@ check "xl pci-detach of the agent's device" xl pci-detach 5 07:00.0 ||
 	sed 's/^/# /' "$SIM/xl.out"
 check "the remove phase ran for xl's detach" \
 	wait_until 30 ncalls_is remove $A 1
+guest_sees_nothing() { [ -z "$(view 5)" ]; }
+check "the guest let go of it" wait_until 30 guest_sees_nothing
+check "and its backend is gone" xs_absent "$(be 5)"
 wait_until 10 settled
 is "add once, remove once" "$(cut -d' ' -f1 "$CALLS" | tr '\n' ' ')" \
 	"add remove "
