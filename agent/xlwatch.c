@@ -221,8 +221,8 @@ static void check(unsigned int domid, bool base)
 		return;	/* it reads after this event */
 	atomic_fetch_add(&pending[domid], 1);
 	snprintf(id, sizeof(id), "xl-backend-%u-%lu", domid, ++seq);
-	snprintf(p.desc, sizeof(p.desc), "xl's changes to domain %u's PCI "
-		 "backend", domid);
+	snprintf(p.desc, sizeof(p.desc), "xl's changes to the PCI backend "
+		 "of domain %u", domid);
 	rc = request_submit(id, &p, check_run);
 	if (rc) {
 		atomic_fetch_sub(&pending[domid], 1);
@@ -256,7 +256,7 @@ static void scan_done(struct job *j)
 		idle_cb();
 }
 
-/* Every backend: the watch's first event (base), or its root changed. */
+/* Every backend, at the watch's first event: taken as they are. */
 static void scan_start(bool base)
 {
 	int rc;
@@ -317,8 +317,14 @@ void xlwatch_event(const char *path)
 
 	if (strncmp(path, root, l))
 		return;
+	/*
+	 * The watch's first event: every backend, once.  The directory
+	 * going later (the last backend removed) also removed <domid>/0,
+	 * whose own event says so.
+	 */
 	if (!path[l]) {
-		scan_start(!scanned);
+		if (!scanned)
+			scan_start(true);
 		scanned = true;
 		return;
 	}
