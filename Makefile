@@ -10,7 +10,7 @@ BINDIR := $(BUILD)/bin
 LIBDIR := $(BUILD)/lib
 OBJDIR := $(BUILD)/obj
 
-PKGS := xenstore xenlight xlutil xencontrol fuse3
+PKGS := xenstore xenlight xlutil xencontrol fuse3 libsystemd libpci
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
@@ -26,7 +26,7 @@ endif
 BINS :=
 LIBS :=
 
-.PHONY: all check asan demo bench clean deps realxen
+.PHONY: all check asan demo bench clean deps realxen install
 all: deps-ok
 
 include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
@@ -45,7 +45,7 @@ deps: $(BUILD)/.deps-ok
 # Then the tests of the agent, the CLI and the peers again on oxenstored,
 # Debian 12's default xenstored (about 9 minutes more).
 OXENSTORED_TESTS := agent- attach- cli- sim-peer sim-world robust-
-check: all fuzz-bins
+check: all
 	BUILD=$(BUILD) tests/run-tests
 	BUILD=$(BUILD) XENPCI_XENSTORED=oxenstored tests/run-tests \
 		$(OXENSTORED_TESTS)
@@ -67,6 +67,81 @@ asan:
 
 clean:
 	rm -rf $(BUILD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: everything a Xen host
+# needs (README, "Installing on a Xen host").  The configuration and the
+# init script live under /etc whatever PREFIX is: the daemon and the
+# scripts look there.
+VERSION := 0.1
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+sbindir ?= $(PREFIX)/sbin
+bindir ?= $(PREFIX)/bin
+libdir ?= $(PREFIX)/lib
+includedir ?= $(PREFIX)/include
+mandir ?= $(PREFIX)/share/man
+bashcompdir ?= $(PREFIX)/share/bash-completion/completions
+systemdunitdir ?= /lib/systemd/system
+# The agent's default --script-dir (agent/script.h); Xen ships no "pci".
+hotplugdir ?= $(SYSCONFDIR)/xen/scripts
+INSTALL ?= install
+
+MANPAGES := man/xen-pci-agent.8 man/xen-pci.1 man/xen-pci-agent.cfg.5 \
+	$(BUILD)/man/xen-pci-protocol.7
+all: $(BUILD)/man/xen-pci-protocol.7
+$(BUILD)/man/xen-pci-protocol.7: protocol/PROTOCOL.md man/md2man.sh
+	@mkdir -p $(dir $@)
+	man/md2man.sh xen-pci-protocol 7 "$(VERSION)" <$< >$@
+# Made at install time: its paths are those of this PREFIX and libdir.
+$(BUILD)/xenpci.pc: dist/xenpci.pc.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(libdir)|' \
+	    -e 's|@INCLUDEDIR@|$(includedir)|' -e 's|@VERSION@|$(VERSION)|' \
+	    $< >$@
+
+FORCE:
+install: all $(BUILD)/xenpci.pc
+	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) \
+		$(DESTDIR)$(libdir)/pkgconfig $(DESTDIR)$(includedir) \
+		$(DESTDIR)$(SYSCONFDIR)/xen $(DESTDIR)$(SYSCONFDIR)/init.d \
+		$(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(systemdunitdir) \
+		$(DESTDIR)$(bashcompdir) $(DESTDIR)$(mandir)/man1 \
+		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man7 \
+		$(DESTDIR)$(mandir)/man8
+	$(INSTALL) -m 755 $(BINDIR)/xen-pci-agent $(DESTDIR)$(sbindir)/
+	$(INSTALL) -m 755 $(BINDIR)/xen-pci $(DESTDIR)$(bindir)/
+	$(INSTALL) -m 644 $(LIBXENPCI_SO) $(DESTDIR)$(libdir)/
+	ln -sf $(notdir $(LIBXENPCI_SO)) \
+		$(DESTDIR)$(libdir)/libxenpci.so.$(LIBXENPCI_SO_MAJOR)
+	ln -sf libxenpci.so.$(LIBXENPCI_SO_MAJOR) $(DESTDIR)$(libdir)/libxenpci.so
+	$(INSTALL) -m 644 $(LIBXENPCI) $(DESTDIR)$(libdir)/
+	$(INSTALL) -m 644 $(BUILD)/xenpci.pc $(DESTDIR)$(libdir)/pkgconfig/
+	$(INSTALL) -m 644 protocol/xenpci_client.h protocol/xenpci_protocol.h \
+		$(DESTDIR)$(includedir)/
+	$(INSTALL) -m 644 dist/xen-pci-agent.cfg $(DESTDIR)$(SYSCONFDIR)/xen/
+	$(INSTALL) -m 644 dist/xen-pci-agent.default \
+		$(DESTDIR)$(SYSCONFDIR)/default/xen-pci-agent
+	$(INSTALL) -m 755 dist/xen-pci-agent.init \
+		$(DESTDIR)$(SYSCONFDIR)/init.d/xen-pci-agent
+	sed 's|/usr/sbin/xen-pci-agent|$(sbindir)/xen-pci-agent|' \
+		dist/xen-pci-agent.service \
+		>$(DESTDIR)$(systemdunitdir)/xen-pci-agent.service
+	sed -i 's|^DAEMON=/usr/sbin/|DAEMON=$(sbindir)/|' \
+		$(DESTDIR)$(SYSCONFDIR)/init.d/xen-pci-agent
+	$(INSTALL) -m 644 dist/xen-pci.bash-completion \
+		$(DESTDIR)$(bashcompdir)/xen-pci
+	$(INSTALL) -m 644 man/xen-pci.1 $(DESTDIR)$(mandir)/man1/
+	$(INSTALL) -m 644 man/xen-pci-agent.cfg.5 $(DESTDIR)$(mandir)/man5/
+	$(INSTALL) -m 644 $(BUILD)/man/xen-pci-protocol.7 $(DESTDIR)$(mandir)/man7/
+	$(INSTALL) -m 644 man/xen-pci-agent.8 $(DESTDIR)$(mandir)/man8/
+	if [ -d hotplug-scripts ]; then \
+		$(INSTALL) -d $(DESTDIR)$(hotplugdir) && \
+		for f in hotplug-scripts/*; do \
+			[ -f "$$f" ] || continue; \
+			if [ -x "$$f" ]; then m=755; else m=644; fi; \
+			$(INSTALL) -m $$m "$$f" $(DESTDIR)$(hotplugdir)/; \
+		done; \
+	fi
 
 $(OBJDIR)/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)

@@ -85,7 +85,7 @@ static int check_add_free(const struct bdf *b, struct outcome *out)
 		    domid);
 }
 
-int assignable_add(const struct spec *sp, const char *req,
+int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out)
 {
 	struct device devs[SPEC_MAX_DEVS];
@@ -96,6 +96,8 @@ int assignable_add(const struct spec *sp, const char *req,
 	rc = check_all(sp, out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
 		rc = check_add_free(&sp->devs[i], out);
+	for (i = 0; !rc && i < sp->ndevs; i++)
+		rc = device_dom0_guard(&sp->devs[i], force, out);
 	for (i = 0; !rc && i < sp->ndevs; i++)
 		rc = device_prepare_add(&devs[i], &sp->devs[i], out);
 	if (!rc)
@@ -249,6 +251,9 @@ void outcome_free(struct outcome *o)
 {
 	free(o->list);
 	free(o->list_drv);
+	free(o->kv);
+	o->kv = NULL;
+	o->nkv = 0;
 	o->list = NULL;
 	o->list_drv = NULL;
 	o->nlist = 0;

@@ -34,6 +34,7 @@
 #include "libxl_pci.h"
 #include "log.h"
 #include "ops.h"
+#include "policy.h"
 #include "statedir.h"
 #include "xenbus.h"
 #include <xen/io/xenbus.h>
@@ -356,7 +357,7 @@ static int check_guest(unsigned int domid, enum guest_kind *kind,
 }
 
 static int attach_checked(unsigned int domid, const struct spec *specs,
-			  unsigned int nspecs, bool replay,
+			  unsigned int nspecs, bool replay, bool force,
 			  struct device *devs, struct drive *dr,
 			  struct seizes *sz)
 {
@@ -375,6 +376,15 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 		report_vdevs(domid, specs, nspecs, devs, dr->out);
 		return 0;
 	}
+	/* The dom0 guard for every device to seize, before any is seized. */
+	for (i = 0, n = 0; i < nspecs; i++)
+		for (j = 0; j < specs[i].ndevs; j++, n++) {
+			if (!specs[i].seize)
+				continue;
+			rc = device_dom0_guard(&devs[n].bdf, force, dr->out);
+			if (rc)
+				return rc;
+		}
 	for (i = 0, n = 0; i < nspecs; i++)
 		for (j = 0; j < specs[i].ndevs; j++, n++) {
 			rc = check_device(domid, &devs[n], specs[i].seize,
@@ -397,7 +407,8 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, const struct cancel *cancel, struct outcome *out)
+	       bool replay, bool force, int reset,
+	       const struct cancel *cancel, struct outcome *out)
 {
 	struct device devs[REQ_MAX_DEVS];
 	struct drive dr = { .req = req, .cancel = cancel, .out = out,
@@ -407,7 +418,10 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 	unsigned int n = 0, i, j;
 	int rc;
 
-	rc = attach_checked(domid, specs, nspecs, replay, devs, &dr, &sz);
+	dr.reset_strict = reset == RESET_POLICY_DEFAULT ? cfg.reset_strict :
+			  reset == RESET_POLICY_STRICT;
+	rc = attach_checked(domid, specs, nspecs, replay, force, devs, &dr,
+			    &sz);
 	if (rc)
 		unseize(&sz, req, out);
 	free(sz.s);
@@ -497,6 +511,7 @@ void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 	struct outcome out = { 0 };
 	struct drive dr = { .req = "", .out = &out };
 	struct device d;
+	char what[64];
 	int rc;
 
 	log_msg(LOG_NOTICE, "domain %u is gone: releasing its %u PCI "
@@ -506,9 +521,13 @@ void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 		d.goal.kind = DG_DETACHED;
 		d.goal.domid = domid;
 		d.goal.guest_gone = true;
-		if (device_drive(&d, 1, &dr))
+		rc = device_drive(&d, 1, &dr);
+		if (rc)
 			log_dev(LOG_ERR, &devs[i], "release from dead domain "
 				"%u: %s", domid, out.msg);
+		snprintf(what, sizeof(what), "released: domain %u is gone",
+			 domid);
+		policy_history_add(&devs[i], what, rc ? -rc : 0, out.msg);
 	}
 	rc = xb_destroy(cfg.domid, domid);
 	if (rc)

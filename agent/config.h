@@ -22,16 +22,24 @@
 			XENPCI_OP_ATTACH " " XENPCI_OP_DETACH " " \
 			XENPCI_FEATURE_PERMISSIVE " " \
 			XENPCI_FEATURE_DOMAIN_CLEANUP " " \
-			XENPCI_FEATURE_HOTPLUG_SCRIPTS
+			XENPCI_FEATURE_HOTPLUG_SCRIPTS " " \
+			XENPCI_FEATURE_NAME " " XENPCI_FEATURE_PERSISTENT " " \
+			XENPCI_FEATURE_DOM0_GUARD " " \
+			XENPCI_FEATURE_RESET_POLICY " " XENPCI_OP_CHECK
 
 
 struct agent_config {
 	const char *sysfs_root;
+	const char *proc_root;		/* the dom0 guard's /proc */
+	bool reset_strict;		/* --reset-policy strict */
 	const char *state_dir;
 	const char *run_dir;	/* qemu-xen's QMP sockets */
 	unsigned int domid;
 	unsigned int toolstack_domid;
 	bool foreground;
+	const char *pidfile;	/* --pidfile, or NULL */
+	/* The configuration file persistent=1 edits (absolute). */
+	const char *config_file;
 };
 extern struct agent_config cfg;
 extern struct ev_loop *loop;

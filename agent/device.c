@@ -40,6 +40,7 @@
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "policy.h"
 #include "qemupt.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -411,4 +412,30 @@ int device_drive(struct device *devs, unsigned int n, struct drive *dr)
 	}
 	return fail(dr->out, ELOOP, &devs[0].bdf, "internal error: no "
 		    "progress towards %s", dev_goal_name(devs[0].goal.kind));
+}
+
+/*
+ * The dom0 guard (policy.c) for a device about to leave dom0; one
+ * already on pciback has left.  force=1 goes on, saying why it should
+ * not have.
+ */
+int device_dom0_guard(const struct bdf *b, bool force, struct outcome *out)
+{
+	char why[sizeof(out->msg) - 80];
+	int rc = sysfs_on_pciback(b);
+
+	if (rc == 1)
+		return 0;
+	rc = policy_dom0_uses(b, why, sizeof(why));
+	if (!rc)
+		return 0;
+	if (force) {
+		log_dev(LOG_WARNING, b, "taken from dom0 anyway (force=1), "
+			"although %s", why);
+		return 0;
+	}
+	if (rc < 0)
+		return fail(out, -rc, b, "%s; force=1 takes it anyway", why);
+	return fail(out, EBUSY, b, "in use by dom0: %s; force=1 takes it "
+		    "anyway", why);
 }

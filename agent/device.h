@@ -87,6 +87,7 @@ struct drive {
 	const struct cancel *cancel;	/* the request timed out */
 	unsigned int timeout_ms;	/* for waiting on the guest */
 	bool force;			/* a guest that does not answer */
+	bool reset_strict;		/* a dirty device only to its guest */
 	struct outcome *out;
 };
 
@@ -126,6 +127,12 @@ void device_done(struct device *devs, unsigned int n, const char *hook);
  */
 int device_prepare_add(struct device *d, const struct bdf *b,
 		       struct outcome *out);
+/*
+ * The dom0 guard (policy.c) for a device about to leave dom0: 0, or
+ * -EBUSY (or the errno of what could not be read) with out set; force
+ * goes on with a warning.
+ */
+int device_dom0_guard(const struct bdf *b, bool force, struct outcome *out);
 /* Start-up: drive every device with an intent record to its `ret`. */
 void device_recover(void);
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "libxl_pci.h"
 #include "qemupt.h"
 #include "log.h"
+#include "policy.h"
 #include "script.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -308,15 +310,103 @@ int st_mark(struct device *d, struct drive *dr)
 	return 0;
 }
 
+/*
+ * Reset it (libxl__device_pci_reset(): pciback's do_flr, else the
+ * device's reset file) and say how: method "do_flr", or the kernel's
+ * first reset_method ("flr", "pm", "bus"...).  0, or -errno with why
+ * set (-ENOTTY: no method at all).
+ */
+static int reset_dev(struct device *d, char *method, size_t mlen, char *why,
+		     size_t wlen)
+{
+	char methods[64] = "";
+	const char *how = "";
+	int rc = sysfs_reset(&d->bdf, &how);
+
+	if (!strcmp(how, "unsupported")) {
+		snprintf(method, mlen, "none");
+		snprintf(why, wlen, "no reset method (no reset_method, no "
+			 "pciback do_flr)");
+		return -ENOTTY;
+	}
+	if (!strcmp(how, "reset"))
+		sysfs_reset_methods(&d->bdf, methods, sizeof(methods));
+	methods[strcspn(methods, " ")] = '\0';
+	snprintf(method, mlen, "%s", methods[0] ? methods : how);
+	if (rc)
+		snprintf(why, wlen, "reset (%s) failed: %s", method,
+			 strerror(-rc));
+	return rc;
+}
+
+/*
+ * libxl resets a device before a guest gets it.  One that cannot be
+ * reset and was not reset after its last guest is dirty: the policy
+ * says whether another guest may have it (strict: no, EBUSY; best
+ * effort: yes, and the record and the log say so).  *note: what a
+ * best-effort grant should leave in the record.
+ */
+static int reset_before(struct device *d, struct drive *dr, char *note,
+			size_t len)
+{
+	struct reset_rec prev, r;
+	char method[32], why[160];
+	long to = d->goal.domid;
+
+	note[0] = '\0';
+	policy_reset_get(&d->bdf, &prev);
+	if (!reset_dev(d, method, sizeof(method), why, sizeof(why))) {
+		r = (struct reset_rec){ .state = RESET_CLEAN,
+					.domid = prev.domid };
+		snprintf(r.method, sizeof(r.method), "%s", method);
+		policy_reset_put(&d->bdf, &r);
+		return 0;
+	}
+	if (prev.state != RESET_DIRTY || prev.domid == to) {
+		log_dev(LOG_WARNING, &d->bdf, "not reset before domain %ld: "
+			"%s", to, why);
+		return 0;
+	}
+	snprintf(note, len, "not reset since domain %ld had it: %s%s%s",
+		 prev.domid, prev.why, strcmp(why, prev.why) ? "; now " : "",
+		 strcmp(why, prev.why) ? why : "");
+	if (dr->reset_strict)
+		return fail(dr->out, EBUSY, &d->bdf, "%s: reset=strict gives it "
+			    "only back to domain %ld (reset=best-effort gives "
+			    "it anyway)", note, prev.domid);
+	log_dev(LOG_WARNING, &d->bdf, "given to domain %ld although %s "
+		"(reset=best-effort)", to, note);
+	return 0;
+}
+
+/* The guest has it now; what a best-effort grant let go is said. */
+static void record_grant(struct device *d, struct drive *dr,
+			 struct reset_rec *r, const char *note)
+{
+	char bs[BDF_STR_LEN];
+
+	snprintf(r->why, sizeof(r->why), "%s", note);
+	policy_reset_put(&d->bdf, r);
+	if (note[0])
+		snprintf(dr->out->warning, sizeof(dr->out->warning), "%s: %s",
+			 bdf_str(&d->bdf, bs), note);
+}
+
 int st_grant(struct device *d, struct drive *dr)
 {
-	char msg[768];
+	struct reset_rec r = { .state = RESET_IN_USE, .domid = d->goal.domid };
+	char msg[768], note[400];
 	int rc;
 
 	step(&d->bdf, "grant");
-	rc = hv_grant((unsigned int)d->goal.domid, &d->bdf, msg, sizeof(msg));
+	rc = reset_before(d, dr, note, sizeof(note));
+	if (rc)
+		return rc;
+	rc = hv_grant((unsigned int)d->goal.domid, &d->bdf, d->xb.rdm_relaxed,
+		      msg, sizeof(msg));
 	if (rc)
 		return fail(dr->out, -rc, NULL, "%s", msg);
+	record_grant(d, dr, &r, note);
 	return 0;
 }
 
@@ -404,8 +494,9 @@ int st_revoke(struct device *d, struct drive *dr)
 /* The next guest gets it reset; then libxl's record lets it go. */
 int st_release(struct device *d, struct drive *dr)
 {
+	struct reset_rec r = { .state = RESET_CLEAN }, prev;
+	bool had_it;
 	long guest = guest_of(d);
-	const char *how = "";
 	char msg[768];
 	int rc;
 
@@ -417,8 +508,20 @@ int st_release(struct device *d, struct drive *dr)
 			return fail(dr->out, -rc, NULL, "%s", msg);
 	}
 	step(&d->bdf, "reset");
-	if (sysfs_reset(&d->bdf, &how))
-		log_dev(LOG_WARNING, &d->bdf, "reset (%s) failed", how);
+	policy_reset_get(&d->bdf, &prev);
+	/* An attach undone before its grant: the guest never had it. */
+	had_it = prev.state == RESET_IN_USE && prev.domid == (long)guest_of(d);
+	r.domid = prev.domid;
+	if (reset_dev(d, r.method, sizeof(r.method), r.why, sizeof(r.why))) {
+		log_dev(LOG_WARNING, &d->bdf, "%s", r.why);
+		r.state = RESET_DIRTY;
+		r.method[0] = '\0';
+	} else {
+		r.why[0] = '\0';
+	}
+	/* Clean whoever had it; dirty only for the guest that had it. */
+	if (had_it || (r.state == RESET_CLEAN && prev.state != RESET_NEVER))
+		policy_reset_put(&d->bdf, &r);
 	rc = libxl_pci_clear_domid(&d->bdf);
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
@@ -432,14 +535,19 @@ int st_release(struct device *d, struct drive *dr)
 
 int st_grant_hvm(struct device *d, struct drive *dr)
 {
-	char msg[768];
+	struct reset_rec r = { .state = RESET_IN_USE, .domid = d->goal.domid };
+	char msg[768], note[400];
 	int rc;
 
 	step(&d->bdf, "grant");
+	rc = reset_before(d, dr, note, sizeof(note));
+	if (rc)
+		return rc;
 	rc = hv_grant_hvm((unsigned int)d->goal.domid, &d->bdf,
 			  d->xb.rdm_relaxed, msg, sizeof(msg));
 	if (rc)
 		return fail(dr->out, -rc, NULL, "%s", msg);
+	record_grant(d, dr, &r, note);
 	return 0;
 }
 

@@ -8,8 +8,13 @@
  *           device's sysfs `resource` (sysfs.c reads it and its `irq`:
  *           this file only talks to Xen), the legacy IRQ mapped to a pirq
  *           with permission, then xc_assign_device (ENOSYS tolerated
- *           for PV, as libxl does: no IOMMU).  EOPNOTSUPP is the
- *           guest's own lack of an IOMMU context and is explained.
+ *           for PV, as libxl does: no IOMMU), with the strict RDM
+ *           policy unless the spec says rdm_policy=relaxed (libxl
+ *           4.17 pci_add_dm_done(), libxl__device_pci_setdefault()).
+ *           EOPNOTSUPP is the guest's own lack of an IOMMU context,
+ *           EPERM most often a shared RMRR under the strict policy
+ *           (vtd/iommu.c intel_iommu_assign_device()): both are
+ *           explained, and every other failure names its likely causes.
  *   revoke: xc_deassign_device first (the guest loses DMA before it
  *           loses its BARs), then the permissions in reverse.
  *
@@ -181,12 +186,39 @@ static int hv_fail(char *msg, size_t len, const struct bdf *b, int err,
  * ("Operation not supported") leaves an admin guessing, so say why.
  */
 static int assign_fail(char *msg, size_t len, const struct bdf *b, int err,
-		       unsigned int domid)
+		       unsigned int domid, bool relaxed)
 {
 	char bs[BDF_STR_LEN];
 
-	if (err != EOPNOTSUPP)
-		return hv_fail(msg, len, b, err, "assign to domain %u", domid);
+	/*
+	 * intel_iommu_assign_device(): "It's disallowed to assign %pp with
+	 * shared RMRR" is -EPERM under the strict policy, and the bare
+	 * "Operation not permitted" is all a toolstack user ever sees.
+	 */
+	if (err == EPERM && !relaxed) {
+		snprintf(msg, len, "%s: assign to domain %u: %s (Xen refused "
+			 "it under the strict RDM policy: most likely the "
+			 "device shares an RMRR, a memory region the firmware "
+			 "reserves for a device's own DMA (USB legacy "
+			 "emulation, integrated graphics), with another "
+			 "device; rdm_policy=relaxed in the spec assigns it "
+			 "anyway, at the risk that DMA to that region from the "
+			 "other device or the firmware corrupts the guest's "
+			 "memory or the guest's device reaches the other's; "
+			 "other causes: no IOMMU, or the device is already "
+			 "assigned; xl dmesg says which)", bdf_str(b, bs),
+			 domid, strerror(err));
+		return -err;
+	}
+	if (err != EOPNOTSUPP) {
+		snprintf(msg, len, "%s: assign to domain %u: %s (likely "
+			 "causes: the device shares an RMRR with another "
+			 "device%s, the IOMMU is off or missing, or the device "
+			 "is already assigned; xl dmesg says which)",
+			 bdf_str(b, bs), domid, strerror(err), relaxed ? "" :
+			 " (try rdm_policy=relaxed, at a risk)");
+		return -err;
+	}
 	snprintf(msg, len, "%s: assign to domain %u: %s (domain %u has no "
 		 "IOMMU context: it was created without passthrough; create "
 		 "it with passthrough=\"enabled\" or a pci= entry in its xl "
@@ -223,7 +255,8 @@ static int grant_locked(unsigned int domid, const struct bdf *b,
 	/* pci_add_dm_done(): "r < 0 && (hvm || errno != ENOSYS)". */
 	if (xc_assign_device(xch, domid, sbdf(b), rdm) &&
 	    (hvm || errno != ENOSYS))
-		return assign_fail(msg, len, b, errno, domid);
+		return assign_fail(msg, len, b, errno, domid,
+				   rdm & XEN_DOMCTL_DEV_RDM_RELAXED);
 	return 0;
 }
 
@@ -294,9 +327,12 @@ static int grant(unsigned int domid, const struct bdf *b, uint32_t rdm,
 	return rc;
 }
 
-int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
+/* libxl 4.17 pci_add_dm_done(): strict unless rdm_policy=relaxed. */
+int hv_grant(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+	     char *msg, size_t len)
 {
-	return grant(domid, b, XEN_DOMCTL_DEV_RDM_RELAXED, false, msg, len);
+	return grant(domid, b, rdm_relaxed ? XEN_DOMCTL_DEV_RDM_RELAXED : 0,
+		     false, msg, len);
 }
 
 /*
@@ -356,4 +392,19 @@ int hv_domain_hvm(unsigned int domid)
 	if (n != 1 || info.domain != domid)
 		return -ESRCH;
 	return !!(info.flags & XEN_DOMINF_hvm_guest);
+}
+
+int hv_iommu_enabled(void)
+{
+	xc_physinfo_t info = { 0 };
+	int rc;
+
+	if (!xch)
+		return -ENODEV;
+	pthread_mutex_lock(&xc_lock);
+	/* xl info's virt_caps "directio": Xen has an IOMMU enabled. */
+	rc = xc_physinfo(xch, &info) ? -errno :
+	     !!(info.capabilities & XEN_SYSCTL_PHYSCAP_directio);
+	pthread_mutex_unlock(&xc_lock);
+	return rc;
 }

@@ -18,11 +18,16 @@ void hv_close(void);
 bool quarantine_available(void);
 int quarantine_assign(const struct bdf *b);
 int quarantine_release(const struct bdf *b);
+/* 1 Xen has an IOMMU on (physinfo "directio"), 0 not, or -errno. */
+int hv_iommu_enabled(void);
 /* 1 if a guest owns the device, 0 if not, or -errno. */
 int quarantine_guest_owned(const struct bdf *b);
-/* BARs, IRQ and assignment, as libxl; all or nothing.  0 or -errno. */
-int hv_grant(unsigned int domid, const struct bdf *b, char *msg,
-	     size_t len);
+/*
+ * BARs, IRQ and assignment, as libxl; all or nothing.  rdm_relaxed:
+ * the spec's rdm_policy=relaxed, else strict.  0 or -errno.
+ */
+int hv_grant(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+	     char *msg, size_t len);
 /* The same for an HVM guest: its RDM policy, any assign failure fatal. */
 int hv_grant_hvm(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
 		 char *msg, size_t len);

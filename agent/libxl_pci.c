@@ -129,6 +129,11 @@ int libxl_pci_clear_name(const struct bdf *b)
 	return drop(b, LIBXL_PCI_NAME);
 }
 
+int libxl_pci_set_name(const struct bdf *b, const char *name)
+{
+	return put(b, LIBXL_PCI_NAME, name);
+}
+
 int libxl_pci_find_name(const char *name, struct bdf *out)
 {
 	char **keys, p[160], *v;

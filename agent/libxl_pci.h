@@ -26,6 +26,8 @@ int libxl_pci_driver(xs_transaction_t t, const struct bdf *b, char *buf,
 int libxl_pci_set_driver(const struct bdf *b, const char *host_path);
 int libxl_pci_clear_driver(const struct bdf *b);
 int libxl_pci_clear_name(const struct bdf *b);
+/* xl pci-assignable-add -n: /libxl/pci/<K>/name.  0 or -errno. */
+int libxl_pci_set_name(const struct bdf *b, const char *name);
 /* The device assignable-add named `name`: 0, or -ENODEV. */
 int libxl_pci_find_name(const char *name, struct bdf *out);
 

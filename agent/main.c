@@ -23,23 +23,28 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cfgfile.h"
 #include "config.h"
 #include "domains.h"
 #include "hypervisor.h"
 #include "log.h"
 #include "main.h"
 #include "ops.h"
+#include "persist.h"
+#include "policy.h"
 #include "publish.h"
 #include "request.h"
 #include "script.h"
+#include "service.h"
 #include "statedir.h"
 #include "sysfs.h"
 #include "worker.h"
 #include "xs.h"
+#include "reqparse.h"
 #include "reqwatch.h"
 #include "xlwatch.h"
 
-static ev_signal sig_term, sig_int;
+static ev_signal sig_term, sig_int, sig_hup;
 static ev_io watch_io, hangup_io;
 static bool stopping;
 static int exit_code = AGENT_EXIT_OK;
@@ -51,7 +56,16 @@ static void usage(FILE *f)
 "Serve Xen PCI pass-through requests written to xenstore under\n"
 XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "\n"
+"  --config FILE          configuration, xen-pci-agent.cfg(5) (default\n"
+"                         " CFGFILE_DEFAULT ", if it exists);\n"
+"                         options given here override it\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
+"  --proc-root DIR        proc the dom0 guard reads (default /proc)\n"
+"  --protect SPEC         never take [DDDD:]BB:DD.F (or .*) from dom0\n"
+"                         without force=1; repeatable\n"
+"  --reset-policy POLICY  best-effort (default): a device that cannot be\n"
+"                         reset still goes to the next guest; strict: a\n"
+"                         dirty device only goes back to its last guest\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
 "  --run-dir DIR          where qemu-xen's QMP sockets are (qmp-libxl-N,\n"
@@ -59,6 +73,7 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "  --domid N              the agent's own domain (default 0)\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
+"  --pidfile FILE         write the daemon's pid to FILE (init scripts)\n"
 "  --log-level LEVEL      error, warning, info (default) or debug\n"
 "  --script-dir DIR       the hotplug scripts: DIR/pci and what script=\n"
 "                         names (default " SCRIPT_DIR_DEFAULT ")\n"
@@ -66,6 +81,9 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "  --script-grace S       then before SIGKILL (default 5)\n"
 "  --help                 this text\n"
 "\n"
+"Under systemd (Type=notify) readiness is sent with sd_notify(3).\n"
+"SIGHUP: read the configuration again; a bad one is refused and the\n"
+"previous one kept.\n"
 "SIGTERM or SIGINT: stop accepting requests, finish the running ones,\n"
 "cancel the queued ones, write state=stopped and exit 0.\n"
 "Without --foreground the command returns once the daemon serves (0) or\n"
@@ -77,7 +95,8 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "    xenstored goes away the agent logs it and exits 1 at once; the next\n"
 "    start undoes what was in flight, as after kill -9\n"
 "  2 bad usage\n"
-"  3 bad configuration, a retry will not help: an unusable --state-dir\n", cfg.domid);
+"  3 bad configuration, a retry will not help: an error in the\n"
+"    configuration file, an unusable --state-dir or --pidfile\n", cfg.domid);
 }
 
 static bool parse_domid(const char *s, unsigned int *out)
@@ -194,6 +213,7 @@ static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 		return;
 	log_info("signal %s: stopping; finishing running requests",
 		 strsignal(w->signum));
+	service_notify("STOPPING=1");
 	stop(AGENT_EXIT_OK);
 }
 
@@ -220,6 +240,15 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 	ev_io_stop(loop, &watch_io);
 	stop(AGENT_EXIT_TEMPORARY);
 }
+
+/* The options given on the command line, which the file cannot change. */
+enum { SET_STATE_DIR = 1, SET_TOOLSTACK = 2, SET_LOG_LEVEL = 4,
+       SET_SCRIPT_TIMEOUT = 8 };
+static unsigned int cmdline_set;
+static const char *config_path;
+static bool config_required;
+static struct cfgfile cur_file = { .toolstack_domid = -1, .log_level = -1 };
+static int log_level;
 
 static const char *script_dir;
 static unsigned int script_timeout = SCRIPT_TIMEOUT_DEFAULT;
@@ -296,12 +325,17 @@ static int parse_options(int argc, char **argv, int *level)
 {
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
+		{ "proc-root", required_argument, NULL, 'P' },
+		{ "protect", required_argument, NULL, 'p' },
+		{ "reset-policy", required_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "pidfile", required_argument, NULL, 'i' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "script-dir", required_argument, NULL, 'D' },
 		{ "script-timeout", required_argument, NULL, 'T' },
 		{ "script-grace", required_argument, NULL, 'G' },
@@ -315,8 +349,36 @@ static int parse_options(int argc, char **argv, int *level)
 		case 's':
 			cfg.sysfs_root = optarg;
 			break;
+		case 'c':
+			config_path = optarg;
+			config_required = true;
+			break;
 		case 'S':
 			cfg.state_dir = optarg;
+			cmdline_set |= SET_STATE_DIR;
+			break;
+		case 'P':
+			cfg.proc_root = optarg;
+			break;
+		case 'R': {
+			enum reset_policy rp;
+
+			if (policy_reset_parse(optarg, &rp)) {
+				fprintf(stderr, AGENT_NAME ": invalid "
+					"--reset-policy '%s': strict or "
+					"best-effort\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			cfg.reset_strict = rp == RESET_POLICY_STRICT;
+			break;
+		}
+		case 'p':
+			if (policy_protect(optarg)) {
+				fprintf(stderr, AGENT_NAME ": invalid --protect "
+					"'%s': [DDDD:]BB:DD.F or [DDDD:]BB:DD.*"
+					"\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
 			break;
 		case 'r':
 			cfg.run_dir = optarg;
@@ -330,9 +392,14 @@ static int parse_options(int argc, char **argv, int *level)
 					"--toolstack-domid", optarg);
 				return AGENT_EXIT_USAGE;
 			}
+			if (c == 't')
+				cmdline_set |= SET_TOOLSTACK;
 			break;
 		case 'f':
 			cfg.foreground = true;
+			break;
+		case 'i':
+			cfg.pidfile = optarg;
 			break;
 		case 'l':
 			*level = log_level_from_str(optarg);
@@ -341,12 +408,15 @@ static int parse_options(int argc, char **argv, int *level)
 					"--log-level '%s'\n", optarg);
 				return AGENT_EXIT_USAGE;
 			}
+			cmdline_set |= SET_LOG_LEVEL;
 			break;
 		case 'D':
 			script_dir = optarg;
 			break;
 		case 'T':
 		case 'G':
+			if (c == 'T')
+				cmdline_set |= SET_SCRIPT_TIMEOUT;
 			if (!parse_seconds(optarg, c == 'T' ? &script_timeout :
 					   &script_grace)) {
 				fprintf(stderr, AGENT_NAME ": invalid %s '%s': "
@@ -377,17 +447,140 @@ static int parse_options(int argc, char **argv, int *level)
 static int absolute_paths(void)
 {
 	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
+	static char pid_abs[PATH_MAX];
+	static char proc_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
+	    !absolute(cfg.proc_root, proc_abs, sizeof(proc_abs)) ||
 	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
-	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs))) {
+	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs)) ||
+	    (cfg.pidfile &&
+	     !absolute(cfg.pidfile, pid_abs, sizeof(pid_abs)))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
 		return -1;
 	}
 	cfg.sysfs_root = sysfs_abs;
+	cfg.proc_root = proc_abs;
 	cfg.state_dir = state_abs;
 	cfg.run_dir = run_abs;
+	if (cfg.pidfile)
+		cfg.pidfile = pid_abs;
 	return 0;
+}
+
+/*
+ * Reads the configuration file into nf: 0, 1 when there is none to
+ * read (the default path, absent), -1 on an error, logged.
+ */
+static int config_read(struct cfgfile *nf)
+{
+	char err[512];
+
+	if (!config_path) {
+		config_path = CFGFILE_DEFAULT;
+		config_required = false;
+	}
+	if (!config_required && access(config_path, F_OK) && errno == ENOENT)
+		return 1;
+	if (cfgfile_read(config_path, nf, err, sizeof(err))) {
+		log_err("configuration: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the file may set and the command line did not. */
+static void config_apply(const struct cfgfile *f, bool at_start)
+{
+	if (!(cmdline_set & SET_LOG_LEVEL))
+		log_level = f->log_level >= 0 ? f->log_level : LOG_INFO;
+	reqparse_default_timeout = f->request_timeout > 0 ?
+		f->request_timeout : XENPCI_REQ_TIMEOUT_DEFAULT;
+	if (!at_start)
+		return;
+	if (f->state_dir && !(cmdline_set & SET_STATE_DIR))
+		cfg.state_dir = f->state_dir;
+	if (f->toolstack_domid >= 0 && !(cmdline_set & SET_TOOLSTACK))
+		cfg.toolstack_domid = f->toolstack_domid;
+	/* script_configure() takes them once, in main(). */
+	if (f->script_dir && !script_dir)
+		script_dir = f->script_dir;
+	if (f->script_timeout > 0 && !(cmdline_set & SET_SCRIPT_TIMEOUT))
+		script_timeout = f->script_timeout;
+}
+
+/* Start-up: -1 to go on, or the exit status. */
+static int config_load(void)
+{
+	int rc = config_read(&cur_file);
+
+	if (rc < 0)
+		return AGENT_EXIT_CONFIG;
+	/* persistent=1 edits it; no file, no persistence. */
+	if (!rc)
+		cfg.config_file = config_path;
+	config_apply(&cur_file, true);
+	return -1;
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b));
+}
+
+/* SIGHUP: the new file replaces the old one only if it reads well. */
+static void config_reload(void)
+{
+	struct cfgfile nf = { .toolstack_domid = -1, .log_level = -1 };
+	int rc;
+
+	service_notify("RELOADING=1");
+	rc = config_read(&nf);
+	if (rc < 0) {
+		log_err("SIGHUP: %s refused; keeping the previous "
+			"configuration", config_path);
+		goto out;
+	}
+	if (str_differs(nf.state_dir, cur_file.state_dir) ||
+	    nf.toolstack_domid != cur_file.toolstack_domid ||
+	    str_differs(nf.script_dir, cur_file.script_dir) ||
+	    nf.script_timeout != cur_file.script_timeout)
+		log_warn("SIGHUP: state_dir, toolstack_domid, script_dir and "
+			 "script_timeout take effect at the next start; "
+			 "serving with %s and %u until then", cfg.state_dir,
+			 cfg.toolstack_domid);
+	config_apply(&nf, false);
+	log_init(cfg.foreground, log_level);
+	log_info("SIGHUP: %s read again: %u persistent assignment(s)",
+		 config_path, nf.n_assignable);
+	persist_apply(nf.assignable, nf.n_assignable);
+	/*
+	 * cfg.state_dir and the script dir may point into the old file's
+	 * strings, which serve until the next start: keep those.
+	 */
+	{
+		char *keep_state = cur_file.state_dir;
+		char *keep_script = cur_file.script_dir;
+
+		cur_file.state_dir = cur_file.script_dir = NULL;
+		cfgfile_free(&cur_file);
+		cur_file = nf;
+		free(cur_file.state_dir);
+		free(cur_file.script_dir);
+		cur_file.state_dir = keep_state;
+		cur_file.script_dir = keep_script;
+	}
+out:
+	service_notify("READY=1");
+}
+
+static void sighup_cb(struct ev_loop *l, ev_signal *w, int revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+	if (!stopping)
+		config_reload();
 }
 
 /* Up to serving: -1, or the exit status of a failed start. */
@@ -401,6 +594,10 @@ static int start(void)
 		/* Held by another agent: that one may stop, a retry work. */
 		return rc == -EWOULDBLOCK ? AGENT_EXIT_TEMPORARY :
 					    AGENT_EXIT_CONFIG;
+	/* After the lock, so that a refused second agent keeps its hands
+	 * off the first one's pid file. */
+	if (service_pidfile_write(cfg.pidfile))
+		return AGENT_EXIT_CONFIG;
 	/* The state dir is ours: what our predecessor's scripts left. */
 	script_reap_orphans();
 	loop = ev_default_loop(EVFLAG_AUTO);
@@ -438,6 +635,8 @@ static int serve(void)
 	ev_signal_start(loop, &sig_term);
 	ev_signal_init(&sig_int, signal_cb, SIGINT);
 	ev_signal_start(loop, &sig_int);
+	ev_signal_init(&sig_hup, sighup_cb, SIGHUP);
+	ev_signal_start(loop, &sig_hup);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (xs_watch_requests() || xs_publish_running()) {
@@ -452,6 +651,12 @@ static int serve(void)
 		 agent_root, cfg.sysfs_root, cfg.state_dir,
 		 cfg.toolstack_domid);
 	daemon_status(AGENT_EXIT_OK);
+	service_notify("READY=1\nSTATUS=serving requests");
+	/* Watched already: the requests are served like any other. */
+	if (cur_file.n_assignable)
+		log_info("%u persistent assignment(s) from %s",
+			 cur_file.n_assignable, config_path);
+	persist_apply(cur_file.assignable, cur_file.n_assignable);
 
 	ev_run(loop, 0);
 
@@ -469,11 +674,29 @@ static int serve(void)
 
 int main(int argc, char **argv)
 {
-	int level = LOG_INFO, rc;
+	int rc;
+	static char config_abs[PATH_MAX];
 
-	rc = parse_options(argc, argv, &level);
+	/* A reload that comes before serve() watches SIGHUP must not kill
+	 * us; ev_signal replaces this, so scripts run later get SIG_DFL. */
+	signal(SIGHUP, SIG_IGN);
+	log_level = LOG_INFO;
+	rc = parse_options(argc, argv, &log_level);
 	if (rc >= 0)
 		return rc;
+	/* Errors before daemonising reach the terminal; log_msg before
+	 * log_init() writes to stderr. */
+	log_init(true, log_level);
+	rc = config_load();
+	if (rc >= 0)
+		return rc;
+	if (config_path && config_path[0] != '/') {
+		if (!absolute(config_path, config_abs, sizeof(config_abs)))
+			return AGENT_EXIT_USAGE;
+		config_path = config_abs;
+		if (cfg.config_file)
+			cfg.config_file = config_abs;
+	}
 	if (!cfg.foreground && absolute_paths())
 		return AGENT_EXIT_USAGE;
 	/* Resolved now: daemonise() changes to "/". */
@@ -481,11 +704,14 @@ int main(int argc, char **argv)
 	/* Daemonise before any thread or xenstore connection exists. */
 	if (!cfg.foreground && daemonise())
 		return daemon_status(AGENT_EXIT_TEMPORARY);
-	log_init(cfg.foreground, level);
+	log_init(cfg.foreground, log_level);
 	rc = start();
-	if (rc >= 0)
+	if (rc >= 0) {
+		service_pidfile_remove();
 		return daemon_status(rc);
+	}
 	rc = serve();
+	service_pidfile_remove();
 	if (worker_busy()) {
 		/*
 		 * A timed-out sysfs write is still stuck on a worker thread:

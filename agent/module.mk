@@ -7,5 +7,5 @@ BINS += $(BINDIR)/xen-pci-agent
 $(BINDIR)/xen-pci-agent: $(AGENT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ \
-		$(shell pkg-config --libs xenstore xlutil xenlight xencontrol xentoollog) \
+		$(shell pkg-config --libs xenstore xlutil xenlight xencontrol xentoollog libsystemd) \
 		-lev -lyajl -lpthread

@@ -3,12 +3,102 @@
  * the R/devices it touched: the request table (request.c) knows neither.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "cfgfile.h"
+#include "config.h"
+#include "libxl_pci.h"
+#include "log.h"
+#include "check.h"
 #include "ops.h"
+#include "policy.h"
 #include "publish.h"
 #include "reqio.h"
 #include "reqparse.h"
 #include "script.h"
+
+/*
+ * libxl__device_pci_assignable_add(): the name is written once the
+ * device is on pciback, and an add without one removes an old one.
+ */
+static void add_name(const struct req_params *p, struct outcome *out)
+{
+	int rc;
+
+	for (unsigned int i = 0; i < p->ndevs; i++) {
+		rc = p->name[0] ? libxl_pci_set_name(&p->devs[i], p->name) :
+				  libxl_pci_clear_name(&p->devs[i]);
+		if (rc && p->name[0]) {
+			char b[BDF_STR_LEN];
+
+			out->err = -rc;
+			snprintf(out->msg, sizeof(out->msg), "%s: assignable, "
+				 "but its name is not stored: %s",
+				 bdf_str(&p->devs[i], b), strerror(-rc));
+		}
+	}
+}
+
+/*
+ * persistent=1, once the device changed hands: the configuration's
+ * assignable gains or loses the spec.  The device stays where the
+ * request put it when the file cannot be changed; the error says so.
+ */
+static void persist(const struct req_params *p, struct outcome *out)
+{
+	char spec[BDF_STR_LEN + 2], err[768];
+	const struct bdf *b = &p->spec.devs[0];
+
+	if (p->spec.wildcard)
+		snprintf(spec, sizeof(spec), "%04x:%02x:%02x.*", b->dom,
+			 b->bus, b->dev);
+	else
+		bdf_str(b, spec);
+	if (!cfg.config_file) {
+		out->err = ENOENT;
+		snprintf(out->msg, sizeof(out->msg), "%s: done, but not "
+			 "persistent: the agent runs without a configuration "
+			 "file (--config)", spec);
+		return;
+	}
+	if (cfgfile_edit_assignable(cfg.config_file, spec,
+				    p->op == REQ_ADD, err, sizeof(err))) {
+		out->err = EIO;
+		snprintf(out->msg, sizeof(out->msg), "%s: done, but not "
+			 "persistent: %s", spec, err);
+		return;
+	}
+	log_info("%s: %s the persistent assignments in %s", spec,
+		 p->op == REQ_ADD ? "in" : "out of", cfg.config_file);
+}
+
+/* What the request did to each of its devices, for R/devices/K. */
+static void record_history(const struct req_params *p,
+			   const struct outcome *out)
+{
+	char what[64];
+
+	switch (p->op) {
+	case REQ_ADD:
+		snprintf(what, sizeof(what), "assignable-add%s",
+			 p->force ? " force=1" : "");
+		break;
+	case REQ_REMOVE:
+		snprintf(what, sizeof(what), "assignable-remove%s",
+			 p->rebind ? " -r" : "");
+		break;
+	case REQ_ATTACH:
+	case REQ_DETACH:
+		snprintf(what, sizeof(what), "%s domain %u", p->op ==
+			 REQ_ATTACH ? "attach" : "detach", p->domid);
+		break;
+	default:
+		return;		/* list, check: nothing changed */
+	}
+	for (unsigned int i = 0; i < p->ndevs; i++)
+		policy_history_add(&p->devs[i], what, out->err, out->msg);
+}
 
 void ops_run(const struct req_params *p, const char *id, bool replay,
 	     const struct cancel *cancel, struct outcome *out)
@@ -19,7 +109,7 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		return;
 	switch (p->op) {
 	case REQ_ADD:
-		assignable_add(&p->spec, id, cancel, out);
+		assignable_add(&p->spec, p->force, id, cancel, out);
 		break;
 	case REQ_REMOVE:
 		assignable_remove(&p->spec, id, p->rebind, p->force, cancel,
@@ -30,7 +120,10 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		break;
 	case REQ_ATTACH:
 		pci_attach(p->domid, p->specs, p->nspecs, id, p->timeout,
-			   replay, cancel, out);
+			   replay, p->force, p->reset, cancel, out);
+		break;
+	case REQ_CHECK:
+		pci_check(&p->spec, out);
 		break;
 	case REQ_DETACH:
 		pci_detach(p->domid, &p->spec, id, p->force, p->timeout,
@@ -40,6 +133,11 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 		out->err = EOPNOTSUPP;
 		break;
 	}
+	if (!out->err && p->op == REQ_ADD)
+		add_name(p, out);
+	if (!out->err && p->persistent)
+		persist(p, out);
+	record_history(p, out);
 }
 
 /*

@@ -23,12 +23,21 @@ struct outcome {
 	/* attach: the vdev of each spec, in order */
 	char vdev[XENPCI_ATTACH_MAX_SPECS][32];
 	unsigned int nvdev;
+	/* attach: what went on anyway (reset=best-effort), or "" */
+	char warning[512];
+	/* check: result/<key> = val */
+	struct outcome_kv {
+		char key[48];
+		char val[1024];
+	} *kv;
+	unsigned int nkv;
 	/* its worker wrote the answer with R/devices (ops_finish()) */
 	bool answered;
 };
 void outcome_free(struct outcome *o);
 
-int assignable_add(const struct spec *sp, const char *req,
+/* force: take a device dom0 uses anyway (the dom0 guard, policy.c). */
+int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out);
 int assignable_remove(const struct spec *sp, const char *req, bool rebind,
 		      bool force, const struct cancel *cancel,
@@ -44,7 +53,8 @@ void assignable_restore_libxl(void);
  */
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, const struct cancel *cancel, struct outcome *out);
+	       bool replay, bool force, int reset,
+	       const struct cancel *cancel, struct outcome *out);
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	       bool force, unsigned int timeout_s, bool replay,
 	       const struct cancel *cancel, struct outcome *out);

@@ -21,6 +21,7 @@
 #include "guest.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "policy.h"
 #include "publish.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -36,7 +37,18 @@ struct entry {
 	bool permissive;
 	char stage[16];
 	char vdev[32];
+	char reset[200];	/* policy.c's record, "" none */
+	struct policy_history hist;
 };
+
+/* Clean since its last guest, or dirty (policy.c's record). */
+static void observe_reset(struct entry *e)
+{
+	struct reset_rec r;
+
+	policy_reset_get(&e->bdf, &r);
+	policy_reset_str(&r, e->reset, sizeof(e->reset));
+}
 
 /*
  * The guest goal a device attached to domid is observed against: an
@@ -69,6 +81,8 @@ static void observe(struct entry *e)
 	snprintf(e->driver, sizeof(e->driver), "%s",
 		 known[0] ? driver_name(known) : "");
 	e->permissive = sysfs_permissive(&e->bdf) == 1;
+	observe_reset(e);
+	policy_history_get(&e->bdf, &e->hist);
 	device_init(&d, &e->bdf);
 	d.goal.kind = e->domid >= 0 ? observe_goal(e->domid) : DG_ASSIGNABLE;
 	d.goal.domid = e->domid;
@@ -87,6 +101,32 @@ static bool put(xs_transaction_t t, const char *base, const char *node,
 
 	snprintf(p, sizeof(p), "%s/%s", base, node);
 	return xs_write_str(t, p, val);
+}
+
+static bool drop(xs_transaction_t t, const char *base, const char *node)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/%s", base, node);
+	return xs_remove(t, p);
+}
+
+/* history/0.. (oldest first) and last-error, as policy.c keeps them. */
+static bool write_history(xs_transaction_t t, const char *base,
+			  const struct entry *e)
+{
+	char node[16];
+	bool ok = drop(t, base, XENPCI_DEV_HISTORY);
+
+	for (unsigned int i = 0; ok && i < e->hist.n; i++) {
+		snprintf(node, sizeof(node), XENPCI_DEV_HISTORY "/%u", i & 0xff);
+		ok = put(t, base, node, e->hist.line[i]);
+	}
+	if (!ok)
+		return false;
+	return e->hist.last_error[0] ?
+	       put(t, base, XENPCI_DEV_LAST_ERROR, e->hist.last_error) :
+	       drop(t, base, XENPCI_DEV_LAST_ERROR);
 }
 
 static bool write_entry(xs_transaction_t t, const struct entry *e)
@@ -109,7 +149,10 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 		 XENPCI_DEVSTATE_ATTACHED : XENPCI_DEVSTATE_ASSIGNABLE) ||
 	    !put(t, base, XENPCI_DEV_DRIVER, e->driver) ||
 	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
-	    !put(t, base, XENPCI_DEV_STAGE, e->stage))
+	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
+	    !(e->reset[0] ? put(t, base, XENPCI_DEV_RESET, e->reset) :
+	      drop(t, base, XENPCI_DEV_RESET)) ||
+	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)
 		return true;

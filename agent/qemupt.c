@@ -74,8 +74,8 @@ static bool same_ids(yajl_val d, const struct bdf *b)
  * query-pci's answer: 1 and *vdevfn if qdev id `id` is in it (as b),
  * -EEXIST if it is another host device's.
  */
-static int find_in(yajl_val ans, const char *id, const struct bdf *b,
-		   unsigned int *vdevfn)
+int qpt_find_in(yajl_val ans, const char *id, const struct bdf *b,
+		unsigned int *vdevfn)
 {
 	const char *rp[] = { "return", NULL }, *dp[] = { "devices", NULL };
 	const char *ip[] = { "qdev_id", NULL };
@@ -121,7 +121,7 @@ static int query(struct qmp *q, const struct bdf *b, unsigned int *vdevfn,
 	if (rc)
 		return rc;
 	qpt_id(b, id, sizeof(id));
-	rc = find_in(ans, id, b, vdevfn);
+	rc = qpt_find_in(ans, id, b, vdevfn);
 	yajl_tree_free(ans);
 	if (rc == -EPROTO)
 		snprintf(msg, len, "QMP of domain %u: query-pci: an answer "

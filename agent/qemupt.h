@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "bdf.h"
 #include "cancel.h"
 
@@ -46,6 +48,13 @@ int qpt_find(unsigned int domid, const struct bdf *b,
  */
 int qpt_unplug(unsigned int domid, const struct bdf *b,
 	       const struct qpt_wait *w, char *msg, size_t len);
+/*
+ * query-pci's answer ans (pure, for tests/fuzz/): 1 and *vdevfn if
+ * qdev id `id` is in it as b, 0 if not, -EEXIST if it is another host
+ * device's, -EPROTO for an answer not in QEMU's shape.
+ */
+int qpt_find_in(yajl_val ans, const char *id, const struct bdf *b,
+		unsigned int *vdevfn);
 /* "pci-pt-07_00.0" */
 void qpt_id(const struct bdf *b, char *buf, size_t len);
 

@@ -101,32 +101,40 @@ static int qmp_send(struct qmp *q, const char *text, char *msg, size_t len)
 	return 0;
 }
 
+int qmp_take(struct qmp *q, yajl_val *out, char *msg, size_t len)
+{
+	char err[128], *nl = memchr(q->buf, '\n', q->len);
+
+	*out = NULL;
+	if (!nl && q->len >= sizeof(q->buf) - 1)
+		return qfail(msg, len, EMSGSIZE, q->domid,
+			     "message from QEMU too long");
+	if (!nl)
+		return 1;
+	*nl = '\0';
+	log_msg(LOG_DEBUG, "QMP %u -> %s", q->domid, q->buf);
+	*out = yajl_tree_parse(q->buf, err, sizeof(err));
+	q->len -= (size_t)(nl + 1 - q->buf);
+	memmove(q->buf, nl + 1, q->len);
+	if (*out && YAJL_IS_OBJECT(*out))
+		return 0;
+	yajl_tree_free(*out);
+	*out = NULL;
+	return qfail(msg, len, EPROTO, q->domid,
+		     "QEMU sent a message that is not a JSON object");
+}
+
 /* The next message, parsed; until bounds the wait.  0 or -errno. */
 static int qmp_recv(struct qmp *q, yajl_val *out, long long until,
 		    char *msg, size_t len)
 {
-	char err[128], *nl;
 	ssize_t r;
 	int rc;
 
 	for (;;) {
-		nl = memchr(q->buf, '\n', q->len);
-		if (nl) {
-			*nl = '\0';
-			log_msg(LOG_DEBUG, "QMP %u -> %s", q->domid, q->buf);
-			*out = yajl_tree_parse(q->buf, err, sizeof(err));
-			q->len -= (size_t)(nl + 1 - q->buf);
-			memmove(q->buf, nl + 1, q->len);
-			if (*out && YAJL_IS_OBJECT(*out))
-				return 0;
-			yajl_tree_free(*out);
-			return qfail(msg, len, EPROTO, q->domid,
-				     "QEMU sent a message that is not a JSON "
-				     "object");
-		}
-		if (q->len >= sizeof(q->buf) - 1)
-			return qfail(msg, len, EMSGSIZE, q->domid,
-				     "message from QEMU too long");
+		rc = qmp_take(q, out, msg, len);
+		if (rc <= 0)
+			return rc;
 		rc = qmp_poll(q, POLLIN, until);
 		if (rc)
 			return qfail(msg, len, -rc, q->domid, rc == -ETIMEDOUT ?
@@ -249,14 +257,33 @@ static int qmp_error(struct qmp *q, yajl_val v, const char *cmd, char *msg,
 	return -EIO;
 }
 
-int qmp_exec(struct qmp *q, const char *cmd, const char *args,
-	     yajl_val *ret, char *msg, size_t len)
+int qmp_answer(struct qmp *q, yajl_val v, unsigned int id, const char *cmd,
+	       char *msg, size_t len)
 {
 	const char *idp[] = { "id", NULL }, *retp[] = { "return", NULL };
 	const char *errp[] = { "error", NULL };
+	yajl_val idv = yajl_tree_get(v, idp, yajl_t_number);
+
+	if (is_event(v) || !idv || !YAJL_IS_INTEGER(idv) ||
+	    YAJL_GET_INTEGER(idv) != id) {
+		/* An event, or the answer to an abandoned command. */
+		note_event(q, v);
+		return 1;
+	}
+	if (yajl_tree_get(v, errp, yajl_t_object))
+		return qmp_error(q, v, cmd, msg, len);
+	if (!yajl_tree_get(v, retp, yajl_t_any))
+		return qfail(msg, len, EPROTO, q->domid,
+			     "answer without return or error");
+	return 0;
+}
+
+int qmp_exec(struct qmp *q, const char *cmd, const char *args,
+	     yajl_val *ret, char *msg, size_t len)
+{
 	char text[2048];
 	unsigned int id = ++q->next_id;
-	yajl_val v, idv;
+	yajl_val v;
 	int rc;
 
 	*ret = NULL;
@@ -267,19 +294,12 @@ int qmp_exec(struct qmp *q, const char *cmd, const char *args,
 		rc = qmp_recv(q, &v, q->deadline_ms, msg, len);
 		if (rc)
 			break;
-		idv = yajl_tree_get(v, idp, yajl_t_number);
-		if (is_event(v) || !idv || !YAJL_IS_INTEGER(idv) ||
-		    YAJL_GET_INTEGER(idv) != id) {
-			/* An event, or the answer to an abandoned command. */
-			note_event(q, v);
+		rc = qmp_answer(q, v, id, cmd, msg, len);
+		if (rc == 1) {
 			yajl_tree_free(v);
+			rc = 0;
 			continue;
 		}
-		if (yajl_tree_get(v, errp, yajl_t_object))
-			rc = qmp_error(q, v, cmd, msg, len);
-		else if (!yajl_tree_get(v, retp, yajl_t_any))
-			rc = qfail(msg, len, EPROTO, q->domid,
-				   "answer without return or error");
 		if (rc) {
 			yajl_tree_free(v);
 			break;
@@ -290,7 +310,7 @@ int qmp_exec(struct qmp *q, const char *cmd, const char *args,
 	return rc;
 }
 
-static bool take_deleted(struct qmp *q, const char *id)
+bool qmp_take_deleted(struct qmp *q, const char *id)
 {
 	for (unsigned int i = 0; i < q->ndeleted; i++) {
 		if (strcmp(q->deleted[i], id))
@@ -312,7 +332,7 @@ int qmp_wait_deleted(struct qmp *q, const char *id, unsigned int wait_ms,
 
 	if (until > q->deadline_ms)
 		until = q->deadline_ms;
-	while (!take_deleted(q, id)) {
+	while (!qmp_take_deleted(q, id)) {
 		rc = qmp_recv(q, &v, until, msg, len);
 		if (rc == -ETIMEDOUT)
 			snprintf(msg, len, "QMP of domain %u: the guest did not "

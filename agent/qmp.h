@@ -56,6 +56,21 @@ int qmp_exec(struct qmp *q, const char *cmd, const char *args,
 int qmp_wait_deleted(struct qmp *q, const char *id, unsigned int wait_ms,
 		     char *msg, size_t len);
 
+/*
+ * The parsing, without the socket (pure, for tests/fuzz/).  qmp_take():
+ * the first whole message in q->buf taken out: 0 and *out a JSON
+ * object, 1 when none is whole yet, or -errno (EPROTO, EMSGSIZE) with
+ * msg set.  qmp_answer(): message v as the answer to command id: 0 the
+ * answer, 1 not it (an event, noted for qmp_take_deleted(), or an
+ * abandoned command's answer), or -errno with msg set as qmp_exec().
+ * qmp_take_deleted(): a DEVICE_DELETED of qdev id `id` was noted, and
+ * is forgotten now.
+ */
+int qmp_take(struct qmp *q, yajl_val *out, char *msg, size_t len);
+int qmp_answer(struct qmp *q, yajl_val v, unsigned int id, const char *cmd,
+	       char *msg, size_t len);
+bool qmp_take_deleted(struct qmp *q, const char *id);
+
 /* The socket's path for domid. */
 void qmp_path(char *buf, size_t len, unsigned int domid);
 

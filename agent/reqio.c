@@ -237,6 +237,20 @@ static bool put_vdevs(xs_transaction_t t, const struct write_arg *a)
 	return ok;
 }
 
+/* check: result/<key> for each field. */
+static bool put_kv(xs_transaction_t t, const struct write_arg *a)
+{
+	char node[80];
+	bool ok = true;
+
+	for (unsigned int i = 0; ok && i < a->out->nkv; i++) {
+		snprintf(node, sizeof(node), XENPCI_REQ_RESULT "/%s",
+			 a->out->kv[i].key);
+		ok = put(t, a->dir, node, a->out->kv[i].val);
+	}
+	return ok;
+}
+
 /* assignable-list: result/K = the original driver, for each device. */
 static bool put_list(struct xs_handle *h, xs_transaction_t t,
 		     const struct write_arg *a)
@@ -265,8 +279,13 @@ static int write_answer(struct xs_handle *h, xs_transaction_t t,
 		     put(t, a->dir, XENPCI_REQ_CODE, errno_name(a->err));
 	} else if (a->out && a->p->op == REQ_ATTACH) {
 		ok = put_vdevs(t, a);
+		if (ok && a->out->warning[0])
+			ok = put(t, a->dir, XENPCI_REQ_RESULT "/"
+				 XENPCI_RES_WARNING, a->out->warning);
 	} else if (a->out && a->p->op == REQ_LIST) {
 		ok = put_list(h, t, a);
+	} else if (a->out && a->p->op == REQ_CHECK) {
+		ok = put_kv(t, a);
 	}
 	ok = ok && put(t, a->dir, XENPCI_REQ_STATUS, a->status);
 	return ok ? 0 : -(errno ? errno : EIO);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "policy.h"
 #include "reqparse.h"
 
 static const struct {
@@ -29,6 +30,7 @@ static const struct {
 	{ XENPCI_OP_ASSIGNABLE_LIST, REQ_LIST },
 	{ XENPCI_OP_ATTACH, REQ_ATTACH },
 	{ XENPCI_OP_DETACH, REQ_DETACH },
+	{ XENPCI_OP_CHECK, REQ_CHECK },
 };
 #define NOPS	(sizeof(ops) / sizeof(*ops))
 
@@ -135,6 +137,8 @@ struct spec *reqparse_unresolved(struct req_params *p)
 	return NULL;
 }
 
+static int check_modifiers(struct req_params *p);
+
 int reqparse_resolve(struct req_params *p, struct spec *sp,
 		     const struct bdf *b)
 {
@@ -145,7 +149,7 @@ int reqparse_resolve(struct req_params *p, struct spec *sp,
 	sp->ndevs = 1;
 	if (--p->unresolved)
 		return 0;
-	return collect_devs(p);
+	return collect_devs(p) ?: check_modifiers(p);
 }
 
 /* attach: `spec`, or `spec-0` .. `spec-N` without gaps, not both. */
@@ -217,6 +221,23 @@ static bool known_other(const char *k)
 			strlen(XENPCI_REQ_SPEC_N_PREFIX));
 }
 
+/* libxl__device_pci_assignable_add(): up to 64 printable characters. */
+static int parse_name(struct req_params *p, const char *val)
+{
+	size_t n = strlen(val);
+
+	if (!n || n > 64)
+		return reqparse_fail(p, EINVAL, "invalid name: 1 to 64 "
+				     "characters");
+	for (size_t i = 0; i < n; i++)
+		if (!isgraph((unsigned char)val[i]))
+			return reqparse_fail(p, EINVAL, "invalid name "
+					     "'%.64s': printable characters "
+					     "only, no spaces", val);
+	memcpy(p->name, val, n + 1);
+	return 0;
+}
+
 /* One field other than op and spec: 0, or EINVAL. */
 static int parse_field(struct req_params *p, const char *id, const char *k,
 		       const char *val)
@@ -231,6 +252,21 @@ static int parse_field(struct req_params *p, const char *id, const char *k,
 		if (!parse_bool(val, &p->force))
 			return reqparse_fail(p, EINVAL, "invalid force "
 					     "'%.40s': 0 or 1", val);
+	} else if (!strcmp(k, XENPCI_REQ_PERSISTENT)) {
+		if (!parse_bool(val, &p->persistent))
+			return reqparse_fail(p, EINVAL, "invalid persistent "
+					     "'%.40s': 0 or 1", val);
+	} else if (!strcmp(k, XENPCI_REQ_NAME)) {
+		return parse_name(p, val);
+	} else if (!strcmp(k, XENPCI_REQ_RESET)) {
+		if (!strcmp(val, "strict"))
+			p->reset = RESET_POLICY_STRICT;
+		else if (!strcmp(val, "best-effort"))
+			p->reset = RESET_POLICY_BEST_EFFORT;
+		else
+			return reqparse_fail(p, EINVAL, "invalid reset "
+					     "'%.40s': strict or best-effort",
+					     val);
 	} else if (!strcmp(k, XENPCI_REQ_TIMEOUT)) {
 		if (!parse_uint(val, 86400, &v) || !v)
 			return reqparse_fail(p, EINVAL, "invalid timeout "
@@ -261,6 +297,18 @@ static int parse_field(struct req_params *p, const char *id, const char *k,
 	return 0;
 }
 
+/* name= and persistent= belong to the assignable ops they modify. */
+static int check_modifiers(struct req_params *p)
+{
+	if (p->name[0] && (p->op != REQ_ADD || p->ndevs != 1))
+		return reqparse_fail(p, EINVAL, "name is for an "
+				     "assignable-add of one device");
+	if (p->persistent && p->op != REQ_ADD && p->op != REQ_REMOVE)
+		return reqparse_fail(p, EINVAL, "persistent is for "
+				     "assignable-add and assignable-remove");
+	return 0;
+}
+
 static int parse_op(struct req_params *p, const char *op, const char *spec)
 {
 	unsigned int i;
@@ -274,7 +322,7 @@ static int parse_op(struct req_params *p, const char *op, const char *spec)
 		return reqparse_fail(p, op && *op ? EOPNOTSUPP : EINVAL,
 				     "unknown op '%.64s': one of "
 				     "assignable-add, assignable-remove, "
-				     "assignable-list, attach, detach",
+				     "assignable-list, attach, detach, check",
 				     op ? op : "");
 	p->op = ops[i].op;
 	snprintf(p->desc, sizeof(p->desc), "%s%s%.100s", op, spec ? " " : "",
@@ -328,6 +376,8 @@ static int check_id(struct req_params *p, const char *id)
 	return 0;
 }
 
+unsigned int reqparse_default_timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
+
 int reqparse(const char *id, char *const *names, char *const *vals,
 	     unsigned int n, struct req_params *p)
 {
@@ -336,7 +386,7 @@ int reqparse(const char *id, char *const *names, char *const *vals,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	p->timeout = XENPCI_REQ_TIMEOUT_DEFAULT;
+	p->timeout = reqparse_default_timeout;
 	snprintf(p->desc, sizeof(p->desc), "%.100s", op ? op : "");
 	rc = check_id(p, id);
 	if (!rc && n > XENPCI_REQ_FIELDS_MAX)
@@ -352,6 +402,8 @@ int reqparse(const char *id, char *const *names, char *const *vals,
 		return attach_specs(p, spec, names, vals, n);
 	if (!rc)
 		rc = parse_spec(p, spec);
+	if (!rc && !p->unresolved)
+		rc = check_modifiers(p);
 	return rc;
 }
 

@@ -13,7 +13,7 @@
 #include "spec.h"
 
 enum req_op {
-	REQ_ADD, REQ_REMOVE, REQ_LIST, REQ_ATTACH, REQ_DETACH,
+	REQ_ADD, REQ_REMOVE, REQ_LIST, REQ_ATTACH, REQ_DETACH, REQ_CHECK,
 	REQ_CLEANUP,		/* the agent's own: a guest died */
 };
 
@@ -27,6 +27,9 @@ struct req_params {
 	unsigned int domid;
 	bool has_domid;
 	bool rebind, force;
+	bool persistent;	/* assignable-add/-remove persistent=1 */
+	char name[65];		/* assignable-add name=, "" none */
+	int reset;		/* enum reset_policy (policy.h): reset= */
 	unsigned int timeout;	/* seconds */
 	char script[XENPCI_REQ_SCRIPT_MAX + 1];	/* "": the default */
 	/* Every device the request works on, each once. */
@@ -37,6 +40,8 @@ struct req_params {
 	char msg[1024];		/* why, when err */
 };
 
+/* The timeout of a request that names none (request_timeout). */
+extern unsigned int reqparse_default_timeout;
 /*
  * Checks id and every field the agent knows (names[i] = vals[i], a NULL
  * value is skipped).  0, or an errno with p->msg saying why.  Unknown

@@ -249,35 +249,50 @@ static void intent_field(struct intent *in, const char *k, const char *v)
 	else if (!strcmp(k, "orig_driver"))
 		snprintf(in->orig_driver, sizeof(in->orig_driver), "%s", v);
 	else if (!strcmp(k, "wrote_xs_path"))
-		in->wrote_xs_path = atoi(v);
+		/* Not atoi(): out of int's range is undefined behaviour. */
+		in->wrote_xs_path = strtol(v, NULL, 10) != 0;
 	else if (!strcmp(k, "boot_id"))
 		snprintf(in->boot_id, sizeof(in->boot_id), "%s", v);
 }
 
+int intent_parse(char *text, const struct bdf *b, struct intent *in)
+{
+	char *line, *next, *v;
+
+	memset(in, 0, sizeof(*in));
+	in->bdf = *b;
+	in->goal_domid = in->ret_domid = -1;
+	for (line = text; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		v = strchr(line, '=');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		intent_field(in, line, v);
+	}
+	/* write_atomic() makes a torn record impossible; be safe anyway. */
+	return in->goal[0] && in->ret[0] ? 0 : -EBADMSG;
+}
+
 int intent_read(const struct bdf *b, struct intent *in)
 {
-	char p[PATH_MAX], line[PATH_MAX + 64];
+	/* A record is at most PATH_MAX + 512 bytes (intent_write()). */
+	char p[PATH_MAX], text[PATH_MAX + 1024];
+	size_t n;
 	FILE *fp;
 
 	state_path(p, sizeof(p), "intent", b);
 	fp = fopen(p, "r");
 	if (!fp)
 		return -errno;
-	memset(in, 0, sizeof(*in));
-	in->bdf = *b;
-	in->goal_domid = in->ret_domid = -1;
-	while (fgets(line, sizeof(line), fp)) {
-		char *v = strchr(line, '=');
-
-		line[strcspn(line, "\n")] = '\0';
-		if (!v)
-			continue;
-		*v++ = '\0';
-		intent_field(in, line, v);
-	}
+	n = fread(text, 1, sizeof(text), fp);
 	fclose(fp);
-	/* write_atomic() makes a torn record impossible; be safe anyway. */
-	return in->goal[0] && in->ret[0] ? 0 : -EBADMSG;
+	if (n == sizeof(text))
+		return -EBADMSG;
+	text[n] = '\0';
+	return intent_parse(text, b, in);
 }
 
 int intent_clear(const struct bdf *b)

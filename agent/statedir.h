@@ -32,6 +32,8 @@ struct intent {
 int statedir_init(void);
 int intent_write(const struct intent *in);
 int intent_read(const struct bdf *b, struct intent *in);	/* -ENOENT */
+/* The record's text (changed in place) as intent_read() reads it. */
+int intent_parse(char *text, const struct bdf *b, struct intent *in);
 int intent_clear(const struct bdf *b);
 /* The BDFs with an intent record, malloc'd. */
 int intent_list(struct bdf **out, unsigned int *n);

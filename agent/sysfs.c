@@ -446,3 +446,237 @@ int sysfs_reset(const struct bdf *b, const char **how)
 	*how = "reset";
 	return rc;
 }
+
+/* ------------------------------------------ what the dom0 guard reads */
+
+/* dir/name; false when it does not fit. */
+static bool join(char *buf, size_t len, const char *dir, const char *name)
+{
+	return (size_t)snprintf(buf, len, "%s/%s", dir, name) < len;
+}
+
+int sysfs_pci_devices(struct bdf **out, unsigned int *n)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(p, sizeof(p), PCI_DEVICES);
+	return scan_dir(p, NULL, out, n);
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	if (ferror(f))
+		err = -EIO;
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return err;
+}
+
+int sysfs_dev_read(const struct bdf *b, const char *rel, char *buf,
+		   size_t len)
+{
+	char p[PATH_MAX];
+	int rc = sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT
+			    "/%s", b->dom, b->bus, b->dev, b->func, rel);
+
+	buf[0] = '\0';
+	return rc ? rc : read_text(p, buf, len);
+}
+
+int sysfs_dev_config(const struct bdf *b, uint8_t *buf, size_t len)
+{
+	char p[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	memset(buf, 0, len);
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/config",
+		   b->dom, b->bus, b->dev, b->func);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, 0);
+	close(fd);
+	return n < 0 ? -errno : (int)n;
+}
+
+int sysfs_dev_netifs(const struct bdf *b, char (*names)[SYSFS_IFNAME_LEN],
+		     unsigned int max, unsigned int *n)
+{
+	char p[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	*n = 0;
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/net",
+		   b->dom, b->bus, b->dev, b->func);
+	d = opendir(p);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)) && *n < max) {
+		if (e->d_name[0] == '.' ||
+		    strlen(e->d_name) >= SYSFS_IFNAME_LEN)
+			continue;
+		snprintf(names[(*n)++], SYSFS_IFNAME_LEN, "%s", e->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+struct blk_list {
+	struct sysfs_blk *v;
+	unsigned int n, cap;
+};
+
+static int blk_add(struct blk_list *l, const char *dir, const char *name,
+		   const char *held)
+{
+	char p[PATH_MAX], buf[64];
+	struct sysfs_blk *e;
+
+	if (l->n == l->cap) {
+		void *v = realloc(l->v, (l->cap ? 2 * l->cap : 8) *
+				  sizeof(*l->v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = l->cap ? 2 * l->cap : 8;
+	}
+	e = &l->v[l->n];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->holds, sizeof(e->holds), "%s", held);
+	if (!join(p, sizeof(p), dir, "dev") || read_text(p, buf, sizeof(buf)) ||
+	    sscanf(buf, "%u:%u", &e->major, &e->minor) != 2)
+		return 0;	/* gone meanwhile: nothing to guard */
+	if (join(p, sizeof(p), dir, "dm/name"))
+		read_text(p, e->dmname, sizeof(e->dmname));
+	l->n++;
+	return 0;
+}
+
+/* What holds dir's block device (dm, md), and what holds those. */
+static int blk_holders(struct blk_list *l, const char *dir,
+		       const char *name, unsigned int depth)
+{
+	char p[PATH_MAX], h[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > 8)
+		return 0;	/* dm stacks are shallow; a loop is a bug */
+	if (!join(p, sizeof(p), dir, "holders"))
+		return 0;
+	d = opendir(p);
+	if (!d)
+		return 0;
+	while (!rc && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!join(h, sizeof(h), p, e->d_name))
+			continue;
+		rc = blk_add(l, h, e->d_name, name);
+		if (!rc)
+			rc = blk_holders(l, h, e->d_name, depth + 1);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* A directory whose subsystem link ends in "block" is a block device. */
+static bool is_block_dir(const char *dir)
+{
+	char p[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	if (!join(p, sizeof(p), dir, "subsystem"))
+		return false;
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	return !strcmp(driver_name(link), "block");
+}
+
+/*
+ * Every block device below dir, at any depth (ata*, host*, target*,
+ * nvme/nvme*), without following links: sysfs links point up.
+ */
+static int blk_walk(struct blk_list *l, const char *dir, unsigned int depth)
+{
+	char p[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	struct bdf child;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > 12)
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!rc && (e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    !join(p, sizeof(p), dir, e->d_name) ||
+		    lstat(p, &st) || !S_ISDIR(st.st_mode) ||
+		    /* A device behind a bridge answers for itself. */
+		    bdf_from_str(e->d_name, &child))
+			continue;
+		if (is_block_dir(p)) {
+			rc = blk_add(l, p, e->d_name, "");
+			if (!rc)
+				rc = blk_holders(l, p, e->d_name, 0);
+		}
+		if (!rc)
+			rc = blk_walk(l, p, depth + 1);
+	}
+	closedir(d);
+	return rc;
+}
+
+int sysfs_dev_blocks(const struct bdf *b, struct sysfs_blk **out,
+		     unsigned int *n)
+{
+	struct blk_list l = { 0 };
+	char p[PATH_MAX], real[PATH_MAX];
+	int rc;
+
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT, b->dom,
+		   b->bus, b->dev, b->func);
+	if (!realpath(p, real))
+		return -errno;
+	rc = blk_walk(&l, real, 0);
+	if (rc) {
+		free(l.v);
+		return rc;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+int sysfs_reset_methods(const struct bdf *b, char *buf, size_t len)
+{
+	int rc = sysfs_dev_read(b, "reset_method", buf, len);
+
+	return rc == -ENOENT ? 0 : rc;
+}
+
+bool sysfs_pciback_has(const char *file)
+{
+	char p[PATH_MAX];
+
+	sysfs_path(p, sizeof(p), PCIBACK "/%s", file);
+	return !access(p, F_OK);
+}

@@ -74,5 +74,37 @@ int sysfs_ids(const struct bdf *b, unsigned int *vendor,
  * failure.  0 or -errno of the write.
  */
 int sysfs_reset(const struct bdf *b, const char **how);
+/*
+ * Linux 6.1's reset_method: the methods the kernel will try, in order
+ * ("flr bus"); "" when the file is absent (no method).  0 or -errno.
+ */
+int sysfs_reset_methods(const struct bdf *b, char *buf, size_t len);
+/* pciback has the file ("do_flr": distro kernels). */
+bool sysfs_pciback_has(const char *file);
+
+/* The dom0 guard (policy.c): what dom0 may be using on a device. */
+#define SYSFS_IFNAME_LEN	16	/* IFNAMSIZ */
+struct sysfs_blk {
+	char name[64];		/* "sda1", "dm-0" */
+	unsigned int major, minor;
+	char dmname[128];	/* a dm device's dm/name, else "" */
+	char holds[64];		/* a holder: the device it holds, else "" */
+};
+/* Every PCI device.  *out is malloc'd. */
+int sysfs_pci_devices(struct bdf **out, unsigned int *n);
+/* The device's file rel ("boot_vga", "net/eth0/flags"), first line. */
+int sysfs_dev_read(const struct bdf *b, const char *rel, char *buf,
+		   size_t len);
+/* The first len bytes of its config space (zeroes past what reads). */
+int sysfs_dev_config(const struct bdf *b, uint8_t *buf, size_t len);
+/* Its network interfaces (<dev>/net/). */
+int sysfs_dev_netifs(const struct bdf *b, char (*names)[SYSFS_IFNAME_LEN],
+		     unsigned int max, unsigned int *n);
+/*
+ * The block devices below it in sysfs, at any depth, and their holders
+ * (dm, md), each holder after what it holds.  *out is malloc'd.
+ */
+int sysfs_dev_blocks(const struct bdf *b, struct sysfs_blk **out,
+		     unsigned int *n);
 
 #endif

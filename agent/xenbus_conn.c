@@ -5,7 +5,9 @@
  * worker threads, and a watch on this connection gets only the events
  * of this backend, never the agent loop's.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <xen/xen.h>
 
 #include "config.h"
 #include "log.h"
@@ -84,25 +87,39 @@ char *xbc_read(struct xbc *c, xs_transaction_t t, const char *dir,
 	return xs_read(c->h, t, path, &len);
 }
 
+/*
+ * Not a number, or out of int's range ("4294967297" must not become
+ * num_devs 1): def.
+ */
+int xbc_parse_int(const char *v, int def)
+{
+	char *end;
+	long n;
+
+	if (!v)
+		return def;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (end == v || *end || errno || n < INT_MIN || n > INT_MAX)
+		return def;
+	return (int)n;
+}
+
 int xbc_int(struct xbc *c, xs_transaction_t t, const char *dir, int def,
 	    const char *fmt, ...)
 {
-	char path[XBC_PATH], *v, *end;
+	char path[XBC_PATH], *v;
 	unsigned int len;
 	va_list ap;
-	long n;
+	int n;
 
 	va_start(ap, fmt);
 	vpath(path, dir, fmt, ap);
 	va_end(ap);
 	v = xs_read(c->h, t, path, &len);
-	if (!v)
-		return def;
-	n = strtol(v, &end, 10);
-	if (end == v || *end)
-		n = def;
+	n = xbc_parse_int(v, def);
 	free(v);
-	return (int)n;
+	return n;
 }
 
 static int vwrite(struct xbc *c, xs_transaction_t t, const char *dir,
@@ -179,24 +196,36 @@ int xbc_num_devs(struct xbc *c, xs_transaction_t t, int def)
 /*
  * pciback failed: xenbus_dev_fatal() wrote "<errno> <message>" to the
  * error node and switched the backend to Closing.  Report it verbatim.
+ * An errno is positive and small (sscanf's %d overflowed, undefined
+ * behaviour, on "99999999999"); anything else is EIO.
  */
+int xbc_parse_error(const char *e, unsigned int domid, char *msg, size_t len)
+{
+	const char *text;
+	char *end;
+	long err;
+
+	errno = 0;
+	err = e ? strtol(e, &end, 10) : 0;
+	if (!e || end == e || errno || err <= 0 || err > 4095 ||
+	    (*end && *end != ' ')) {
+		snprintf(msg, len, "pciback closed the backend of domain %u "
+			 "without an error message", domid);
+		return -EIO;
+	}
+	text = strchr(e, ' ');
+	snprintf(msg, len, "pciback: %s", text ? text + 1 : e);
+	return -(int)err;
+}
+
 int xbc_backend_error(struct xbc *c, char *msg, size_t len)
 {
 	unsigned int l;
 	char *e = xs_read(c->h, XBT_NULL, c->err, &l);
-	int err = EIO;
+	int rc = xbc_parse_error(e, c->domid, msg, len);
 
-	if (e && sscanf(e, "%d", &err) == 1 && err > 0) {
-		const char *text = strchr(e, ' ');
-
-		snprintf(msg, len, "pciback: %s", text ? text + 1 : e);
-	} else {
-		snprintf(msg, len, "pciback closed the backend of domain %u "
-			 "without an error message", c->domid);
-		err = EIO;
-	}
 	free(e);
-	return -err;
+	return rc;
 }
 
 static long long now_ms(void)
@@ -258,11 +287,20 @@ int xbc_wait(struct xbc *c, int (*cond)(struct xbc *c, void *arg),
 	return rc < 0 ? rc : 0;
 }
 
-static bool parse_bdf(const char *s, struct bdf *b)
+/*
+ * dev-N is %04x:%02x:%02x.%01x; vdev-N has a 2-digit function.  Each
+ * part in its range, so that bdf_str() never prints more than a BDF
+ * (and %x's overflow, undefined, is never reached: at most 8 digits).
+ */
+bool xbc_parse_bdf(const char *s, struct bdf *b)
 {
-	/* dev-N is %04x:%02x:%02x.%01x; vdev-N has a 2-digit function. */
-	return s && sscanf(s, "%x:%x:%x.%x", &b->dom, &b->bus, &b->dev,
-			   &b->func) == 4;
+	unsigned int d, bu, de, f;
+
+	if (!s || sscanf(s, "%8x:%8x:%8x.%8x", &d, &bu, &de, &f) != 4 ||
+	    d > 0xffff || bu > 0xff || de > 0x1f || f > 7)
+		return false;
+	*b = (struct bdf){ d, bu, de, f };
+	return true;
 }
 
 int xbc_find(struct xbc *c, xs_transaction_t t, const struct bdf *b,
@@ -274,7 +312,7 @@ int xbc_find(struct xbc *c, xs_transaction_t t, const struct bdf *b,
 	for (i = 0; i < num; i++) {
 		char *v = xbc_read(c, t, c->be, XENPCI_BEKEY_DEV_FMT,
 				   (unsigned int)i);
-		bool match = parse_bdf(v, &d) && bdf_eq(&d, b);
+		bool match = xbc_parse_bdf(v, &d) && bdf_eq(&d, b);
 
 		free(v);
 		if (match)
@@ -302,7 +340,7 @@ int xb_list(unsigned int be_domid, unsigned int domid,
 		unsigned int u = (unsigned int)i;
 		char *v = xbc_read(&c, XBT_NULL, c.be, XENPCI_BEKEY_DEV_FMT, u);
 
-		if (!parse_bdf(v, &e->bdf)) {
+		if (!xbc_parse_bdf(v, &e->bdf)) {
 			free(v);
 			continue;
 		}
@@ -320,6 +358,25 @@ int xb_list(unsigned int be_domid, unsigned int domid,
 	return num > 0 && !*out ? -ENOMEM : 0;
 }
 
+/*
+ * A guest's domid as a directory name: decimal, below DOMID_FIRST_RESERVED
+ * (strtoul's "4294967296" is not dom0, nor "-1" 4294967295).
+ */
+bool xbc_parse_domid(const char *s, unsigned int *domid)
+{
+	unsigned long d;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	d = strtoul(s, &end, 10);
+	if (*end || errno || d >= DOMID_FIRST_RESERVED)
+		return false;
+	*domid = (unsigned int)d;
+	return true;
+}
+
 int xb_backends(unsigned int be_domid, unsigned int **domids,
 		unsigned int *n)
 {
@@ -335,13 +392,9 @@ int xb_backends(unsigned int be_domid, unsigned int **domids,
 	ents = xs_directory(h, XBT_NULL, path, &num);
 	if (ents && num)
 		*domids = calloc(num, sizeof(**domids));
-	for (i = 0; ents && *domids && i < num; i++) {
-		char *end;
-		unsigned long d = strtoul(ents[i], &end, 10);
-
-		if (!*end && end != ents[i])
-			(*domids)[(*n)++] = (unsigned int)d;
-	}
+	for (i = 0; ents && *domids && i < num; i++)
+		if (xbc_parse_domid(ents[i], &(*domids)[*n]))
+			(*n)++;
 	free(ents);
 	xs_close(h);
 	return 0;

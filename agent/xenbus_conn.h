@@ -54,6 +54,18 @@ int xbc_failed(struct xbc *c, const char *what, const char *path);
 /* Log, about b (or no device), the change that failed with rc; forget it. */
 void xbc_log_failed(struct xbc *c, const struct bdf *b, int rc);
 
+/*
+ * What pciback and pcifront write, parsed (pure, for tests/fuzz/): a
+ * decimal int (def when absent, not a number or out of range); dev-N
+ * or vdev-N, each part in range; the error node's "<errno> <message>"
+ * as msg and -errno (-EIO without one); a backend directory's domid.
+ */
+int xbc_parse_int(const char *v, int def);
+bool xbc_parse_bdf(const char *s, struct bdf *b);
+int xbc_parse_error(const char *e, unsigned int domid, char *msg,
+		    size_t len);
+bool xbc_parse_domid(const char *s, unsigned int *domid);
+
 /* BE/state, FE/state, BE/state-i, BE/num_devs; -1 (def) when absent. */
 int xbc_be_state(struct xbc *c);
 int xbc_fe_state(struct xbc *c);

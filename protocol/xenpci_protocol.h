@@ -34,6 +34,9 @@
 #define XENPCI_DEV_PERMISSIVE	"permissive"	/* 0 | 1 */
 /* Addition: the observed stage, agent/device.c dev_state_name(). */
 #define XENPCI_DEV_STAGE	"stage"
+#define XENPCI_DEV_RESET	"reset"	/* "clean (flr)", "dirty: ..." */
+#define XENPCI_DEV_HISTORY	"history"	/* history/0.. oldest first */
+#define XENPCI_DEV_LAST_ERROR	"last-error"
 
 #define XENPCI_DEVSTATE_ASSIGNABLE	"assignable"
 #define XENPCI_DEVSTATE_ATTACHED	"attached"
@@ -57,7 +60,13 @@
 #define XENPCI_REQ_DOMID	"domid"
 #define XENPCI_REQ_REBIND	"rebind"	/* "1": remove -r */
 #define XENPCI_REQ_FORCE	"force"		/* "1" */
+#define XENPCI_REQ_RESET	"reset"		/* "strict", "best-effort" */
+#define XENPCI_RES_WARNING	"warning"	/* result/warning */
 #define XENPCI_REQ_TIMEOUT	"timeout"	/* seconds */
+/* assignable-add: libxl's device name (xl pci-assignable-add -n). */
+#define XENPCI_REQ_NAME		"name"
+/* assignable-add/-remove "1": also in the configuration's assignable. */
+#define XENPCI_REQ_PERSISTENT	"persistent"
 #define XENPCI_REQ_TIMEOUT_DEFAULT	30
 
 /* Written by the agent. */
@@ -73,6 +82,7 @@
 #define XENPCI_OP_ASSIGNABLE_LIST	"assignable-list"
 #define XENPCI_OP_ATTACH		"attach"
 #define XENPCI_OP_DETACH		"detach"
+#define XENPCI_OP_CHECK			"check"	/* protocol addition */
 
 /* accepted -> running -> ok | error; a final status never changes. */
 #define XENPCI_STATUS_ACCEPTED	"accepted"
@@ -102,6 +112,10 @@
 #define XENPCI_FEATURE_LIBXL_DRIVER_PATH	"libxl-driver-path"
 #define XENPCI_FEATURE_PERMISSIVE	"permissive"	/* attach permissive */
 #define XENPCI_FEATURE_DOMAIN_CLEANUP	"domain-cleanup" /* dead guests */
+#define XENPCI_FEATURE_NAME		"name"		/* assignable-add name= */
+#define XENPCI_FEATURE_PERSISTENT	"persistent"	/* persistent=1 */
+#define XENPCI_FEATURE_DOM0_GUARD	"dom0-guard"	/* force=1 overrides */
+#define XENPCI_FEATURE_RESET_POLICY	"reset-policy"	/* reset=, R/devices/K/reset */
 
 /* libxl 4.17's keys in a PCI backend (XENPCI_BE_FMT), as read by list. */
 #define XENPCI_BE_DIR_FMT	"/local/domain/%u/backend/pci"

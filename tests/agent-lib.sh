@@ -11,10 +11,13 @@ agent_start() {
 	AGENT_N=$((AGENT_N + 1))
 	AGENT_LOG=$SIM/agent.$AGENT_N.log
 	STATE=${STATE:-$SIM/state}
+	# The simulated host's /proc, beside its sys/ (the dom0 guard).
+	PROC_ROOT=${PROC_ROOT:-${SIMSYSFS_CTL%/sim}/proc}
 	# The simulated hypervisor (quarantine calls) unless told otherwise.
 	LD_PRELOAD=${AGENT_PRELOAD-$SIMXEN_PRELOAD} \
 	${AGENT_WRAPPER:-} "$BIN/xen-pci-agent" --foreground \
-		--sysfs-root "$SYSFS_ROOT" --state-dir "$STATE" \
+		--sysfs-root "$SYSFS_ROOT" --proc-root "$PROC_ROOT" \
+		--state-dir "$STATE" \
 		--log-level debug "$@" >"$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	if ! wait_until 10 agent_serving; then

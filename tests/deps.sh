@@ -2,9 +2,11 @@
 # Install the Debian packages the build and the tests need, only when
 # one is missing, so that `make check` works on a fresh Debian 12.
 set -e
-# clang, libclang-rt-14-dev: the libFuzzer harnesses (tests/fuzz/).
 PKGS="build-essential pkg-config libxen-dev libev-dev libfuse3-dev fuse3
-xen-utils-4.17 xenstore-utils libyajl-dev shellcheck clang libclang-rt-14-dev"
+xen-utils-4.17 xenstore-utils libyajl-dev shellcheck valgrind
+libsystemd-dev libpci-dev pci.ids debhelper python3 man-db"
+# `make fuzz` only (libFuzzer is in libclang-rt); check replays with gcc.
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -89,7 +89,7 @@ check "assignable-add 07:00.0: libxl's driver_path written" \
 check "assignable-add 07:00.0: request removed" no_requests
 
 run assignable-list
-is "assignable-list: the BDF" "$rc:$out" "0:0000:07:00.0"
+is "assignable-list: the BDF, as xl prints it" "$rc:$out" "0:0000:07:00.0 "
 run --json assignable-list
 check "assignable-list --json: JSON" json_ok "$out"
 like "assignable-list --json: with the original driver" "$out" \
@@ -109,7 +109,7 @@ is "assignable-add 0000:07:00.*: exit 0" "$rc" 0
 is "wildcard: both functions on pciback" \
 	"$(drv 0000:07:00.0) $(drv 0000:07:00.1)" "pciback pciback"
 run assignable-list
-is "assignable-list: both functions" "$out" $'0000:07:00.0\n0000:07:00.1'
+is "assignable-list: both functions" "$out" $'0000:07:00.0 \n0000:07:00.1 '
 run assignable-remove -r 07:00.1
 is "assignable-remove -r 07:00.1: exit 0" "$rc" 0
 run assignable-remove 07:00.0
@@ -183,15 +183,18 @@ if [[ " $features " == *" attach "* ]]; then
 	like "attach 3 07:00.0: prints the vdev" "$out" '^07:00\.0: vdev [0-9a-f]{2}\.[0-7]$'
 	is "attach: published attached" "$(dev_state 0000:07:00.0)" attached
 	run list 3
-	like "list 3: the device, like xl pci-list" "$out" \
+	like "list 3: the device, as xl pci-list prints it" "$out" \
+		$'^Vdev Device\n[0-9a-f]{2}\\.[0-7] 0000:07:00\\.0$'
+	run list --long 3
+	like "list --long 3: with its options" "$out" \
 		$'^Vdev Device       Options\n[0-9a-f]{2}\\.[0-7] 0000:07:00\\.0 permissive=0$'
 	run list
 	like "list: with the domain" "$out" $'\n3     [0-9a-f]{2}\\.[0-7] 0000:07:00\\.0 '
 	run detach 3 07:00.0
 	is "detach 3 07:00.0: exit 0" "$rc" 0
 	is "detach: assignable again" "$(dev_state 0000:07:00.0)" assignable
-	run list 3
-	is "list 3 after detach: header only" "$out" "Vdev Device       Options"
+	run list --long 3
+	is "list --long 3 after detach: header only" "$out" "Vdev Device       Options"
 	run assignable-add 07:00.1
 	run attach 3 07:00.0 07:00.1
 	is "attach 3 with two SPECs: exit 0" "$rc" 0
@@ -218,8 +221,8 @@ else
 	is "attach with an agent without the feature: exit 1" "$rc" 1
 	like "attach with an agent without the feature: its message" "$err" \
 		'attach .*\(EOPNOTSUPP\)$'
-	run list 3
-	is "list 3 with nothing attached: header only" "$rc:$out" \
+	run list --long 3
+	is "list --long 3 with nothing attached: header only" "$rc:$out" \
 		"0:Vdev Device       Options"
 fi
 

@@ -131,8 +131,8 @@ is "assignable-list: fields" "$(fields $id)" "op=assignable-list timeout=30 "
 answer_ok "$RQ/$id/result/0000-07-00-0" e1000e "$RQ/$id/result/0000-03-00-1" ""
 finish
 is "assignable-list: exit 0" $rc 0
-is "assignable-list: one BDF per line, sorted (like xl)" "$out" \
-	$'0000:03:00.1\n0000:07:00.0'
+is "assignable-list: one BDF per line, sorted, a space after it (as xl)" "$out" \
+	$'0000:03:00.1 \n0000:07:00.0 '
 cli --json assignable-list
 answer_ok "$RQ/$id/result/0000-07-00-0" e1000e
 finish
@@ -229,9 +229,9 @@ xenstore-write $D/0000-07-00-0/bdf 0000:07:00.0 $D/0000-07-00-0/state attached \
 	$D/0000-09-00-0/domid 4 $D/0000-09-00-0/vdev 0000:00:01.00 \
 	$D/0000-09-00-0/permissive 0
 w0=$(grep -c '^IN .* WRITE ' <(xs_trace))
-out=$(xen-pci list 3)
-is "list 3: exit 0" $? 0
-is "list 3: Vdev, Device, Options of domain 3 (like xl pci-list)" "$out" \
+out=$(xen-pci list --long 3)
+is "list --long 3: exit 0" $? 0
+is "list --long 3: Vdev, Device, Options of domain 3" "$out" \
 "Vdev Device       Options
 02.1 0000:03:00.1 permissive=0
 01.0 0000:07:00.0 permissive=1"
@@ -241,7 +241,7 @@ is "list: every attached device, with its domain" "$out" \
 3     02.1 0000:03:00.1 permissive=0
 3     01.0 0000:07:00.0 permissive=1
 4     01.0 0000:09:00.0 permissive=0"
-is "list 5: only the header" "$(xen-pci list 5)" "Vdev Device       Options"
+is "list --long 5: only the header" "$(xen-pci list --long 5)" "Vdev Device       Options"
 out=$(xen-pci --json list 4)
 check "list --json: JSON" json_ok "$out"
 is "list --json: the devices" "$out" \
@@ -250,7 +250,7 @@ is "list writes nothing" "$(grep -c '^IN .* WRITE ' <(xs_trace))" "$w0"
 # Junk in R/devices is skipped, not fatal.
 xenstore-write $D/not-a-key/state attached $D/0000-0a-00-0/state attached \
 	$D/0000-0b-00-0/state attached $D/0000-0b-00-0/domid x
-is "list 3: junk under R/devices is skipped" "$(xen-pci list 3 | wc -l)" 3
+is "list --long 3: junk under R/devices is skipped" "$(xen-pci list --long 3 | wc -l)" 3
 xenstore-rm $D/not-a-key
 xenstore-rm $D/0000-0a-00-0
 xenstore-rm $D/0000-0b-00-0
@@ -262,7 +262,14 @@ xenstore-write $BE/num_devs 2 $BE/dev-0 0000:07:00.0 $BE/vdevfn-0 8 \
 	$BE/opts-0 msitranslate=0,power_mgmt=0,permissive=1 \
 	$BE/dev-1 0000:03:00.1 $BE/vdev-1 0000:00:02.01
 out=$(xen-pci list 3 2>"$SIM/err")
-is "list, no agent: exit 0" $? 0
+is "list 3, no agent: exit 0" $? 0
+is "list 3: xl pci-list's table, in backend order, a missing vdevfn as 00.0 (libxl)" \
+	"$out" $'Vdev Device\n01.0 0000:07:00.0\n00.0 0000:03:00.1'
+is "list 3 reads the backend whether an agent runs or not: no warning" \
+	"$(cat "$SIM/err")" ""
+is "list 4, no backend: nothing, as xl" "$(xen-pci list 4; echo "rc=$?")" "rc=0"
+out=$(xen-pci list --long 3 2>"$SIM/err")
+is "list --long, no agent: exit 0" $? 0
 is "list, no agent: read from the backend" "$out" \
 "Vdev Device       Options
 02.1 0000:03:00.1 -

@@ -49,31 +49,42 @@ usage "assignable-add --json still checks" 'is empty' --json assignable-add ''
 usage "assignable-list with an argument" 'takes no arguments' assignable-list 07:00.0
 usage "assignable-remove unknown flag" "unknown option '-x'" assignable-remove -x 07:00.0
 usage "assignable-remove -r without SPEC" 'exactly one SPEC' assignable-remove -r
-usage "attach without arguments" 'expected DOMID SPEC' attach
-usage "attach without SPEC" 'expected DOMID SPEC' attach 3
-usage "attach bad DOMID" "'x' is not a domain id" attach x 07:00.0
+usage "attach without arguments" 'expected DOMAIN SPEC' attach
+usage "attach without SPEC" 'expected DOMAIN SPEC' attach 3
 usage "attach DOMID out of range" "'32752' is not a domain id" attach 32752 07:00.0
 usage "attach empty second SPEC" "SPEC '' is empty" attach 3 07:00.0 ''
 usage "attach with 17 SPECs" 'too many SPECs \(17, at most 16\)' \
 	attach 3 $(for i in $(seq 0 16); do echo 0$((i / 8)):0$((i % 8 / 8)).$((i % 8)); done)
-usage "attach -f is not an attach flag" "unknown option '-f'" attach -f 3 07:00.0
-usage "detach without SPEC" 'expected DOMID SPEC' detach 3
-usage "detach with two SPECs" 'expected DOMID SPEC' detach 3 07:00.0 07:00.1
-usage "detach bad DOMID" "'-3' is not a domain id" detach -- -3 07:00.0
+usage "assignable-list -f is not its flag" "unknown option '-f'" \
+	assignable-list -f
+usage "list --force is not its flag" "unknown option '--force'" list --force
+usage "detach without SPEC" 'expected DOMAIN SPEC' detach 3
+usage "detach with two SPECs" 'expected DOMAIN SPEC' detach 3 07:00.0 07:00.1
 usage "detach empty SPEC" 'is empty' detach -f 3 ''
-usage "list two DOMIDs" 'at most one DOMID' list 1 2
-usage "list bad DOMID" "'dom1' is not a domain id" list dom1
+usage "list two DOMIDs" 'at most one DOMAIN' list 1 2
 after=$(trace_lines)
 is "usage errors never reach xenstored" "$after" "$before"
 check "no request directory was created" \
 	sh -c "! xenstore-exists $R/requests"
 
+# xenstored traces the end of xenstore-exists' connection a little
+# later: wait until the trace is still, so that only xen-pci counts.
+settled() {
+	local a
+	a=$(trace_lines)
+	sleep 0.3
+	[ "$(trace_lines)" = "$a" ]
+}
+wait_until 10 settled
 after=$(trace_lines)
 out=$(xen-pci --help)
 is "--help exits 0" $? 0
-for cmd in 'assignable-add SPEC' 'assignable-list' \
-	'assignable-remove \[-r\] SPEC' 'attach DOMID SPEC\.\.\.' \
-	'detach \[-f\] DOMID SPEC' 'list \[DOMID\]' '--agent-domid N' \
+for cmd in 'assignable-add \[-f\] \[-n NAME\] \[--persistent\] SPEC' \
+	'assignable-list \[-n\]' \
+	'assignable-remove \[-r\] \[--persistent\] SPEC\|NAME' \
+	'attach \[-f\] DOMAIN SPEC\.\.\.' 'detach \[-f\] DOMAIN SPEC' \
+	'check SPEC' \
+	'list DOMAIN' 'list \[--long\] \[DOMAIN\]' '--agent-domid N' \
 	'--timeout S' '--json'; do
 	like "--help documents $cmd" "$out" "$cmd"
 done
@@ -84,5 +95,14 @@ out=$(xen-pci detach --help)
 is "COMMAND --help exits 0" $? 0
 like "and prints the same help" "$out" '^Usage: xen-pci'
 is "--help does not reach xenstored" "$(trace_lines)" "$after"
+
+# A domain that is not a number is a name: xl looks it up, so does
+# xen-pci (reads only); one that no domain has is still a usage error.
+usage "attach to no such domain name" "'x' is not a domain id and no domain is named so" attach x 07:00.0
+usage "list no such domain name" "'dom1' is not a domain id and no domain is named so" list dom1
+usage "detach bad DOMID" "'-3' is not a domain id and no domain" detach -- -3 07:00.0
+usage "detach a domid too large" "'99999' is not a domain id" detach 99999 07:00.0
+usage "--persistent on attach" "--persistent is for assignable-add and assignable-remove" attach 1 07:00.0 --persistent
+usage "--long on assignable-list" "--long is for list" assignable-list --long
 
 t_done

@@ -102,8 +102,8 @@ run_err "08:00.0 into dom 10 while dom 9 has it" EBUSY m4 attach domid=10 \
 # --- the CLI ----------------------------------------------------------------
 out=$(xen-pci list 9 2>&1)
 like "cli: xen-pci list 9 shows 08:00.0 at QEMU's 04.0, as xl pci-list" \
-	"$out" '(^|'$'\n'')04\.0 0000:08:00\.0 '
-like "cli: and 0a:00.0 at 07.0" "$out" '(^|'$'\n'')07\.0 0000:0a:00\.0 '
+	"$out" '(^|'$'\n'')04\.0 0000:08:00\.0( |'$'\n''|$)'
+like "cli: and 0a:00.0 at 07.0" "$out" '(^|'$'\n'')07\.0 0000:0a:00\.0( |'$'\n''|$)'
 out=$(xen-pci detach 9 0a:00.0 2>&1)
 is "cli: xen-pci detach 9 0a:00.0 exits 0" "$?" 0
 assert_hvm_released "cli detach" $E 9

@@ -10,8 +10,8 @@ check "daemon pid is in sim/pid and alive" pid_alive "$SIMPID"
 
 D0=$DEV/0000:07:00.0
 D1=$DEV/0000:07:00.1
-is "bus/pci/devices lists the two functions" "$(ls "$DEV" | xargs)" \
-	"0000:07:00.0 0000:07:00.1"
+is "bus/pci/devices: dom0's disk controller and NIC, the two functions" \
+	"$(ls "$DEV" | xargs)" "0000:00:1f.2 0000:03:00.0 0000:07:00.0 0000:07:00.1"
 is "devices/<BDF> symlink target" "$(readlink "$D0")" \
 	"../../../devices/pci0000:07/0000:07:00.0"
 is "devices/<BDF> resolves inside the mount" "$(realpath "$D0")" \
@@ -67,7 +67,8 @@ is "driver dir link to the device" \
 	"../../../../devices/pci0000:07/0000:07:00.0"
 is "driver dir link resolves to the device dir" \
 	"$(realpath "$PCI/drivers/igb/0000:07:00.0")" "$(realpath "$D0")"
-is "drivers: igb and pciback" "$(ls "$PCI/drivers" | xargs)" "igb pciback"
+is "drivers: igb, dom0's ahci and e1000, pciback" \
+	"$(ls "$PCI/drivers" | xargs)" "ahci e1000 igb pciback"
 
 # Modes as sysfs shows them.
 mode() { stat -c %a "$1"; }

@@ -6,4 +6,4 @@ BINS += $(BINDIR)/xen-pci
 $(BINDIR)/xen-pci: $(XEN_PCI_OBJS) $(LIBDIR)/libxenpci.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(XEN_PCI_OBJS) $(LIBDIR)/libxenpci.a \
-		$(shell pkg-config --libs xenstore)
+		$(shell pkg-config --libs xenstore xlutil xenlight libpci)

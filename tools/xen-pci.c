@@ -22,21 +22,46 @@ static const char usage_text[] =
 "Ask xen-pci-agent (through xenstore) to do what xl's pci-* commands do.\n"
 "\n"
 "Commands:\n"
-"  assignable-add SPEC         unbind the device from its driver, remember\n"
-"                              the driver, bind it to pciback\n"
-"  assignable-list             list the devices bound to pciback and not\n"
-"                              attached (one BDF per line)\n"
-"  assignable-remove [-r] SPEC unbind the device from pciback; -r rebinds\n"
-"                              it to its original driver\n"
-"  attach DOMID SPEC...        give the device(s) to PV domain DOMID, all\n"
-"                              or nothing; prints the vdev of each\n"
-"  detach [-f] DOMID SPEC      take the device back from DOMID; -f forces\n"
+"  assignable-add [-f] [-n NAME] [--persistent] SPEC\n"
+"                              unbind the device from its driver, remember\n"
+"                              the driver, bind it to pciback; refused for\n"
+"                              a device dom0 uses unless -f (--force); -n\n"
+"                              names it as xl does (/libxl/pci/K/name);\n"
+"                              --persistent also adds it to the agent's\n"
+"                              configuration (assignable = [...]), applied\n"
+"                              at every start\n"
+"  assignable-list [-n]        the devices bound to pciback and not\n"
+"                              attached, as xl pci-assignable-list prints\n"
+"                              them (\"BDF NAME\" with -n)\n"
+"  assignable-remove [-r] [--persistent] SPEC|NAME\n"
+"                              unbind the device from pciback; -r rebinds\n"
+"                              it to its original driver; --persistent also\n"
+"                              removes it from the configuration\n"
+"  attach [-f] DOMAIN SPEC...  give the device(s) to domain DOMAIN (id or\n"
+"                              name), all or nothing; prints the vdev of\n"
+"                              each; -f seizes (seize=1) a device dom0 uses\n"
+"  detach [-f] DOMAIN SPEC     take the device back from DOMAIN; -f forces\n"
 "                              removal when the guest does not answer\n"
-"  list [DOMID]                the devices attached to DOMID (Vdev, Device,\n"
-"                              Options, like xl pci-list) or to any domain;\n"
-"                              reads the agent's published devices (or the\n"
-"                              PCI backends when no agent runs), writes\n"
-"                              no request\n"
+"  check SPEC                  what stands between the device and a guest\n"
+"                              (IOMMU, reset, dom0's use, what goes with\n"
+"                              it), each problem with its fix; changes\n"
+"                              nothing\n"
+"  list DOMAIN                 the devices attached to DOMAIN, exactly as\n"
+"                              xl pci-list prints them (from its PCI\n"
+"                              backend)\n"
+"  list [--long] [DOMAIN]      Vdev, Device and Options of DOMAIN, or of\n"
+"                              every domain; reads the agent's published\n"
+"                              devices (or the PCI backends when no agent\n"
+"                              runs).  list writes no request\n"
+"  status [--sysfs-root DIR] [--config FILE]\n"
+"                              every PCI device of the host, grouped:\n"
+"                              attached to a guest, assignable, in use by\n"
+"                              dom0 (its driver), no driver; with names\n"
+"                              from pci.ids (libpci), reset methods and\n"
+"                              whether the agent's configuration (default\n"
+"                              " XP_CONFIG_DEFAULT ") makes it\n"
+"                              assignable at every start; writes no\n"
+"                              request\n"
 "\n"
 "SPEC is an xl PCI_SPEC_STRING (07:00.0, 0000:07:00.*, 07:00.0,permissive=1,\n"
 "seize=1, see xl-pci-configuration(5)); it is passed verbatim to the agent,\n"
@@ -150,21 +175,29 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "assignable-add", xp_cmd_assignable_add, "" },
-	{ "assignable-list", xp_cmd_assignable_list, "" },
+	{ "assignable-add", xp_cmd_assignable_add, "fn:" },
+	{ "assignable-list", xp_cmd_assignable_list, "n" },
 	{ "assignable-remove", xp_cmd_assignable_remove, "r" },
-	{ "attach", xp_cmd_attach, "" },
+	{ "attach", xp_cmd_attach, "f" },
+	{ "check", xp_cmd_check, "" },
 	{ "detach", xp_cmd_detach, "f" },
 	{ "list", xp_cmd_list, "" },
+	{ "status", xp_cmd_status, "" },
 };
 
-enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON, OPT_SCRIPT };
+enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON, OPT_PERSISTENT,
+       OPT_LONG, OPT_SYSFS_ROOT, OPT_CONFIG, OPT_SCRIPT };
 
 static const struct option long_opts[] = {
 	{ "agent-domid", required_argument, NULL, OPT_AGENT_DOMID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "persistent", no_argument, NULL, OPT_PERSISTENT },
+	{ "long", no_argument, NULL, OPT_LONG },
+	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -207,10 +240,32 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 						      XENPCI_REQ_SCRIPT_MAX);
 			o->script = optarg;
 			break;
+		case OPT_PERSISTENT:
+			o->persistent = true;
+			break;
+		case OPT_LONG:
+			o->long_list = true;
+			break;
+		case OPT_SYSFS_ROOT:
+			o->sysfs_root = optarg;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case 'n':
+			if (optarg)
+				o->name = optarg;
+			else
+				o->show_names = true;
+			break;
 		case 'r':
 			o->rebind = true;
 			break;
 		case 'f':
+			/* --force reaches every command: only -f's take it. */
+			if (!strchr(optstring, 'f') || optstring[0] == '+')
+				return xp_usage_error("unknown option '%s'",
+						      argv[optind - 1]);
 			o->force = true;
 			break;
 		case 'h':
@@ -261,7 +316,17 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 
+	if (o.persistent && cmd->fn != xp_cmd_assignable_add &&
+	    cmd->fn != xp_cmd_assignable_remove)
+		return xp_usage_error("%s: --persistent is for assignable-add "
+				      "and assignable-remove", cmd->name);
+	if (o.long_list && cmd->fn != xp_cmd_list)
+		return xp_usage_error("%s: --long is for list", cmd->name);
+	if ((o.sysfs_root || o.config) && cmd->fn != xp_cmd_status)
+		return xp_usage_error("%s: --sysfs-root and --config are for "
+				      "status", cmd->name);
 	rc = cmd->fn(&o, argc - optind, argv + optind);
+	xp_names_close();
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: write to stdout: %s\n", xp_prog,
 			strerror(errno));

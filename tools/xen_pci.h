@@ -28,9 +28,19 @@ struct xp_opts {
 	unsigned int timeout;	/* seconds */
 	bool json;
 	bool rebind;	/* assignable-remove -r */
-	bool force;	/* detach -f */
+	bool force;	/* detach -f; assignable-add, attach -f (--force) */
+	bool persistent;	/* assignable-add/-remove --persistent */
+	const char *name;	/* assignable-add -n NAME */
+	bool show_names;	/* assignable-list -n */
+	bool long_list;		/* list --long */
+	const char *sysfs_root;	/* status --sysfs-root */
+	const char *config;	/* status --config */
 	const char *script;	/* --script NAME: the request's script= */
 };
+#define XP_CONFIG_DEFAULT	"/etc/xen/xen-pci-agent.cfg"
+
+/* xen_pci_status.c */
+int xp_cmd_status(const struct xp_opts *o, int argc, char **argv);
 
 /* xen-pci.c */
 extern const char *xp_prog;
@@ -44,9 +54,17 @@ int xp_cmd_assignable_list(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_assignable_remove(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv);
 int xp_cmd_detach(const struct xp_opts *o, int argc, char **argv);
+int xp_cmd_check(const struct xp_opts *o, int argc, char **argv);
 
 /* xen_pci_list.c */
 int xp_cmd_list(const struct xp_opts *o, int argc, char **argv);
+
+/* xen_pci_names.c: xl's names and xl pci-list's table */
+int xp_resolve_domain(const char *cmd, const char *arg, unsigned int *domid);
+char *xp_device_name(const char *key);		/* malloc'd or NULL */
+int xp_name_to_bdf(const char *name, char bdf[XENPCI_BDF_LEN]);
+int xp_xl_pci_list(const struct xp_opts *o, unsigned int domid);
+void xp_names_close(void);
 
 /* xen_pci_json.c: minimal JSON writer */
 void xp_json_str(FILE *f, const char *s);	/* "..." or null */

@@ -328,10 +328,14 @@ int xp_cmd_list(const struct xp_opts *o, int argc, char **argv)
 	int running, rc;
 
 	if (argc > 1)
-		return xp_usage_error("list: expected at most one DOMID");
-	if (one && xp_parse_domid(argv[0], &want))
-		return xp_usage_error("list: '%s' is not a domain id (0..%u)",
-				      argv[0], XP_DOMID_MAX);
+		return xp_usage_error("list: expected at most one DOMAIN");
+	if (one) {
+		rc = xp_resolve_domain("list", argv[0], &want);
+		if (rc)
+			return rc;
+		if (!o->long_list && !o->json)
+			return xp_xl_pci_list(o, want);
+	}
 	c = xenpci_client_open(o->agent_domid);
 	if (!c) {
 		return list_fail(o, "connect to xenstore", strerror(errno));

@@ -165,7 +165,9 @@ static int one_spec_op(const struct xp_opts *o, int argc, char **argv,
 	if (!req)
 		return XP_EXIT_XENSTORE;
 	if (set_or_die(req, XENPCI_REQ_SPEC, argv[0]) ||
-	    (flagkey && set_or_die(req, flagkey, "1"))) {
+	    (flagkey && set_or_die(req, flagkey, "1")) ||
+	    (o->persistent && set_or_die(req, XENPCI_REQ_PERSISTENT, "1")) ||
+	    (o->name && set_or_die(req, XENPCI_REQ_NAME, o->name))) {
 		xenpci_request_free(req);
 		return XP_EXIT_XENSTORE;
 	}
@@ -177,11 +179,30 @@ static int one_spec_op(const struct xp_opts *o, int argc, char **argv,
 
 int xp_cmd_assignable_add(const struct xp_opts *o, int argc, char **argv)
 {
-	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_ADD, NULL);
+	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_ADD,
+			   o->force ? XENPCI_REQ_FORCE : NULL);
 }
 
+/*
+ * xl's pciassignable_remove(): what does not parse as a BDF is a name
+ * given by assignable-add -n (libxl's name2bdf()).
+ */
 int xp_cmd_assignable_remove(const struct xp_opts *o, int argc, char **argv)
 {
+	char bdf[XENPCI_BDF_LEN], *spec[1];
+	struct xenpci_bdf b;
+
+	if (argc == 1 && !strchr(argv[0], ':') && !strchr(argv[0], ',') &&
+	    xenpci_bdf_parse(argv[0], &b)) {
+		if (xp_name_to_bdf(argv[0], bdf)) {
+			fprintf(stderr, "%s: assignable-remove: no device is "
+				"named '%s' (xl pci-assignable-add -n)\n",
+				xp_prog, argv[0]);
+			return XP_EXIT_AGENT_ERROR;
+		}
+		spec[0] = bdf;
+		argv = spec;
+	}
 	return one_spec_op(o, argc, argv, XENPCI_OP_ASSIGNABLE_REMOVE,
 			   o->rebind ? XENPCI_REQ_REBIND : NULL);
 }
@@ -210,7 +231,12 @@ static void print_assignable(const struct xp_opts *o,
 			continue;	/* not a device: a later addition */
 		xenpci_bdf_str(&b, bdf);
 		if (!o->json) {
-			printf("%s\n", bdf);
+			/* xl's pciassignable_list(): "%s %s\n", name or "". */
+			char *name = o->show_names ? xp_device_name(r->key) :
+						     NULL;
+
+			printf("%s %s\n", bdf, name ? name : "");
+			free(name);
 			continue;
 		}
 		if (!dfirst)
@@ -223,6 +249,12 @@ static void print_assignable(const struct xp_opts *o,
 			xp_json_kv(stdout, &f, "bdf", bdf);
 			xp_json_kv(stdout, &f, "key", r->key);
 			xp_json_kv(stdout, &f, "driver", r->value);
+			if (o->show_names) {
+				char *name = xp_device_name(r->key);
+
+				xp_json_kv(stdout, &f, "name", name);
+				free(name);
+			}
 		}
 		fputc('}', stdout);
 	}
@@ -297,10 +329,10 @@ int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv)
 	int rc, i;
 
 	if (argc < 2)
-		return xp_usage_error("attach: expected DOMID SPEC...");
-	if (xp_parse_domid(argv[0], &domid))
-		return xp_usage_error("attach: '%s' is not a domain id (0..%u)",
-				      argv[0], XP_DOMID_MAX);
+		return xp_usage_error("attach: expected DOMAIN SPEC...");
+	rc = xp_resolve_domain("attach", argv[0], &domid);
+	if (rc)
+		return rc;
 	if (a.nspecs > XENPCI_ATTACH_MAX_SPECS)
 		return xp_usage_error("attach: too many SPECs (%d, at most %d)",
 				      a.nspecs, XENPCI_ATTACH_MAX_SPECS);
@@ -321,6 +353,8 @@ int xp_cmd_attach(const struct xp_opts *o, int argc, char **argv)
 			snprintf(key, sizeof(key), XENPCI_REQ_SPEC_N_FMT, i);
 		rc = set_or_die(req, key, a.specs[i]);
 	}
+	if (!rc && o->force)
+		rc = set_or_die(req, XENPCI_REQ_FORCE, "1");
 	if (rc) {
 		xenpci_request_free(req);
 		return XP_EXIT_XENSTORE;
@@ -344,10 +378,10 @@ int xp_cmd_detach(const struct xp_opts *o, int argc, char **argv)
 	int rc;
 
 	if (argc != 2)
-		return xp_usage_error("detach: expected DOMID SPEC");
-	if (xp_parse_domid(argv[0], &domid))
-		return xp_usage_error("detach: '%s' is not a domain id (0..%u)",
-				      argv[0], XP_DOMID_MAX);
+		return xp_usage_error("detach: expected DOMAIN SPEC");
+	rc = xp_resolve_domain("detach", argv[0], &domid);
+	if (rc)
+		return rc;
 	rc = check_spec("detach", argv[1]);
 	if (rc)
 		return rc;
@@ -362,6 +396,69 @@ int xp_cmd_detach(const struct xp_opts *o, int argc, char **argv)
 	}
 	snprintf(what, sizeof(what), "detach %u %s", domid, argv[1]);
 	rc = run_request(o, req, what, NULL, NULL);
+	xenpci_request_free(req);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* check: "iommu: on", then each device's fields under its BDF. */
+static void print_check(const struct xp_opts *o,
+			const struct xenpci_reply *rep, bool *first,
+			void *arg)
+{
+	char last[XENPCI_BDF_LEN] = "", key[64], bdf[XENPCI_BDF_LEN];
+	struct xenpci_bdf b;
+	unsigned int i;
+	char *us;
+
+	(void)arg;
+	(void)first;
+	if (o->json)
+		return;		/* result{} has every field */
+	for (i = 0; i < rep->nresults; i++)	/* the host's first */
+		if (!strchr(rep->results[i].key, '_'))
+			printf("%s: %s\n", rep->results[i].key,
+			       rep->results[i].value);
+	for (i = 0; i < rep->nresults; i++) {
+		const struct xenpci_result *r = &rep->results[i];
+
+		snprintf(key, sizeof(key), "%s", r->key);
+		us = strchr(key, '_');
+		if (!us)
+			continue;
+		*us = '\0';
+		if (xenpci_key_parse(key, &b))
+			continue;
+		xenpci_bdf_str(&b, bdf);
+		if (strcmp(bdf, last))
+			printf("%s:\n", bdf);
+		snprintf(last, sizeof(last), "%s", bdf);
+		printf("  %-9s %s\n", us + 1, r->value[0] ? r->value : "-");
+	}
+}
+
+int xp_cmd_check(const struct xp_opts *o, int argc, char **argv)
+{
+	struct xenpci_request *req;
+	char what[XP_SPEC_MAX + 64];
+	int rc;
+
+	if (argc != 1)
+		return xp_usage_error("check: expected exactly one SPEC, got "
+				      "%d", argc);
+	rc = check_spec("check", argv[0]);
+	if (rc)
+		return rc;
+	req = new_request(XENPCI_OP_CHECK);
+	if (!req)
+		return XP_EXIT_XENSTORE;
+	if (set_or_die(req, XENPCI_REQ_SPEC, argv[0])) {
+		xenpci_request_free(req);
+		return XP_EXIT_XENSTORE;
+	}
+	snprintf(what, sizeof(what), "check %s", argv[0]);
+	rc = run_request(o, req, what, print_check, NULL);
 	xenpci_request_free(req);
 	return rc;
 }

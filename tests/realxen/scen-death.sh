@@ -16,7 +16,7 @@ xt_wait_check "the agent marks it assignable again" 60 sh -c \
 	"[ \"\$(xenstore-read $R/devices/0000-00-03-0/state)\" = assignable ]"
 xt_wait_check "g1's PCI backend is gone" 60 sh -c \
 	"! xenstore-exists /local/domain/0/backend/pci/$D1"
-xt_is "assignable-list shows it" "$(xen-pci assignable-list)" "$NIC1"
+xt_is "assignable-list shows it" "$(xen-pci assignable-list)" "$NIC1 "
 xt_is "pciback still holds it" "$(xt_driver $NIC1)" pciback
 xt_dump after-death
 

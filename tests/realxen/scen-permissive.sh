@@ -19,7 +19,7 @@ xt_check "the kernel logged permissive mode for $NIC2" \
 xt_is "R/devices says permissive" \
 	"$(xenstore-read $R/devices/0000-00-05-0/permissive)" 1
 xt_check "xen-pci list shows permissive=1" sh -c \
-	"xen-pci list $D | grep '$NIC2' | grep -q permissive=1"
+	"xen-pci list --long $D | grep '$NIC2' | grep -q permissive=1"
 xt_dump permissive-device
 
 # The domain default, through a raw request.

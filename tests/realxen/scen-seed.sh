@@ -10,7 +10,7 @@ xt_dump start
 
 xt_check "assignable-add $NIC1" xen-pci assignable-add 00:03.0
 xt_is "pciback holds $NIC1" "$(xt_driver $NIC1)" pciback
-xt_is "assignable-list shows $NIC1" "$(xen-pci assignable-list)" "$NIC1"
+xt_is "assignable-list shows $NIC1" "$(xen-pci assignable-list)" "$NIC1 "
 xt_dump assignable-add
 
 xt_check "create guest g1" xt_guest_create g1
@@ -28,7 +28,7 @@ xt_dump attach
 xt_check "detach $NIC1 from g1" xen-pci detach "$D" $NIC1
 xt_wait_check "g1 no longer sees it" 60 xt_guest_sees_nothing "$D"
 xt_is "xen-pci list $D is empty" "$(xen-pci list "$D" | grep -c "$NIC1")" 0
-xt_is "assignable-list shows it again" "$(xen-pci assignable-list)" "$NIC1"
+xt_is "assignable-list shows it again" "$(xen-pci assignable-list)" "$NIC1 "
 xt_dump detach
 
 xt_check "assignable-remove -r $NIC1" xen-pci assignable-remove -r $NIC1

@@ -18,7 +18,7 @@ xt_is "xen-pci assignable-list no longer shows it" \
 
 xt_check "xl pci-assignable-add $NIC2" xl pci-assignable-add 00:05.0
 xt_is "xen-pci assignable-list shows xl's device" \
-	"$(xen-pci assignable-list)" "$NIC2"
+	"$(xen-pci assignable-list)" "$NIC2 "
 xt_check "xen-pci assignable-remove -r of xl's device" \
 	xen-pci assignable-remove -r $NIC2
 xt_is "e1000 has it back (the agent read xl's driver_path)" \

@@ -4,6 +4,7 @@
 # simulated pciback/pcifront xenbus peers and hypervisor):
 #   xl pci-assignable-list / -add 07:00.0 / -list / -remove -r 07:00.0
 #   xl pci-attach, permissive=1, pci-detach, and a guest that dies
+#   the dom0 guard: dom0's uplink refused, then forced
 # shown as the equivalent xen-pci commands, with the xenstore tree, the
 # driver links and what the guest sees after each step.
 set -u
@@ -80,8 +81,8 @@ exit 0
 EOF2
 chmod +x "$SIM/scripts/keep-in-dom0"
 LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
-	--sysfs-root "$SYSFS_ROOT" --state-dir "$SIM/state" \
-	--script-dir "$SIM/scripts" \
+	--sysfs-root "$SYSFS_ROOT" --proc-root "${SIMSYSFS_CTL%/sim}/proc" \
+	--state-dir "$SIM/state" --script-dir "$SIM/scripts" \
 	--log-level info 2> "$SIM/agent.log" &
 AGENT=$!
 for _ in $(seq 100); do
@@ -138,6 +139,16 @@ say "xl pci-assignable-remove -r 07:00.0 and 07:00.1"
 run xen-pci assignable-remove -r 07:00.0
 run xen-pci assignable-remove -r 07:00.1
 tree
+
+say "dom0's own uplink: the dom0 guard refuses it, force takes it"
+echo "03:00.0's eth0 in the simulated /proc/net/route:"
+grep '^eth0' "${SIMSYSFS_CTL%/sim}/proc/net/route" | sed 's/ *$//; s/^/  /'
+run xen-pci assignable-add 03:00.0
+echo "(exit status $?)"
+run xen-pci assignable-add --force 03:00.0
+echo "(exit status $?; the agent's warning:)"
+grep 'taken from dom0 anyway' "$SIM/agent.log" | sed 's/^/  /'
+run xen-pci assignable-remove -r 03:00.0
 
 say "An error, as a toolstack sees it"
 run xen-pci assignable-add 07:1f.0

@@ -5,6 +5,12 @@ $(BINDIR)/xstest: $(OBJDIR)/tests/tools/xstest.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
 
+BINS += $(BINDIR)/xctest
+
+$(BINDIR)/xctest: $(OBJDIR)/tests/tools/xctest.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xencontrol)
+
 # What cxenstored and oxenstored answer differently (t-robust-xenstored).
 BINS += $(BINDIR)/xsprobe
 

@@ -10,8 +10,11 @@
 #include <string.h>
 
 #include "../../agent/cancel.h"
+#include "../../agent/cfgfile.h"
+#include "../../agent/libxl_pci.h"
 #include "../../agent/log.h"
 #include "../../agent/ops.h"
+#include "../../agent/policy.h"
 #include "../../agent/publish.h"
 #include "../../agent/queue.h"
 #include "../../agent/reqio.h"
@@ -378,10 +381,10 @@ int script_select(const char *name, char *msg, size_t len)
 	return 0;
 }
 
-int assignable_add(const struct spec *sp, const char *req,
+int assignable_add(const struct spec *sp, bool force, const char *req,
 		   const struct cancel *cancel, struct outcome *out)
 {
-	(void)sp;
+	(void)sp, (void)force;
 	(void)out;
 	tr("add(%s)", req);
 	saw_cancel = cancel_is_set(cancel);
@@ -406,8 +409,10 @@ int assignable_list(struct outcome *out)
 
 int pci_attach(unsigned int domid, const struct spec *specs,
 	       unsigned int nspecs, const char *req, unsigned int timeout_s,
-	       bool replay, const struct cancel *cancel, struct outcome *out)
+	       bool replay, bool force, int reset,
+	       const struct cancel *cancel, struct outcome *out)
 {
+	(void)force, (void)reset;
 	(void)specs, (void)nspecs, (void)timeout_s, (void)cancel, (void)out;
 	tr("attach(%s,%u%s)", req, domid, replay ? ",replay" : "");
 	return 0;
@@ -433,4 +438,39 @@ int sysfs_functions(const struct bdf *slot, struct bdf *out,
 	(void)slot, (void)out, (void)max;
 	*n = 0;
 	return 0;
+}
+
+/* ops.c's name= and persistent=1 (no test request uses them). */
+int libxl_pci_set_name(const struct bdf *b, const char *name)
+{
+	(void)b, (void)name;
+	tr("set_name");
+	return 0;
+}
+
+int libxl_pci_clear_name(const struct bdf *b)
+{
+	(void)b;
+	return 0;
+}
+
+int cfgfile_edit_assignable(const char *path, const char *spec, bool add,
+			    char *err, size_t errlen)
+{
+	(void)path, (void)spec, (void)add, (void)err, (void)errlen;
+	tr("persist");
+	return 0;
+}
+
+int pci_check(const struct spec *sp, struct outcome *out)
+{
+	(void)sp, (void)out;
+	tr("check");
+	return 0;
+}
+
+void policy_history_add(const struct bdf *b, const char *what, int err,
+			const char *msg)
+{
+	(void)b, (void)what, (void)err, (void)msg;
 }

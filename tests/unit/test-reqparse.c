@@ -112,9 +112,9 @@ static void fields(void)
 {
 	REFUSED("unknown op", EOPNOTSUPP, "unknown op 'frobnicate': one of "
 		"assignable-add, assignable-remove, assignable-list, attach, "
-		"detach", "v1", "op=frobnicate");
+		"detach, check", "v1", "op=frobnicate");
 	REFUSED("no op", EINVAL, "unknown op '': one of assignable-add, "
-		"assignable-remove, assignable-list, attach, detach", "v1",
+		"assignable-remove, assignable-list, attach, detach, check", "v1",
 		"spec=07:00.0");
 	logged[0] = '\0';
 	IS_INT(parse("v2", "colour=blue", "op=assignable-list", NULL), 0,

@@ -11,6 +11,11 @@
  *   faults            "<call> <ERRNO> [count]" lines: make the next
  *                     call(s) fail
  *   hypercalls.log    one line per privileged call and its result
+ *   rmrr              the firmware's RMRRs, "BASE SBDF [SBDF...]" lines
+ *                     (written by tests): a device sharing one is
+ *                     refused EPERM under the strict RDM policy
+ *   dmesg             Xen's console messages (`xl dmesg`)
+ *   no-iommu          exists: physinfo has no "directio" (IOMMU off)
  *   virq              FIFO: each byte written raises VIRQ_DOM_EXC
  *   xsd_port, xsd_kva stand-ins for /proc/xen/xsd_port and xsd_kva
  */

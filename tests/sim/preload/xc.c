@@ -18,6 +18,8 @@
  * xc_domain_getinfo() turns them into info->hvm and info->hap.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,11 +179,69 @@ static int set_owner(uint32_t sbdf, uint32_t domid)
 	return fclose(f);
 }
 
+/* Xen's console ring, for `xl dmesg`: $SIMXEN_DIR/dmesg. */
+static void xen_printk(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void xen_printk(const char *fmt, ...)
+{
+	char path[512];
+	va_list ap;
+	FILE *f;
+
+	if (sim_path(path, sizeof(path), "dmesg"))
+		return;
+	f = fopen(path, "ae");
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+/*
+ * The ACPI DMAR table's RMRRs: $SIMXEN_DIR/rmrr, one line per region,
+ * "BASE SBDF [SBDF...]" (BASE hex, each device DDDD:BB:DD.F).  True and
+ * *base when sbdf is in a region other devices share too
+ * (rmrr->scope.devices_cnt > 1).
+ */
+static bool shared_rmrr(uint32_t sbdf, unsigned long long *base)
+{
+	char path[512], *line = NULL, *p;
+	unsigned int d, b, s, f;
+	size_t cap = 0;
+	bool found = false;
+	FILE *fp;
+
+	if (sim_path(path, sizeof(path), "rmrr"))
+		return false;
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	while (!found && getline(&line, &cap, fp) > 0) {
+		unsigned int cnt = 0;
+		bool mine = false;
+		int n;
+
+		if (sscanf(line, "%llx%n", base, &n) != 1)
+			continue;
+		for (p = line + n; sscanf(p, " %x:%x:%x.%x%n", &d, &b, &s, &f,
+					  &n) == 4; p += n, cnt++)
+			mine |= (d << 16 | b << 8 | s << 3 | f) == sbdf;
+		found = mine && cnt > 1;
+	}
+	free(line);
+	fclose(fp);
+	return found;
+}
+
 #define SBDF_FMT "%04x:%02x:%02x.%u"
 #define SBDF_ARGS(s) (s) >> 16, ((s) >> 8) & 0xff, ((s) >> 3) & 0x1f, (s) & 7
 
-static int assign(uint32_t domid, uint32_t sbdf)
+static int assign(uint32_t domid, uint32_t sbdf, uint32_t flag)
 {
+	unsigned long long base;
 	long owner;
 	int err = sim_fault("xc_assign_device");
 
@@ -191,10 +251,27 @@ static int assign(uint32_t domid, uint32_t sbdf)
 		return fail(ESRCH);
 	if (!sim_domain_passthrough(domid))
 		return fail(EOPNOTSUPP);
+	/* pci.c iommu_do_pci_domctl(): no flags but RDM_RELAXED */
+	if (flag & ~XEN_DOMCTL_DEV_RDM_RELAXED)
+		return fail(EINVAL);
 	owner = pci_owner(sbdf);
 	/* pci.c assign_device(): only from dom0 or dom_io (quarantine) */
 	if (owner != 0 && owner != SIM_DOMID_IO && owner != (long)domid)
 		return fail(EBUSY);
+	/*
+	 * vtd/iommu.c intel_iommu_assign_device(), before the dom_io case:
+	 * a shared RMRR is refused under the strict policy, only warned
+	 * about under the relaxed one.
+	 */
+	if (shared_rmrr(sbdf, &base)) {
+		bool relaxed = flag & XEN_DOMCTL_DEV_RDM_RELAXED;
+
+		xen_printk("(XEN) [VT-D] It's %s to assign " SBDF_FMT " with "
+			   "shared RMRR at %llx for d%u.\n", relaxed ? "risky" :
+			   "disallowed", SBDF_ARGS(sbdf), base, domid);
+		if (!relaxed)
+			return fail(EPERM);
+	}
 	return set_owner(sbdf, domid);
 }
 
@@ -204,7 +281,7 @@ int xc_assign_device(xc_interface *xch, uint32_t domid, uint32_t sbdf,
 	int rc;
 
 	(void)xch;
-	rc = assign(domid, sbdf);
+	rc = assign(domid, sbdf, flag);
 	sim_log("assign_device dom=%u sbdf=" SBDF_FMT " flag=%u rc=%s", domid,
 		SBDF_ARGS(sbdf), flag, rc ? sim_errno_name(errno) : "0");
 	return rc;
@@ -330,4 +407,22 @@ int xc_physdev_unmap_pirq(xc_interface *xch, uint32_t domid, int pirq)
 	(void)xch;
 	sim_log("unmap_pirq dom=%u pirq=%d rc=%s", domid, pirq, rcname(rc));
 	return rc;
+}
+
+/*
+ * sysctl.c XEN_SYSCTL_physinfo: the capabilities only, "directio" (an
+ * IOMMU is on) unless $SIMXEN_DIR/no-iommu exists (iommu=0, or the
+ * firmware's VT-d switched off).
+ */
+int xc_physinfo(xc_interface *xch, xc_physinfo_t *info)
+{
+	char path[512];
+
+	(void)xch;
+	memset(info, 0, sizeof(*info));
+	info->nr_cpus = 2;
+	info->capabilities = XEN_SYSCTL_PHYSCAP_pv;
+	if (sim_path(path, sizeof(path), "no-iommu") || access(path, F_OK))
+		info->capabilities |= XEN_SYSCTL_PHYSCAP_directio;
+	return 0;
 }

@@ -391,8 +391,17 @@ static int operstate_show(struct node *n, struct strbuf *sb)
 	return sb_printf(sb, "%s\n", n->dev->operstate);
 }
 
+/* net-sysfs.c flags: IFF_UP with an up operstate (IFF_BROADCAST,
+ * IFF_MULTICAST always) */
+static int netflags_show(struct node *n, struct strbuf *sb)
+{
+	return sb_printf(sb, "0x%x\n", !strcmp(n->dev->operstate, "up") ?
+			 0x1003 : 0x1002);
+}
+
 const struct attr net_attrs[] = {
 	{ "operstate", 0444, operstate_show, NULL, NULL, false },
+	{ "flags", 0444, netflags_show, NULL, NULL, false },
 	{ NULL, 0, NULL, NULL, NULL, false },
 };
 

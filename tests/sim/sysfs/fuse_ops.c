@@ -30,6 +30,8 @@ enum dirtype {
 	D_ROOT, D_SIM, D_SYS, D_SYS_BUS, D_BUS_PCI, D_BUS_DEVICES,
 	D_BUS_DRIVERS, D_DRIVER, D_DEVICES, D_DEVROOT, D_DEV, D_DEV_NET,
 	D_NETIF, D_MODULE, D_MODPCIBACK, D_PARAMS,
+	D_PROC, D_PROC_SELF, D_PROC_NET, D_DEV_BLOCK, D_BLK, D_BLK_HOLDERS,
+	D_VIRT, D_VIRT_BLOCK, D_DM,
 };
 
 struct child {
@@ -85,6 +87,7 @@ static struct node *kid(struct kids *k, const struct node *parent,
 	c->n.in_sys = parent->in_sys;
 	c->n.dev = parent->dev;
 	c->n.drv = parent->drv;
+	c->n.blk = parent->blk;
 	if (snprintf(c->n.logpath, sizeof(c->n.logpath), "%s%s%s",
 		     parent->logpath, parent->logpath[0] ? "/" : "",
 		     name) >= (int)sizeof(c->n.logpath))
@@ -276,6 +279,69 @@ static void list_dev(struct kids *k, struct node *dir)
 	/* The netdev exists while its driver is bound (register_netdev()). */
 	if (d->ifname[0] && d->driver && !d->driver->is_pciback)
 		kid_dir(k, dir, "net", D_DEV_NET);
+	if (host_dev_has_blocks(d))
+		kid_dir(k, dir, "block", D_DEV_BLOCK);
+}
+
+static void list_dev_block(struct kids *k, struct node *dir)
+{
+	for (size_t i = 0; i < host.nblks; i++) {
+		struct sim_blk *b = &host.blks[i];
+
+		if (b->dev == dir->dev && b->disk < 0) {
+			struct node *n = kid_dir(k, dir, b->name, D_BLK);
+
+			n->blk = b;
+		}
+	}
+}
+
+/*
+ * A block device: dev, partition, subsystem, holders/, its partitions
+ * (a disk), dm/ (a dm device).  holders/ links climb to devices/:
+ * from devices/pciD:B/BDF/block/DISK[/PART]/holders, or from
+ * devices/virtual/block/NAME/holders.
+ */
+static void list_blk(struct kids *k, struct node *dir)
+{
+	struct sim_blk *b = dir->blk;
+	int self = (int)(b - host.blks);
+
+	kid_attrs(k, dir, blk_attrs);
+	kid_link(k, dir, "subsystem", "%s../../../../class/block",
+		 !b->dev ? "" : b->disk >= 0 ? "../../" : "../");
+	kid_dir(k, dir, "holders", D_BLK_HOLDERS)->blk = b;
+	if (b->dmname[0])
+		kid_dir(k, dir, "dm", D_DM)->blk = b;
+	for (size_t i = 0; b->dev && b->disk < 0 && i < host.nblks; i++)
+		if (host.blks[i].disk == self)
+			kid_dir(k, dir, host.blks[i].name, D_BLK)->blk =
+				&host.blks[i];
+}
+
+static void list_blk_holders(struct kids *k, struct node *dir)
+{
+	const struct sim_blk *b = dir->blk;
+	const char *up = !b->dev ? "../../" : b->disk >= 0 ?
+			 "../../../../../../" : "../../../../../";
+
+	for (size_t i = 0; i < host.nblks; i++) {
+		const struct sim_blk *h = &host.blks[i];
+
+		for (unsigned int j = 0; !h->dev && j < h->nholds; j++)
+			if (!strcmp(h->holds[j], b->name))
+				kid_link(k, dir, h->name, "%s%s%s", up,
+					 b->dev ? "virtual/block/" : "",
+					 h->name);
+	}
+}
+
+static void list_virt_block(struct kids *k, struct node *dir)
+{
+	for (size_t i = 0; i < host.nblks; i++)
+		if (!host.blks[i].dev)
+			kid_dir(k, dir, host.blks[i].name, D_BLK)->blk =
+				&host.blks[i];
 }
 
 static void list_children(struct kids *k, struct node *dir)
@@ -287,8 +353,38 @@ static void list_children(struct kids *k, struct node *dir)
 		n->in_sys = true;
 		n->logpath[0] = '\0';
 		kid_dir(k, dir, "sim", D_SIM);
+		kid_dir(k, dir, "proc", D_PROC);
 		break;
 	}
+	case D_PROC:
+		kid_attrs(k, dir, proc_attrs);
+		kid_dir(k, dir, "self", D_PROC_SELF);
+		kid_dir(k, dir, "net", D_PROC_NET);
+		break;
+	case D_PROC_SELF:
+		kid_attrs(k, dir, proc_self_attrs);
+		break;
+	case D_PROC_NET:
+		kid_attrs(k, dir, proc_net_attrs);
+		break;
+	case D_DEV_BLOCK:
+		list_dev_block(k, dir);
+		break;
+	case D_BLK:
+		list_blk(k, dir);
+		break;
+	case D_BLK_HOLDERS:
+		list_blk_holders(k, dir);
+		break;
+	case D_VIRT:
+		kid_dir(k, dir, "block", D_VIRT_BLOCK);
+		break;
+	case D_VIRT_BLOCK:
+		list_virt_block(k, dir);
+		break;
+	case D_DM:
+		kid_attrs(k, dir, dm_attrs);
+		break;
 	case D_SIM:
 		kid_attrs(k, dir, simctl_attrs);
 		break;
@@ -317,6 +413,8 @@ static void list_children(struct kids *k, struct node *dir)
 		break;
 	case D_DEVICES:
 		list_devices(k, dir);
+		if (host_has_virtual())
+			kid_dir(k, dir, "virtual", D_VIRT);
 		break;
 	case D_DEVROOT:
 		list_devroot(k, dir);

@@ -25,6 +25,15 @@
  *					device line is declared with that
  *					device's vendor:device
  *
+ * What dom0 uses (host.c):
+ *	holder NAME MAJ:MIN OF[,OF] [name=DMNAME]
+ *					a dm/md device holding block devices
+ *	mount MAJ:MIN PATH FSTYPE	a mounted file system
+ *	swap NAME			active swap on /dev/NAME
+ *	addr IFNAME ADDR/PLEN		an IPv4 (with its prefix route) or
+ *					IPv6 address
+ *	route IFNAME DEST/PLEN [GW]	an IPv4 route
+ *
  * Device lines:
  *	BDF VENDOR DEVICE CLASS DRIVER [key=value...]
  *
@@ -49,6 +58,16 @@
  *	totalvfs=N	on a PF: sriov_totalvfs (default: its VFs listed)
  *	numvfs=N	on a PF: VFs enabled at boot (default: all listed)
  *	boot_vga=1	boot_vga reads 1 (file exists for class 0x0300xx)
+ *	reset_fail=1	every reset of it fails (-ENOTTY: not ready after
+ *			the reset, pci_dev_wait())
+ *	block=NAME:MAJ:MIN,...	block devices under it while its driver is
+ *			bound: a disk, then its partitions (names extending
+ *			the disk's), maybe another disk (host.c)
+ *	secondary=BB subordinate=BB	a bridge's bus range (config 0x19,
+ *			0x1a; default: none)
+ *	pcie=TYPE	a PCI Express capability at 0x40 with that device/
+ *			port type (0 endpoint, 4 root port, 6 downstream
+ *			port, 7 PCIe-to-PCI bridge); default: none
  *	in_use=1	a NIC in use: net/<ifname>/operstate reads "up"
  *	ifname=NAME	interface name (default ethN)
  *	operstate=S	operstate text
@@ -75,6 +94,15 @@ static const char *const default_inventory[] = {
 	" rev=02",
 	"0000:07:00.1 8086 10a7 0x020000 igb flr=1 irq=17 subsys=8086:0000"
 	" rev=02",
+	"# dom0's own uplink: up, an address, the default route",
+	"0000:03:00.0 8086 100e 0x020000 e1000 ifname=eth0 in_use=1 irq=18",
+	"addr eth0 10.0.2.15/24",
+	"route eth0 0.0.0.0/0 10.0.2.2",
+	"# dom0's disk controller: the root file system and swap",
+	"0000:00:1f.2 8086 2922 0x010601 ahci block=sda:8:0,sda1:8:1,sda2:8:2"
+	" irq=19",
+	"mount 8:1 / ext4",
+	"swap sda2",
 	NULL,
 };
 
@@ -318,6 +346,18 @@ static int parse_numkey(struct sim_dev *dev, struct devopts *o,
 		if (parse_num(val, 0xffff, &v))
 			return -EINVAL;
 		o->totalvfs = v;
+	} else if (!strcmp(key, "secondary")) {
+		if (parse_hex(val, 0xff, &v))
+			return -EINVAL;
+		dev->secondary = v;
+	} else if (!strcmp(key, "subordinate")) {
+		if (parse_hex(val, 0xff, &v))
+			return -EINVAL;
+		dev->subordinate = v;
+	} else if (!strcmp(key, "pcie")) {
+		if (parse_num(val, 0xf, &v))
+			return -EINVAL;
+		dev->pcie_type = v;
 	} else if (!strcmp(key, "numvfs")) {
 		if (parse_num(val, 0xffff, &v))
 			return -EINVAL;
@@ -360,6 +400,10 @@ static int parse_devkey(struct sim_dev *dev, struct devopts *o, char *tok)
 		snprintf(o->pf, sizeof(o->pf), "%s", val);
 	else if (!strcmp(tok, "boot_vga"))
 		dev->boot_vga = !strcmp(val, "1");
+	else if (!strcmp(tok, "reset_fail"))
+		dev->reset_fail = !strcmp(val, "1");
+	else if (!strcmp(tok, "block"))
+		return host_parse_block(dev, val);
 	else if (!strcmp(tok, "in_use")) {
 		if (!strcmp(val, "1"))
 			snprintf(dev->operstate, sizeof(dev->operstate), "up");
@@ -463,6 +507,8 @@ static struct sim_dev *new_dev(char **tok, const char *where)
 	dev->cfg_size = 4096;
 	dev->owner_domid = -1;
 	dev->vf_index = -1;
+	dev->secondary = dev->subordinate = -1;
+	dev->pcie_type = -1;
 	return dev;
 }
 
@@ -654,6 +700,7 @@ static int hotplug_add(struct sim_dev *dev, struct devopts *o)
 			if (sim.devs[i]->physfn == old)
 				sim.devs[i]->physfn = dev;
 		}
+		host_move_dev(old, dev);
 		free_dev(old);
 	} else {
 		append_dev(dev);
@@ -712,6 +759,7 @@ static int parse_device(char *line, const char *where, bool hotplug)
 		note_driver(dev, o.driver);
 	return 0;
 bad:
+	host_move_dev(dev, NULL);
 	free_dev(dev);
 	return -EINVAL;
 }
@@ -732,6 +780,15 @@ int inventory_parse_line(char *line, const char *where, bool hotplug)
 		return parse_device(line, where, true);
 	if (!strncmp(line, "driver ", 7))
 		return parse_driver(line + 7, where);
+	switch (host_parse_line(line)) {
+	case 0:
+		return 0;
+	case 1:
+		break;
+	default:
+		fprintf(stderr, "%s: bad line '%s'\n", where, line);
+		return -EINVAL;
+	}
 	eq = strchr(line, '=');
 	if (eq && !strchr(line, ' ') && !strchr(line, '\t')) {
 		*eq = '\0';

@@ -281,7 +281,9 @@ void driver_attach(struct sim_driver *drv)
 /*
  * drivers/pci/pci.c pci_reset_function() / __pci_reset_function_locked():
  * the first method of dev->reset_methods[] that works is used (all of
- * them work here); no method at all is -ENOTTY.
+ * them work here, but on a device with reset_fail); no method at all
+ * is -ENOTTY.  A device that does not come back from its reset is
+ * -ENOTTY too: pci_dev_wait() "not ready 65535ms after FLR; giving up".
  */
 int pci_reset_function(struct sim_dev *dev, const char *why)
 {
@@ -289,6 +291,11 @@ int pci_reset_function(struct sim_dev *dev, const char *why)
 
 	if (!m) {
 		sim_log_defer("reset %s none %s", dev->name, why);
+		return -ENOTTY;
+	}
+	if (dev->reset_fail) {
+		sim_log_defer("reset %s %s %s failed", dev->name,
+			      reset_method_name(m), why);
 		return -ENOTTY;
 	}
 	dev->reset_count++;
@@ -376,6 +383,21 @@ void sim_dev_fill_config(struct sim_dev *dev)
 	}
 	c[0x3c] = dev->irq & 0xff;
 	c[0x3d] = dev->irq ? 1 : 0;
+	if (dev->hdr_type == 1 && dev->secondary >= 0) {
+		/* PCI_PRIMARY_BUS, PCI_SECONDARY_BUS, PCI_SUBORDINATE_BUS */
+		c[0x18] = dev->bus;
+		c[0x19] = dev->secondary;
+		c[0x1a] = dev->subordinate >= 0 ? dev->subordinate :
+			  dev->secondary;
+	}
+	if (dev->pcie_type >= 0) {
+		/* PCI_STATUS_CAP_LIST; PCI_CAP_ID_EXP, version 2 */
+		put16(c + 0x06, 0x0010);
+		c[0x34] = 0x40;
+		c[0x40] = 0x10;
+		c[0x41] = 0x00;
+		put16(c + 0x42, (dev->pcie_type & 0xf) << 4 | 2);
+	}
 }
 
 static void sim_dev_free(struct sim_dev *dev)
@@ -387,6 +409,7 @@ static void sim_dev_free(struct sim_dev *dev)
 
 void sim_free_all(void)
 {
+	host_free();
 	size_t i;
 
 	for (i = 0; i < sim.ndevs; i++)

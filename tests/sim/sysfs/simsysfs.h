@@ -77,7 +77,10 @@ struct sim_dev {
 	uint8_t reset_methods[MAX_RESET_METHODS];
 	uint8_t default_reset[MAX_RESET_METHODS];
 	bool has_reset_attr;		/* reset/reset_method visible */
+	bool reset_fail;		/* every reset times out */
 	bool boot_vga;
+	int secondary, subordinate;	/* bridge bus range, -1 default */
+	int pcie_type;			/* PCIe capability type, -1 none */
 	char ifname[16];		/* in_use NIC: net/<ifname> */
 	char operstate[16];
 	int probe_fail;			/* errno every non-pciback probe gets */
@@ -164,6 +167,57 @@ void sim_fault_show(struct strbuf *sb);
 void sim_fault_check(const char *path, int *err, unsigned int *delay_ms);
 void sim_log_free(void);
 
+/* host.c: what dom0 uses (block devices, mounts, swaps, IP) */
+#define SIM_MAX_HOLDS	4
+struct sim_blk {
+	char name[SIM_NAME_MAX];	/* "sda1", "dm-0" */
+	unsigned int major, minor;
+	struct sim_dev *dev;		/* its controller; NULL: virtual */
+	int disk;			/* a partition: its disk's index */
+	char dmname[SIM_NAME_MAX];	/* dm/name of a virtual one */
+	char holds[SIM_MAX_HOLDS][SIM_NAME_MAX];	/* what it holds */
+	unsigned int nholds;
+};
+struct sim_mount {
+	unsigned int major, minor;
+	char path[256], fstype[32];
+};
+struct sim_swap {
+	char name[SIM_NAME_MAX];
+};
+struct sim_route {
+	char ifname[16];
+	uint32_t dst, gw, mask;		/* network byte order */
+	unsigned int plen;
+};
+struct sim_addr {
+	char ifname[16];
+	bool v6;
+	uint8_t addr[16];
+	unsigned int plen;
+};
+struct sim_host {
+	struct sim_blk *blks;
+	size_t nblks;
+	struct sim_mount *mounts;
+	size_t nmounts;
+	struct sim_swap *swaps;
+	size_t nswaps;
+	struct sim_route *routes;
+	size_t nroutes;
+	struct sim_addr *addrs;
+	size_t naddrs;
+};
+extern struct sim_host host;
+struct sim_blk *sim_find_blk(const char *name);
+int host_parse_block(struct sim_dev *dev, char *list);
+int host_parse_line(char *line);
+bool host_blk_visible(const struct sim_blk *b);
+bool host_dev_has_blocks(const struct sim_dev *dev);
+bool host_has_virtual(void);
+void host_move_dev(const struct sim_dev *from, struct sim_dev *to);
+void host_free(void);
+
 /* model.c: drivers/base and drivers/pci core */
 struct sim_dev *bus_find_device_by_name(const char *buf);
 struct sim_dev *sim_find_dev(unsigned int domain, unsigned int bus,
@@ -220,6 +274,7 @@ struct node {
 	int dirtype;			/* N_DIR: what to list */
 	struct sim_dev *dev;
 	struct sim_driver *drv;
+	struct sim_blk *blk;		/* a block device's directory */
 	unsigned int domain, bus;	/* a root bus directory */
 	char link[256];			/* N_LINK target */
 	char logpath[256];		/* path for sim/log, relative to sys/ */
@@ -233,6 +288,11 @@ extern const struct attr pciback_attrs[];
 extern const struct attr bus_attrs[];
 extern const struct attr param_attrs[];
 extern const struct attr simctl_attrs[];
+extern const struct attr proc_attrs[];
+extern const struct attr proc_self_attrs[];
+extern const struct attr proc_net_attrs[];
+extern const struct attr blk_attrs[];
+extern const struct attr dm_attrs[];
 const struct attr *attr_find(const struct attr *table, const char *name,
 			     struct node *n);
 ssize_t config_read(struct sim_dev *dev, char *buf, size_t size, off_t off);
