@@ -423,6 +423,9 @@ static int added(struct device **devs, unsigned int n, struct drive *dr)
 	unsigned int domid = (unsigned int)devs[0]->goal.domid, i;
 	int rc = 0;
 
+	/* Accounted for, so that the watch on xl's backends leaves it. */
+	for (i = 0; i < n; i++)
+		script_ledger_set(domid, &devs[i]->bdf, true);
 	if (!script_active())
 		return 0;
 	for (i = 0; i < n && !rc; i++)
@@ -523,6 +526,7 @@ int st_release(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
 			    "%s", strerror(-rc));
+	script_ledger_set((unsigned int)guest, &d->bdf, false);
 	return phase(d, dr, d->goal.guest_gone ? SP_CLEANUP : SP_REMOVE,
 		     guest);
 }

@@ -8,7 +8,7 @@
  * event serves requests written while the agent was down.
  *
  * main.c owns the loop's sources: the xenstore watch pipe, whose events
- * it hands to reqwatch.c or domains.c by token, and the signals.  It
+ * it hands to reqwatch.c, domains.c or xlwatch.c by token, and the signals.  It
  * stops once request.c and domains.c, which it asks to shut down, say
  * through the callbacks it gave them that nothing is left in flight.
  */
@@ -42,6 +42,7 @@
 #include "xs.h"
 #include "reqparse.h"
 #include "reqwatch.h"
+#include "xlwatch.h"
 
 static ev_signal sig_term, sig_int, sig_hup;
 static ev_io watch_io, hangup_io;
@@ -186,7 +187,7 @@ static int daemon_status(int code)
 /* request.c's and domains.c's idle callback. */
 static void maybe_exit(void)
 {
-	if (stopping && request_idle() && domains_idle())
+	if (stopping && request_idle() && domains_idle() && xlwatch_idle())
 		ev_break(loop, EVBREAK_ALL);
 }
 
@@ -199,6 +200,7 @@ static void stop(int code)
 		return;
 	stopping = true;
 	domains_shutdown();
+	xlwatch_shutdown();
 	request_shutdown();
 	maybe_exit();
 }
@@ -227,6 +229,8 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 			reqwatch_event(ev[XS_WATCH_PATH]);
 		else if (!strcmp(ev[XS_WATCH_TOKEN], XS_TOKEN_DOMAINS))
 			domains_changed();
+		else if (!strcmp(ev[XS_WATCH_TOKEN], XS_TOKEN_BACKENDS))
+			xlwatch_event(ev[XS_WATCH_PATH]);
 		free(ev);
 	}
 	if (errno == EAGAIN)
@@ -633,6 +637,7 @@ static int start(void)
 	request_init(maybe_exit);
 	reqwatch_init(xs_requests_path());
 	domains_init(maybe_exit);
+	xlwatch_init(maybe_exit);
 	return -1;
 fail:
 	xs_disconnect();

@@ -706,6 +706,23 @@ int request_submit(const char *id, struct req_params *p,
 	return 0;
 }
 
+bool request_guest_busy(unsigned int domid,
+			void (*except)(const struct req_params *p))
+{
+	const struct request *rq;
+	unsigned int i;
+
+	TAILQ_FOREACH(rq, &requests, all) {
+		if (rq->state == RQ_DONE || (rq->internal && rq->own == except))
+			continue;
+		for (i = 0; i < rq->nres; i++)
+			if (rq->res[i].kind == QRES_DOM &&
+			    rq->res[i].domid == domid)
+				return true;
+	}
+	return false;
+}
+
 /* ---------------------------------------------------------- the rest */
 
 void request_init(void (*idle)(void))

@@ -39,6 +39,12 @@ void request_forget_vanished(void);
  */
 int request_submit(const char *id, struct req_params *p,
 		   void (*run)(const struct req_params *p));
+/*
+ * A request other than one running `except` is queued or runs on guest
+ * domid (xlwatch.c: the backend's changes are then the agent's own).
+ */
+bool request_guest_busy(unsigned int domid,
+			void (*except)(const struct req_params *p));
 /* Stop taking requests; queued ones get ECANCELED, running ones end. */
 void request_shutdown(void);
 bool request_accepting(void);

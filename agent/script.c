@@ -821,6 +821,62 @@ void script_hotplug_status(unsigned int domid, const char *err)
 	xs_write_str(XBT_NULL, p, err ? "error" : "connected");
 }
 
+/* -------------------------------------------------------- ledger */
+
+#define LEDGER_MAX	1024
+
+static struct ledger_entry {
+	unsigned int domid;
+	struct bdf bdf;
+} ledger[LEDGER_MAX];
+static unsigned int nledger;
+static pthread_mutex_t ledger_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int ledger_find(unsigned int domid, const struct bdf *b)
+{
+	for (unsigned int i = 0; i < nledger; i++)
+		if (ledger[i].domid == domid && bdf_eq(&ledger[i].bdf, b))
+			return (int)i;
+	return -1;
+}
+
+bool script_ledger_set(unsigned int domid, const struct bdf *b, bool added)
+{
+	int i;
+
+	pthread_mutex_lock(&ledger_lock);
+	i = ledger_find(domid, b);
+	if (added && i < 0 && nledger < LEDGER_MAX)
+		ledger[nledger++] = (struct ledger_entry){ domid, *b };
+	else if (!added && i >= 0)
+		ledger[i] = ledger[--nledger];
+	pthread_mutex_unlock(&ledger_lock);
+	return i >= 0;
+}
+
+bool script_ledger_has(unsigned int domid, const struct bdf *b)
+{
+	int i;
+
+	pthread_mutex_lock(&ledger_lock);
+	i = ledger_find(domid, b);
+	pthread_mutex_unlock(&ledger_lock);
+	return i >= 0;
+}
+
+unsigned int script_ledger_of(unsigned int domid, struct bdf *out,
+			      unsigned int max)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&ledger_lock);
+	for (unsigned int i = 0; i < nledger && n < max; i++)
+		if (ledger[i].domid == domid)
+			out[n++] = ledger[i].bdf;
+	pthread_mutex_unlock(&ledger_lock);
+	return n;
+}
+
 /* ------------------------------------------------------- orphans */
 
 /* The value of ENV_MARK in pid's environment, or false. */

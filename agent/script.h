@@ -72,6 +72,21 @@ struct script_dev {
 int script_run(enum script_phase ph, const struct script_dev *sd,
 	       const struct cancel *cancel, char *msg, size_t len);
 
+/*
+ * The ledger of add phases: (guest, device) pairs whose add phase ran
+ * (or would have, with no script) and whose remove or cleanup phase has
+ * not.  The agent's own attach and detach keep it (devstep.c); the
+ * watch on xl's backends (xlwatch.c) runs a phase only for a pair the
+ * ledger does not already account for, so that a phase never runs
+ * twice for one export whichever tool made it.  Any thread.
+ * script_ledger_set() returns whether the pair was in the ledger.
+ */
+bool script_ledger_set(unsigned int domid, const struct bdf *b, bool added);
+bool script_ledger_has(unsigned int domid, const struct bdf *b);
+/* The devices of domid in the ledger, up to max of them; how many. */
+unsigned int script_ledger_of(unsigned int domid, struct bdf *out,
+			      unsigned int max);
+
 /* hotplug-status and hotplug-error in domid's PCI backend. */
 void script_hotplug_status(unsigned int domid, const char *err);
 

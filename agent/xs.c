@@ -32,6 +32,7 @@ struct xs_handle *xsh;
 static struct xs_handle *xsw;	/* the watches' */
 char agent_root[64];
 static char requests_path[96];
+static char backends_path[96];
 static bool watching;
 
 char *xs_read_str(xs_transaction_t t, const char *path)
@@ -91,6 +92,8 @@ int xs_connect(void)
 	snprintf(agent_root, sizeof(agent_root), XENPCI_ROOT_FMT, cfg.domid);
 	snprintf(requests_path, sizeof(requests_path), "%s/" XENPCI_REQUESTS,
 		 agent_root);
+	snprintf(backends_path, sizeof(backends_path), XENPCI_BE_DIR_FMT,
+		 cfg.domid);
 	xsh = xs_open(0);
 	xsw = xsh ? xs_open(0) : NULL;
 	if (!xsw) {
@@ -214,6 +217,11 @@ const char *xs_requests_path(void)
 	return requests_path;
 }
 
+const char *xs_backends_path(void)
+{
+	return backends_path;
+}
+
 int xs_watch_requests(void)
 {
 	/*
@@ -232,6 +240,16 @@ int xs_watch_requests(void)
 	if (!xs_watch(xsw, "@releaseDomain", XS_TOKEN_DOMAINS)) {
 		log_err("watch @releaseDomain: %s", strerror(errno));
 		xs_unwatch(xsw, requests_path, XS_TOKEN_REQUESTS);
+		return -1;
+	}
+	/*
+	 * The PCI backends, for what xl pci-attach/-detach do there
+	 * (xlwatch.c); its first event is the start-up scan.
+	 */
+	if (!xs_watch(xsw, backends_path, XS_TOKEN_BACKENDS)) {
+		log_err("watch %s: %s", backends_path, strerror(errno));
+		xs_unwatch(xsw, requests_path, XS_TOKEN_REQUESTS);
+		xs_unwatch(xsw, "@releaseDomain", XS_TOKEN_DOMAINS);
 		return -1;
 	}
 	watching = true;
@@ -254,5 +272,6 @@ void xs_stop_watching(void)
 		return;
 	xs_unwatch(xsw, requests_path, XS_TOKEN_REQUESTS);
 	xs_unwatch(xsw, "@releaseDomain", XS_TOKEN_DOMAINS);
+	xs_unwatch(xsw, backends_path, XS_TOKEN_BACKENDS);
 	watching = false;
 }

@@ -18,12 +18,15 @@ void xs_disconnect(void);
 int xs_publish_start(void);
 int xs_publish_running(void);
 void xs_publish_stopped(void);
-/* The tokens of the agent's two watches. */
+/* The tokens of the agent's watches. */
 #define XS_TOKEN_REQUESTS	"requests"	/* R/requests */
 #define XS_TOKEN_DOMAINS	"domains"	/* @releaseDomain */
+#define XS_TOKEN_BACKENDS	"backends"	/* our PCI backends (xl's) */
 /* R/requests, set by xs_connect(). */
 const char *xs_requests_path(void);
-/* Sets both watches: 0 or -1. */
+/* XENPCI_BE_DIR_FMT of the agent's domain, set by xs_connect(). */
+const char *xs_backends_path(void);
+/* Sets the watches: 0 or -1. */
 int xs_watch_requests(void);
 /* Readable while watch events are queued. */
 int xs_watch_fd(void);

@@ -42,11 +42,20 @@ is "remove: 07:00.1's entry is not rewritten" \
 	"$(in_trace $((n1 + 1)) "WRITE ($R/devices/0000-07-00-1")" 0
 is "remove: 07:00.0's entry goes" "$(dev_state $A)" absent
 
+# The watch on the PCI backends (xlwatch.c, for what xl does there):
+# the agent's own attach and detach, and pciback's last word after a
+# cold plug, make it read nothing and queue no look at the backend.
+simhost domain create 5 --name g5 >/dev/null
+run_ok "attach 07:00.1 (cold plug)" x1 attach domid=5 spec=07:00.1
+run_ok "detach 07:00.1" x2 detach domid=5 spec=07:00.1
+agent_done_quiet
+is "attach and detach: no look at the backend for xl's changes" \
+	"$(grep -c 'xl-backend' "$AGENT_LOG")" 0
+
 # A PV attach: libxl's record is read by the checks, the journal's look
 # and the publication, not again at every step (8 times before), and
 # the drive lists the backend only before the export (the publication
 # lists it once more).
-simhost domain create 5 --name g5 >/dev/null
 run_ok "add again" a3 assignable-add spec=07:00.0
 agent_done_quiet
 n2=$(xs_trace | wc -l)

@@ -73,6 +73,9 @@ static const char usage_text[] =
 "  --timeout S       the operation timeout in seconds, written into the\n"
 "                    request (default 30); xen-pci waits S+5 seconds for\n"
 "                    the agent's final answer\n"
+"  --script NAME     attach, detach, assignable-add/-remove: the agent\n"
+"                    runs hotplug script NAME, a file in its script\n"
+"                    directory, instead of its default `pci`\n"
 "  --json            print one JSON object on stdout instead of text\n"
 "  -h, --help        this help\n"
 "\n"
@@ -183,12 +186,13 @@ static const struct command commands[] = {
 };
 
 enum { OPT_AGENT_DOMID = 256, OPT_TIMEOUT, OPT_JSON, OPT_PERSISTENT,
-       OPT_LONG, OPT_SYSFS_ROOT, OPT_CONFIG };
+       OPT_LONG, OPT_SYSFS_ROOT, OPT_CONFIG, OPT_SCRIPT };
 
 static const struct option long_opts[] = {
 	{ "agent-domid", required_argument, NULL, OPT_AGENT_DOMID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
 	{ "persistent", no_argument, NULL, OPT_PERSISTENT },
 	{ "long", no_argument, NULL, OPT_LONG },
 	{ "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
@@ -225,6 +229,16 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_SCRIPT:
+			/* A name, never a path: the agent refuses one too. */
+			if (!optarg[0] || strchr(optarg, '/') ||
+			    optarg[0] == '.' ||
+			    strlen(optarg) > XENPCI_REQ_SCRIPT_MAX)
+				return xp_usage_error("--script: '%s' is not the name of a file in the agent's script directory (no '/', 1..%u characters)",
+						      optarg,
+						      XENPCI_REQ_SCRIPT_MAX);
+			o->script = optarg;
 			break;
 		case OPT_PERSISTENT:
 			o->persistent = true;

@@ -35,6 +35,7 @@ struct xp_opts {
 	bool long_list;		/* list --long */
 	const char *sysfs_root;	/* status --sysfs-root */
 	const char *config;	/* status --config */
+	const char *script;	/* --script NAME: the request's script= */
 };
 #define XP_CONFIG_DEFAULT	"/etc/xen/xen-pci-agent.cfg"
 

@@ -55,6 +55,8 @@ static int run_request(const struct xp_opts *o, struct xenpci_request *req,
 	int rc;
 
 	rc = xenpci_request_setf(req, XENPCI_REQ_TIMEOUT, "%u", o->timeout);
+	if (!rc && o->script)
+		rc = xenpci_request_set(req, XENPCI_REQ_SCRIPT, o->script);
 	if (rc)
 		return fail(o, req, "xenstore-error", XP_EXIT_XENSTORE,
 			    what, "build the request", strerror(-rc));
