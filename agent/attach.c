@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "device.h"
+#include "guest.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
@@ -101,12 +102,12 @@ static void name_devices(struct outcome *out, const struct bdf *devs,
 /* The flags of xl's libxl_device_pci that end up in opts-N. */
 static void fill_device(struct device *d, const struct spec *sp,
 			const struct bdf *b, unsigned int domid,
-			bool dom_permissive)
+			bool dom_permissive, enum guest_kind kind)
 {
 	device_init(d, b);
-	d->goal.kind = DG_ATTACHED;
+	d->goal.kind = kind == GUEST_HVM ? DG_ATTACHED_HVM : DG_ATTACHED;
 	d->goal.domid = domid;
-	d->ret.kind = DG_DETACHED;
+	d->ret.kind = kind == GUEST_HVM ? DG_DETACHED_HVM : DG_DETACHED;
 	d->ret.domid = domid;
 	d->remembered = true;
 	d->xb.vdevfn = sp->vdevfn;
@@ -116,6 +117,48 @@ static void fill_device(struct device *d, const struct spec *sp,
 	d->xb.name = sp->name;
 	d->xb.permissive = sp->permissive_set ? sp->permissive :
 			   dom_permissive;
+	/*
+	 * libxl's virtual address for QEMU (device_pci_add_stubdom_done()):
+	 * the functions of a `*` spec keep theirs in the slot asked for;
+	 * a single device is function 0 of its slot, or the guest would
+	 * not see it.
+	 */
+	if (kind == GUEST_HVM && sp->wildcard)
+		d->xb.vdevfn = sp->vdevfn | b->func;
+}
+
+/*
+ * The devices of the request in drive order.  For an HVM guest the
+ * functions of a `*` spec go in highest first: QEMU shows a slot to the
+ * guest when its function 0 arrives, so that comes last, as in libxl.
+ */
+static unsigned int fill_devices(unsigned int domid, const struct spec *specs,
+				 unsigned int nspecs, enum guest_kind kind,
+				 struct device *devs)
+{
+	bool dperm = domain_permissive(domid);
+	unsigned int n = 0, i, j, k;
+
+	for (i = 0; i < nspecs; i++)
+		for (j = 0; j < specs[i].ndevs; j++) {
+			k = kind == GUEST_HVM ? specs[i].ndevs - 1 - j : j;
+			fill_device(&devs[n++], &specs[i], &specs[i].devs[k],
+				    domid, dperm, kind);
+		}
+	return n;
+}
+
+/* libxl: "Must specify a v-slot for multi-function devices" (HVM). */
+static int check_specs(enum guest_kind kind, const struct spec *specs,
+		       unsigned int nspecs, struct outcome *out)
+{
+	for (unsigned int i = 0; kind == GUEST_HVM && i < nspecs; i++)
+		if (specs[i].wildcard && !specs[i].vdevfn)
+			return fail(out, EINVAL, &specs[i].devs[0], "an HVM "
+				    "guest needs a virtual slot for a "
+				    "multi-function device: give @VSLOT "
+				    "(libxl refuses it too)");
+	return 0;
 }
 
 /* seize=1: libxl makes it assignable, remembering the driver. */
@@ -170,11 +213,20 @@ static int check_device(unsigned int domid, struct device *d, bool seize_it,
 static bool already_done(unsigned int domid, struct device *devs,
 			 unsigned int n)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if (libxl_pci_domid(XBT_NULL, &devs[i].bdf) != (long)domid ||
-		    !exported_vdev(domid, &devs[i].bdf, devs[i].xb.vdev,
-				   sizeof(devs[i].xb.vdev)))
+	for (unsigned int i = 0; i < n; i++) {
+		if (libxl_pci_domid(XBT_NULL, &devs[i].bdf) != (long)domid)
 			return false;
+		if (device_goal_hvm(&devs[i].goal)) {
+			if (device_observe(&devs[i]) ||
+			    devs[i].state != DS_EXPORTED ||
+			    xb_recorded(cfg.domid, domid, &devs[i].bdf) != 1)
+				return false;
+		} else if (!exported_vdev(domid, &devs[i].bdf,
+					  devs[i].xb.vdev,
+					  sizeof(devs[i].xb.vdev))) {
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -189,8 +241,10 @@ static void report_vdevs(unsigned int domid, const struct spec *specs,
 	 * functions are sorted); the others share its virtual slot.
 	 */
 	for (i = 0, k = 0; i < nspecs; i++) {
+		/* HVM: drive order is highest function first. */
+		j = device_goal_hvm(&devs[k].goal) ? specs[i].ndevs - 1 : 0;
 		snprintf(out->vdev[i], sizeof(out->vdev[i]), "%s",
-			 devs[k].xb.vdev);
+			 devs[k + j].xb.vdev);
 		for (j = 0; j < specs[i].ndevs; j++, k++)
 			log_dev(LOG_INFO, &devs[k].bdf, "attached to domain "
 				"%u as %s%s", domid, devs[k].xb.vdev,
@@ -199,7 +253,25 @@ static void report_vdevs(unsigned int domid, const struct spec *specs,
 	out->nvdev = nspecs;
 }
 
-static int check_guest(unsigned int domid, struct outcome *out)
+/*
+ * The guest's kind decides its bus: pcifront through pciback for PV,
+ * qemu-xen through QMP for HVM.  Never the PV path for an HVM guest: it
+ * has no pcifront, so a backend written for it would reach state 3 and
+ * nothing would ever bind the device in the guest.
+ */
+static int check_kind(unsigned int domid, enum guest_kind *kind,
+		      struct outcome *out)
+{
+	char msg[512];
+	int rc = guest_kind(domid, kind, msg, sizeof(msg));
+
+	if (rc)
+		return fail(out, -rc, NULL, "%s", msg);
+	return 0;
+}
+
+static int check_guest(unsigned int domid, enum guest_kind *kind,
+		       struct outcome *out)
 {
 	int rc;
 
@@ -213,7 +285,7 @@ static int check_guest(unsigned int domid, struct outcome *out)
 	if (!rc)
 		return fail(out, ESRCH, NULL, "domain %u does not exist",
 			    domid);
-	return 0;
+	return check_kind(domid, kind, out);
 }
 
 static int attach_checked(unsigned int domid, const struct spec *specs,
@@ -221,17 +293,14 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 			  struct device *devs, struct drive *dr)
 {
 	unsigned int n = 0, i, j;
-	bool dperm;
+	enum guest_kind kind;
 	int rc;
 
-	rc = check_guest(domid, dr->out);
+	rc = check_guest(domid, &kind, dr->out);
+	rc = rc ?: check_specs(kind, specs, nspecs, dr->out);
 	if (rc)
 		return rc;
-	dperm = domain_permissive(domid);
-	for (i = 0; i < nspecs; i++)
-		for (j = 0; j < specs[i].ndevs; j++)
-			fill_device(&devs[n++], &specs[i], &specs[i].devs[j],
-				    domid, dperm);
+	n = fill_devices(domid, specs, nspecs, kind, devs);
 	if (replay && already_done(domid, devs, n)) {
 		log_msg(LOG_INFO, "attach to domain %u was completed before "
 			"the agent restarted", domid);
@@ -245,6 +314,9 @@ static int attach_checked(unsigned int domid, const struct spec *specs,
 			if (rc)
 				return rc;
 		}
+	if (kind == GUEST_HVM)
+		log_msg(LOG_INFO, "domain %u is an HVM guest: its devices go "
+			"to qemu-xen through QMP", domid);
 	for (i = 0; i < n; i++)
 		step(&devs[i].bdf, "attach-intent");
 	rc = device_transition(devs, n, dr);
@@ -281,6 +353,7 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 static int detach_checked(unsigned int domid, const struct spec *sp,
 			  bool replay, struct drive *dr)
 {
+	enum guest_kind kind = GUEST_PV;
 	struct device d;
 	unsigned int i;
 	int rc;
@@ -290,6 +363,11 @@ static int detach_checked(unsigned int domid, const struct spec *sp,
 		return fail(dr->out, ESRCH, NULL, "domain %u does not exist "
 			    "(the agent releases a dead guest's devices by "
 			    "itself)", domid);
+	if (rc > 0) {
+		rc = check_kind(domid, &kind, dr->out);
+		if (rc)
+			return rc;
+	}
 	for (i = 0; i < sp->ndevs; i++) {
 		if (libxl_pci_domid(XBT_NULL, &sp->devs[i]) == (long)domid)
 			continue;
@@ -306,7 +384,8 @@ static int detach_checked(unsigned int domid, const struct spec *sp,
 		if (libxl_pci_domid(XBT_NULL, &sp->devs[i]) != (long)domid)
 			continue;	/* replay: already done */
 		device_init(&d, &sp->devs[i]);
-		d.goal.kind = DG_DETACHED;
+		d.goal.kind = kind == GUEST_HVM ? DG_DETACHED_HVM :
+			      DG_DETACHED;
 		d.goal.domid = domid;
 		d.remembered = true;
 		step(&d.bdf, "detach-intent");

@@ -27,6 +27,7 @@
 struct agent_config {
 	const char *sysfs_root;
 	const char *state_dir;
+	const char *run_dir;	/* qemu-xen's QMP sockets */
 	unsigned int domid;
 	unsigned int toolstack_domid;
 	bool foreground;

@@ -40,6 +40,7 @@
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "qemupt.h"
 #include "statedir.h"
 #include "sysfs.h"
 
@@ -55,6 +56,7 @@ static const char *const goal_names[DG_KEEP + 1] = {
 	[DG_HOST] = "host", [DG_RELEASED] = "released",
 	[DG_ASSIGNABLE] = "assignable", [DG_DETACHED] = "detached",
 	[DG_ATTACHED] = "attached",
+	[DG_DETACHED_HVM] = "detached-hvm", [DG_ATTACHED_HVM] = "attached-hvm",
 	[DG_KEEP] = "keep",
 };
 
@@ -82,7 +84,45 @@ void device_init(struct device *d, const struct bdf *b)
 
 static bool guest_goal(const struct dev_goal *g)
 {
-	return g->kind == DG_ATTACHED || g->kind == DG_DETACHED;
+	return g->kind == DG_ATTACHED || g->kind == DG_DETACHED ||
+	       device_goal_hvm(g);
+}
+
+/* Without a drive (R/devices), a QMP look-up waits this long at most. */
+#define OBSERVE_QMP_MS	5000
+
+/*
+ * An HVM guest's bus is qemu-xen's: the device is exported when
+ * query-pci shows our qdev id.  QEMU is asked only about a device the
+ * guest owns in Xen, because the steps plug only after the grant and
+ * revoke only after the unplug, and a dead guest's is not asked at all.
+ */
+static int observe_hvm(struct device *d, long guest)
+{
+	struct qpt_wait w = { .timeout_ms = d->wait_ms ? d->wait_ms :
+			      OBSERVE_QMP_MS, .cancel = d->cancel };
+	int owned = quarantine_guest_owned(&d->bdf), rc;
+	unsigned int vdevfn = 0;
+	char msg[512];
+
+	if (owned < 0)
+		return owned;
+	if (!owned)
+		return d->domid >= 0 ? DS_MARKED : -ENOENT;
+	if (guest < 0 || d->goal.guest_gone)
+		return DS_GRANTED;
+	rc = qpt_find((unsigned int)guest, &d->bdf, &w, &vdevfn, msg,
+		      sizeof(msg));
+	if (rc < 0) {
+		log_dev(LOG_ERR, &d->bdf, "%s", msg);
+		return rc;
+	}
+	if (!rc)
+		return DS_GRANTED;
+	d->xb.vdevfn = vdevfn;
+	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%02x",
+		 vdevfn >> 3, vdevfn & 7);
+	return DS_EXPORTED;
 }
 
 /* In domid's backend; fills the vdev pciback gave it. */
@@ -112,6 +152,8 @@ static int observe_guest(struct device *d)
 
 	if (d->domid >= 0 && d->goal.domid >= 0 && d->domid != d->goal.domid)
 		return DS_ELSEWHERE;
+	if (device_goal_hvm(&d->goal))
+		return observe_hvm(d, guest);
 	if (guest >= 0 && !d->goal.guest_gone &&
 	    in_backend(d, (unsigned int)guest))
 		return DS_EXPORTED;
@@ -193,9 +235,19 @@ struct cell {
 #define NOT_ASSIGNABLE	"not assignable (not bound to pciback): run " \
 			"assignable-add first, or give seize=1"
 
+/*
+ * The HVM columns are the PV ones but where the guest's bus is
+ * concerned: the grant uses the guest's RDM policy and a failed assign
+ * is fatal (grant_hvm), the device goes into qemu-xen by QMP device_add
+ * (plug) and out by device_del and DEVICE_DELETED (unplug), and
+ * libxl's backend records go with the release.
+ */
 static const struct cell steps[DS_NSTATES][DG_NGOALS] = {
-	/* goals: host, released, assignable, detached, attached */
+	/* goals: host, released, assignable, detached, attached,
+	 * detached-hvm, attached-hvm */
 	[DS_ABSENT] = {
+		REFUSE(ENODEV, "no such PCI device"),
+		REFUSE(ENODEV, "no such PCI device"),
 		REFUSE(ENODEV, "no such PCI device"),
 		REFUSE(ENODEV, "no such PCI device"),
 		REFUSE(ENODEV, "no such PCI device"),
@@ -203,33 +255,43 @@ static const struct cell steps[DS_NSTATES][DG_NGOALS] = {
 		REFUSE(ENODEV, "no such PCI device") },
 	[DS_HOST] = {
 		DONE, DONE, STEP(st_unbind), DONE,
-		REFUSE(EPERM, NOT_ASSIGNABLE) },
+		REFUSE(EPERM, NOT_ASSIGNABLE),
+		DONE, REFUSE(EPERM, NOT_ASSIGNABLE) },
 	/* The host has it: the agent takes nothing from a driver it did
 	 * not bind (return_one() says so). */
 	[DS_OTHER] = {
-		DONE, IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE },
+		DONE, IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE,
+		IMPOSSIBLE, IMPOSSIBLE },
 	[DS_UNBOUND] = {
 		STEP(st_rebind), DONE, STEP(st_new_slot), DONE,
-		REFUSE(EPERM, NOT_ASSIGNABLE) },
+		REFUSE(EPERM, NOT_ASSIGNABLE),
+		DONE, REFUSE(EPERM, NOT_ASSIGNABLE) },
 	[DS_SLOT] = {
 		STEP(st_remove_slot), STEP(st_remove_slot),
-		STEP(st_bind_pciback), DONE, REFUSE(EPERM, NOT_ASSIGNABLE) },
+		STEP(st_bind_pciback), DONE, REFUSE(EPERM, NOT_ASSIGNABLE),
+		DONE, REFUSE(EPERM, NOT_ASSIGNABLE) },
 	[DS_PCIBACK] = {
 		STEP(st_unbind_pciback), STEP(st_unbind_pciback),
-		STEP(st_quarantine), DONE, STEP(st_mark) },
+		STEP(st_quarantine), DONE, STEP(st_mark),
+		DONE, STEP(st_mark) },
 	[DS_ASSIGNABLE] = {
 		STEP(st_unbind_pciback), STEP(st_unbind_pciback), DONE, DONE,
-		STEP(st_mark) },
+		STEP(st_mark),
+		DONE, STEP(st_mark) },
 	[DS_MARKED] = {
 		IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE, STEP(st_release),
-		STEP(st_grant) },
+		STEP(st_grant),
+		STEP(st_release), STEP(st_grant_hvm) },
 	[DS_GRANTED] = {
 		IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE, STEP(st_revoke),
-		BATCH(st_export) },
+		BATCH(st_export),
+		STEP(st_revoke), STEP(st_plug) },
 	[DS_EXPORTED] = {
-		IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE, STEP(st_unexport), DONE },
+		IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE, STEP(st_unexport), DONE,
+		STEP(st_unplug), DONE },
 	[DS_ELSEWHERE] = {
 		IMPOSSIBLE, IMPOSSIBLE, IMPOSSIBLE,
+		STEP(st_refuse_elsewhere), STEP(st_refuse_elsewhere),
 		STEP(st_refuse_elsewhere), STEP(st_refuse_elsewhere) },
 };
 
@@ -299,6 +361,8 @@ static int drive_round(struct device *devs, unsigned int n,
 
 	*done = true;
 	for (i = 0; i < n; i++) {
+		devs[i].wait_ms = dr->timeout_ms;
+		devs[i].cancel = dr->cancel;
 		rc = device_observe_or_fail(&devs[i], dr);
 		if (rc)
 			return rc;

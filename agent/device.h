@@ -14,6 +14,7 @@
 
 #include "bdf.h"
 #include "cancel.h"
+#include "guest.h"
 #include "ops.h"
 #include "xenbus.h"
 
@@ -38,18 +39,18 @@ enum dev_goal_kind {
 	DG_ASSIGNABLE,	/* on pciback, quarantined, in no guest */
 	DG_DETACHED,	/* nothing of it left in guest `domid` */
 	DG_ATTACHED,	/* exported to guest `domid` */
+	/* The same for an HVM guest: its bus is qemu-xen's (QMP). */
+	DG_DETACHED_HVM,
+	DG_ATTACHED_HVM,
 	DG_KEEP,	/* a goal to return to only: stay where it is */
 	DG_NGOALS = DG_KEEP
 };
 
-/* HVM guests will add their own steps where the guest's bus is used. */
-enum guest_kind { GUEST_PV };
 
 struct dev_goal {
 	enum dev_goal_kind kind;
 	long domid;		/* DG_ATTACHED, DG_DETACHED: the guest */
 	bool guest_gone;	/* DG_DETACHED: its backend is not asked */
-	enum guest_kind guest;
 	char driver[PATH_MAX];	/* DG_HOST: the host path of the driver */
 };
 
@@ -68,7 +69,16 @@ struct device {
 	bool journaled;		/* an intent record is on disk */
 	bool remembered;	/* the original driver is recorded */
 	struct xb_dev xb;	/* attach: what the backend is told */
+	/* HVM: how long observing through QMP may wait, and the cancel. */
+	unsigned int wait_ms;
+	const struct cancel *cancel;
 };
+
+/* An HVM goal (attached-hvm, detached-hvm); inline for devstep.c. */
+static inline bool device_goal_hvm(const struct dev_goal *g)
+{
+	return g->kind == DG_ATTACHED_HVM || g->kind == DG_DETACHED_HVM;
+}
 
 struct drive {
 	const char *req;		/* the request, for the record */

@@ -16,6 +16,7 @@
 #include "devstep.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
+#include "qemupt.h"
 #include "log.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -347,8 +348,16 @@ int st_revoke(struct device *d, struct drive *dr)
 int st_release(struct device *d, struct drive *dr)
 {
 	const char *how = "";
+	char msg[768];
 	int rc;
 
+	if (device_goal_hvm(&d->goal)) {
+		step(&d->bdf, "unrecord");
+		rc = xb_unrecord(cfg.domid, guest_of(d), &d->bdf, msg,
+				 sizeof(msg));
+		if (rc)
+			return fail(dr->out, -rc, NULL, "%s", msg);
+	}
 	step(&d->bdf, "reset");
 	if (sysfs_reset(&d->bdf, &how))
 		log_dev(LOG_WARNING, &d->bdf, "reset (%s) failed", how);
@@ -356,6 +365,77 @@ int st_release(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
 			    "%s", strerror(-rc));
+	return 0;
+}
+
+/* ----------------------------------------------------------- HVM */
+
+int st_grant_hvm(struct device *d, struct drive *dr)
+{
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "grant");
+	rc = hv_grant_hvm((unsigned int)d->goal.domid, &d->bdf,
+			  d->xb.rdm_relaxed, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	return 0;
+}
+
+/*
+ * Into qemu-xen, then libxl's record of it with the guest address QEMU
+ * gave it.  A record that cannot be written leaves the device in QEMU:
+ * the failure drives it back out.
+ */
+int st_plug(struct device *d, struct drive *dr)
+{
+	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
+			      .cancel = dr->cancel };
+	unsigned int domid = (unsigned int)d->goal.domid, got = 0;
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "device_add");
+	rc = qpt_plug(domid, &d->bdf, d->xb.vdevfn, d->xb.permissive, &w,
+		      &got, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "%s", msg);
+	d->xb.vdevfn = got;
+	snprintf(d->xb.vdev, sizeof(d->xb.vdev), "0000:00:%02x.%02x", got >> 3,
+		 got & 7);
+	step(&d->bdf, "record");
+	rc = xb_record(cfg.domid, domid, &d->xb, msg, sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, NULL, "%s", msg);
+	return 0;
+}
+
+/*
+ * Out of qemu-xen: the guest ejects it, then QEMU says DEVICE_DELETED.
+ * With force, a guest that does not let go in time loses the device
+ * anyway (libxl's force: the removal goes on) and QEMU is not asked
+ * again in this drive.
+ */
+int st_unplug(struct device *d, struct drive *dr)
+{
+	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
+			      .cancel = dr->cancel };
+	char msg[768];
+	int rc;
+
+	step(&d->bdf, "device_del");
+	rc = qpt_unplug(guest_of(d), &d->bdf, &w, msg, sizeof(msg));
+	if (rc == -ETIMEDOUT && dr->force) {
+		log_dev(LOG_WARNING, &d->bdf, "%s: force: removing it anyway",
+			msg);
+		d->goal.guest_gone = true;
+		return 0;
+	}
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "%s%s", msg,
+			    rc == -ETIMEDOUT ? " (detach with force=1 to "
+			    "remove it anyway)" : "");
 	return 0;
 }
 

@@ -26,6 +26,10 @@ int st_export_batch(struct device **devs, unsigned int n,
 int st_unexport(struct device *d, struct drive *dr);
 int st_revoke(struct device *d, struct drive *dr);
 int st_release(struct device *d, struct drive *dr);
+/* HVM guests (qemu-xen through QMP). */
+int st_grant_hvm(struct device *d, struct drive *dr);
+int st_plug(struct device *d, struct drive *dr);
+int st_unplug(struct device *d, struct drive *dr);
 int st_refuse_elsewhere(struct device *d, struct drive *dr);
 
 #endif

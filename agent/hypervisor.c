@@ -194,8 +194,8 @@ static int assign_fail(char *msg, size_t len, const struct bdf *b, int err,
 	return -err;
 }
 
-static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
-			size_t len)
+static int grant_locked(unsigned int domid, const struct bdf *b,
+			uint32_t rdm, bool hvm, char *msg, size_t len)
 {
 	struct sysfs_bar bars[SYSFS_PCI_RESOURCES];
 	unsigned int i, n;
@@ -220,8 +220,9 @@ static int grant_locked(unsigned int domid, const struct bdf *b, char *msg,
 			return hv_fail(msg, len, b, errno,
 				       "grant domain %u IRQ %d", domid, pirq);
 	}
-	if (xc_assign_device(xch, domid, sbdf(b), XEN_DOMCTL_DEV_RDM_RELAXED)
-	    && errno != ENOSYS)
+	/* pci_add_dm_done(): "r < 0 && (hvm || errno != ENOSYS)". */
+	if (xc_assign_device(xch, domid, sbdf(b), rdm) &&
+	    (hvm || errno != ENOSYS))
 		return assign_fail(msg, len, b, errno, domid);
 	return 0;
 }
@@ -277,7 +278,8 @@ static int revoke_locked(unsigned int domid, const struct bdf *b,
 	return rc;
 }
 
-int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
+static int grant(unsigned int domid, const struct bdf *b, uint32_t rdm,
+		 bool hvm, char *msg, size_t len)
 {
 	char ignore[256];
 	int rc;
@@ -285,11 +287,29 @@ int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
 	if (!xch)
 		return hv_fail(msg, len, b, ENODEV, "no hypervisor interface");
 	pthread_mutex_lock(&xc_lock);
-	rc = grant_locked(domid, b, msg, len);
+	rc = grant_locked(domid, b, rdm, hvm, msg, len);
 	if (rc)
 		revoke_locked(domid, b, ignore, sizeof(ignore));
 	pthread_mutex_unlock(&xc_lock);
 	return rc;
+}
+
+int hv_grant(unsigned int domid, const struct bdf *b, char *msg, size_t len)
+{
+	return grant(domid, b, XEN_DOMCTL_DEV_RDM_RELAXED, false, msg, len);
+}
+
+/*
+ * An HVM guest's RDM policy is the spec's (libxl__device_pci_setdefault:
+ * strict unless rdm_policy=relaxed), and a failed assign is fatal
+ * whatever the errno: without the IOMMU the device would DMA into the
+ * wrong memory.
+ */
+int hv_grant_hvm(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+		 char *msg, size_t len)
+{
+	return grant(domid, b, rdm_relaxed ? XEN_DOMCTL_DEV_RDM_RELAXED : 0,
+		     true, msg, len);
 }
 
 int hv_revoke(unsigned int domid, const struct bdf *b, char *msg, size_t len)
@@ -318,4 +338,22 @@ int hv_domain_alive(unsigned int domid)
 		return -errno;
 	return n == 1 && info.domain == domid &&
 	       !(info.flags & XEN_DOMINF_dying);
+}
+
+/* As libxl__domain_type(): Xen's flag, then libxl's record (guest.c). */
+int hv_domain_hvm(unsigned int domid)
+{
+	xc_domaininfo_t info;
+	int n;
+
+	if (!xch)
+		return -ENODEV;
+	pthread_mutex_lock(&xc_lock);
+	n = xc_domain_getinfolist(xch, domid, 1, &info);
+	pthread_mutex_unlock(&xc_lock);
+	if (n < 0)
+		return -errno;
+	if (n != 1 || info.domain != domid)
+		return -ESRCH;
+	return !!(info.flags & XEN_DOMINF_hvm_guest);
 }

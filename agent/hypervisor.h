@@ -23,9 +23,17 @@ int quarantine_guest_owned(const struct bdf *b);
 /* BARs, IRQ and assignment, as libxl; all or nothing.  0 or -errno. */
 int hv_grant(unsigned int domid, const struct bdf *b, char *msg,
 	     size_t len);
+/* The same for an HVM guest: its RDM policy, any assign failure fatal. */
+int hv_grant_hvm(unsigned int domid, const struct bdf *b, bool rdm_relaxed,
+		 char *msg, size_t len);
 /* Deassign and revoke; idempotent.  0 or -errno of the first failure. */
 int hv_revoke(unsigned int domid, const struct bdf *b, char *msg,
 	      size_t len);
+/*
+ * 1 the domain was built with XEN_DOMCTL_CDF_hvm (HVM or PVH), 0 PV,
+ * -ESRCH it does not exist, or -errno.
+ */
+int hv_domain_hvm(unsigned int domid);
 /* 1 the domain exists and is not dying, 0 it does not, or -errno. */
 int hv_domain_alive(unsigned int domid);
 

@@ -148,6 +148,7 @@ static int return_one(struct device *d, struct drive *dr, char *how,
 		}
 		break;
 	case DG_DETACHED:
+	case DG_DETACHED_HVM:
 		/* The attach's own message says it all; only log. */
 		if (rc)
 			log_dev(LOG_ERR, &d->bdf, "undo: could not take it "

@@ -50,6 +50,8 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
 "  --state-dir DIR        remembered drivers and the intent journal\n"
 "                         (default /var/lib/xen-pci-agent)\n"
+"  --run-dir DIR          where qemu-xen's QMP sockets are (qmp-libxl-N,\n"
+"                         default " XENPCI_RUN_DIR_DEFAULT ")\n"
 "  --domid N              the agent's own domain (default 0)\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
@@ -212,6 +214,7 @@ static int parse_options(int argc, char **argv, int *level)
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "run-dir", required_argument, NULL, 'r' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -228,6 +231,9 @@ static int parse_options(int argc, char **argv, int *level)
 			break;
 		case 'S':
 			cfg.state_dir = optarg;
+			break;
+		case 'r':
+			cfg.run_dir = optarg;
 			break;
 		case 'd':
 		case 't':
@@ -270,15 +276,17 @@ static int parse_options(int argc, char **argv, int *level)
 /* daemon() changes to "/": relative paths must not change meaning. */
 static int absolute_paths(void)
 {
-	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX];
+	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
-	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs))) {
+	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
+	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
 		return -1;
 	}
 	cfg.sysfs_root = sysfs_abs;
 	cfg.state_dir = state_abs;
+	cfg.run_dir = run_abs;
 	return 0;
 }
 

@@ -8,4 +8,4 @@ $(BINDIR)/xen-pci-agent: $(AGENT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ \
 		$(shell pkg-config --libs xenstore xlutil xenlight xencontrol xentoollog) \
-		-lev -lpthread
+		-lev -lyajl -lpthread

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "device.h"
+#include "guest.h"
 #include "libxl_pci.h"
 #include "log.h"
 #include "publish.h"
@@ -37,6 +38,21 @@ struct entry {
 	char vdev[32];
 };
 
+/*
+ * The guest goal a device attached to domid is observed against: an
+ * HVM guest's bus is its device model's (vdev is the address QEMU gave
+ * it), a PV guest's its backend.
+ */
+static enum dev_goal_kind observe_goal(long domid)
+{
+	enum guest_kind kind;
+	char msg[512];
+
+	if (guest_kind((unsigned int)domid, &kind, msg, sizeof(msg)))
+		return DG_DETACHED;
+	return kind == GUEST_HVM ? DG_DETACHED_HVM : DG_DETACHED;
+}
+
 /* Everything an entry says, read before the transaction. */
 static void observe(struct entry *e)
 {
@@ -54,7 +70,7 @@ static void observe(struct entry *e)
 		 known[0] ? driver_name(known) : "");
 	e->permissive = sysfs_permissive(&e->bdf) == 1;
 	device_init(&d, &e->bdf);
-	d.goal.kind = e->domid >= 0 ? DG_DETACHED : DG_ASSIGNABLE;
+	d.goal.kind = e->domid >= 0 ? observe_goal(e->domid) : DG_ASSIGNABLE;
 	d.goal.domid = e->domid;
 	e->stage[0] = e->vdev[0] = '\0';
 	if (device_observe(&d))

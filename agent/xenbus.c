@@ -632,3 +632,59 @@ int xb_destroy(unsigned int be_domid, unsigned int domid)
 	errno = -rc;
 	return rc;
 }
+
+/* ------------------------------------------------------- HVM records */
+
+int xb_record(unsigned int be_domid, unsigned int domid,
+	      const struct xb_dev *d, char *msg, size_t len)
+{
+	struct xbc c = { 0 };
+	struct add a = { .c = &c, .devs = d, .n = 1 };
+	char bs[BDF_STR_LEN];
+	int rc;
+
+	rc = xbc_open(&c, be_domid, domid);
+	if (rc)
+		return xb_fail(msg, len, rc, "connect to xenstore");
+	if (xbc_find(&c, XBT_NULL, &d->bdf, xbc_num_devs(&c, XBT_NULL, 0)) < 0)
+		rc = xs_txn_run(c.h, add_txn, &a);
+	if (rc) {
+		xbc_log_failed(&c, &d->bdf, rc);
+		rc = xb_fail(msg, len, rc, "%s: record it in the PCI backend "
+			     "of domain %u", bdf_str(&d->bdf, bs), domid);
+	}
+	xbc_close(&c);
+	return rc;
+}
+
+int xb_unrecord(unsigned int be_domid, unsigned int domid,
+		const struct bdf *b, char *msg, size_t len)
+{
+	struct xbc c = { 0 };
+	struct removal r = { .c = &c, .b = b };
+	int rc, num;
+
+	rc = xbc_open(&c, be_domid, domid);
+	if (rc)
+		return xb_fail(msg, len, rc, "connect to xenstore");
+	num = xbc_num_devs(&c, XBT_NULL, -1);
+	if (num >= 0 && xbc_find(&c, XBT_NULL, b, num) >= 0)
+		rc = remove_from_backend(&c, &r, msg, len);
+	else if (!num)
+		prune_empty(&c);
+	xbc_close(&c);
+	return rc;
+}
+
+int xb_recorded(unsigned int be_domid, unsigned int domid,
+		const struct bdf *b)
+{
+	struct xbc c = { 0 };
+	int rc = xbc_open(&c, be_domid, domid);
+
+	if (rc)
+		return rc;
+	rc = xbc_find(&c, XBT_NULL, b, xbc_num_devs(&c, XBT_NULL, 0)) >= 0;
+	xbc_close(&c);
+	return rc;
+}

@@ -52,6 +52,26 @@ int xb_detach(unsigned int be_domid, unsigned int domid,
 	      char *msg, size_t len);
 
 /*
+ * HVM guests: libxl records a device given to qemu-xen in the same
+ * backend (libxl__device_pci_add_xenstore(), where the HVM guest gets
+ * no wait for Connected), which `xl pci-list` and `xl destroy` read;
+ * no pcifront will ever connect to it.  xb_record() adds d (vdevfn the
+ * guest address QEMU gave it) in one transaction, creating backend and
+ * frontend for the first device and setting Reconfiguring for a later
+ * one, as libxl does; xb_unrecord() removes it and renumbers the rest
+ * (libxl__device_pci_remove_xenstore()), the last device taking the
+ * backend with it; a device not there is not an error.  0 or -errno
+ * with msg set.
+ */
+int xb_record(unsigned int be_domid, unsigned int domid,
+	      const struct xb_dev *d, char *msg, size_t len);
+int xb_unrecord(unsigned int be_domid, unsigned int domid,
+		const struct bdf *b, char *msg, size_t len);
+/* The device is in domid's backend records.  1, 0 or -errno. */
+int xb_recorded(unsigned int be_domid, unsigned int domid,
+		const struct bdf *b);
+
+/*
  * Removes domid's backend and frontend outright (a dead guest).  0 or
  * -errno, which is also left in errno.
  */

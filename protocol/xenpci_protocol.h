@@ -150,4 +150,24 @@
 #define XENPCI_FEKEY_BACKEND_ID	"backend-id"	/* the backend's domid */
 #define XENPCI_FEKEY_STATE	"state"		/* xenbus state, decimal */
 
+/*
+ * What libxl 4.17 records about a guest, read to tell its kind
+ * (libxl_dom.c libxl__domain_type(), libxl_internal.c
+ * libxl__device_model_version_running(), libxl_dm.c
+ * libxl_get_stubdom_id() and libxl__dm_active()).
+ */
+#define LIBXL_DOM_FMT		"/libxl/%u"
+#define LIBXL_DOM_TYPE		"type"		/* pv | hvm | pvh */
+#define LIBXL_DOM_DM_VERSION	"dm-version"	/* below */
+#define LIBXL_DM_QEMU_XEN	"qemu_xen"
+#define LIBXL_DM_QEMU_TRAD	"qemu_xen_traditional"
+#define LIBXL_DOMTYPE_PVH	"pvh"
+#define XENPCI_DM_DOMID_FMT	"/local/domain/%u/image/device-model-domid"
+#define XENPCI_DM_PID_FMT	"/local/domain/%u/image/device-model-pid"
+/* qemu-xen's QMP socket for libxl, in the run dir (libxl_qmp.c). */
+#define XENPCI_QMP_SOCK_FMT	"qmp-libxl-%u"
+#define XENPCI_RUN_DIR_DEFAULT	"/var/run/xen"
+/* The qdev id libxl gives a passed-through device (PCI_PT_QDEV_ID). */
+#define XENPCI_QDEV_ID_FMT	"pci-pt-%02x_%02x.%01x"
+
 #endif

@@ -4,8 +4,9 @@
  * Its whole state lives in files under $SIMXEN_DIR so that several
  * processes (xenstored, the agent, simhost) see one hypervisor:
  *   domains/<domid>   one per live guest: "state=running|paused|shutdown|
- *                     crashed|dying", "name=...", "passthrough=1|0"
- *                     (dom0 is implicit)
+ *                     crashed|dying", "name=...", "passthrough=1|0",
+ *                     "type=pv|hvm|pvh" (no line: pv), "dm=...",
+ *                     "dm_domid=N" (dom0 is implicit)
  *   pci/<sbdf>        owner domid of an assigned PCI device (hex sbdf)
  *   faults            "<call> <ERRNO> [count]" lines: make the next
  *                     call(s) fail
@@ -37,6 +38,12 @@ enum sim_domstate sim_domain_state(uint32_t domid);
  * false only for a guest whose file says passthrough=0.
  */
 bool sim_domain_passthrough(uint32_t domid);
+/*
+ * Whether the domain was created with XEN_DOMCTL_CDF_hvm (libxl sets it
+ * for every type but PV: libxl__domain_make()): "type=hvm" or
+ * "type=pvh" in its file.
+ */
+bool sim_domain_hvm(uint32_t domid);
 /* Smallest live domid >= first, or -1. */
 long sim_next_domain(uint32_t first);
 /* 0, or the errno a pending fault for `call` asks for (consumes it). */

@@ -139,6 +139,24 @@ bool sim_domain_passthrough(uint32_t domid)
 	return pt;
 }
 
+bool sim_domain_hvm(uint32_t domid)
+{
+	char path[512], line[128];
+	bool hvm = false;
+	FILE *f;
+
+	if (domid == 0 || sim_path(path, sizeof(path), "domains/%u", domid))
+		return false;
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "type=hvm\n") || !strcmp(line, "type=pvh\n"))
+			hvm = true;
+	fclose(f);
+	return hvm;
+}
+
 long sim_next_domain(uint32_t first)
 {
 	char path[512];

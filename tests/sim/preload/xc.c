@@ -11,6 +11,11 @@
  * --no-passthrough) gets EOPNOTSUPP from assign, test_assign and
  * deassign alike: iommu.c iommu_do_domctl() checks is_iommu_enabled(d)
  * before anything else, once domctl.c has looked the domain up.
+ * An HVM or PVH guest (simhost domain create --hvm/--pvh) has the HVM
+ * flag, and HAP as libxl asks by default: getdomaininfo() in
+ * xen/common/domctl.c sets XEN_DOMINF_hvm_guest for is_hvm_domain(d)
+ * and XEN_DOMINF_hap for paging_mode_hap(d); libxenctrl's
+ * xc_domain_getinfo() turns them into info->hvm and info->hap.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -64,6 +69,8 @@ static void fill_dominfo(xc_dominfo_t *info, uint32_t domid,
 	info->running = st == SIM_DOM_RUNNING;
 	info->xenstore = domid == 0;
 	info->nr_online_vcpus = 1;
+	info->hvm = sim_domain_hvm(domid);
+	info->hap = info->hvm;
 }
 
 /* Xen returns the domains with domid >= first_domid, in order. */
@@ -112,6 +119,9 @@ int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
 			info[n].flags |= XEN_DOMINF_paused;
 		if (st == SIM_DOM_RUNNING)
 			info[n].flags |= XEN_DOMINF_running;
+		if (sim_domain_hvm((uint32_t)id))
+			info[n].flags |= XEN_DOMINF_hvm_guest |
+					 XEN_DOMINF_hap;
 		n++;
 		id++;
 	}

@@ -16,16 +16,22 @@ static const char usage[] =
 "       simhost down --dir DIR\n"
 "       simhost domain create DOMID [--name NAME] [--no-pcifront]\n"
 "                                   [--no-passthrough]\n"
+"                                   [--hvm | --pvh] [--dm qemu-xen|qemu-trad]\n"
+"                                   [--stubdom] [--no-ahci]\n"
 "       simhost domain destroy DOMID [--keep-xenstore]\n"
 "       simhost domain shutdown|crash DOMID\n"
 "       simhost domain pause|unpause DOMID\n"
 "       simhost domain set DOMID pcifront=1|0|hung\n"
+"       simhost qmp DOMID release-delay MS|never-release|die|status|\n"
+"                         transcript|socket\n"
 "       simhost fault sysfs PATH ERRNO [nth=N] [count=M] [delay_ms=D]\n"
 "       simhost fault xen CALL ERRNO [COUNT]\n"
 "       simhost fault clear\n"
 "       simhost xs --domid N read|write|ls|rm|mkdir|getperms PATH [VALUE]\n"
 "\n"
 "domain and fault take --dir DIR, or SIMHOST_DIR from DIR/env.\n"
+"An HVM guest with qemu-xen in dom0 gets a QMP peer (simqmp) on\n"
+"$XEN_RUN_DIR/qmp-libxl-DOMID, as libxl's /var/run/xen/qmp-libxl-DOMID.\n"
 "up writes DIR/env; with --owner-pid the host goes down by itself\n"
 "when that process exits, so a killed test leaves nothing behind.\n";
 
@@ -107,6 +113,8 @@ void host_setenv(const struct host *h)
 	host_path(h, p, sizeof(p), "xen");
 	setenv("SIMXEN_DIR", p, 1);
 	setenv("SIMHOST_DIR", h->dir, 1);
+	host_path(h, p, sizeof(p), "%s", XEN_RUN_SUBDIR);
+	setenv("XEN_RUN_DIR", p, 1);
 }
 
 int main(int argc, char **argv)
@@ -123,6 +131,8 @@ int main(int argc, char **argv)
 		return cmd_domain(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "xs"))
 		return cmd_xs(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "qmp"))
+		return cmd_qmp(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fault"))
 		return cmd_fault(argc - 1, argv + 1);
 	fprintf(stderr, "simhost: unknown command '%s'\n%s", argv[1], usage);

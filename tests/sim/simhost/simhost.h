@@ -9,6 +9,7 @@
  *   xenstored/ XENSTORED_RUNDIR: socket, trace, log
  *   sysfs/     the FUSE mount: sys/ (SYSFS_ROOT) and sim/ (control)
  *   run/       pid files of the host's processes, daemon logs
+ *   var-run-xen/ XEN_RUN_DIR, libxl's /var/run/xen: QMP sockets
  */
 #ifndef SIMHOST_H
 #define SIMHOST_H
@@ -48,6 +49,13 @@ int host_down(const struct host *h, bool from_guard);
 int cmd_domain(int argc, char **argv);
 int cmd_fault(int argc, char **argv);
 int poke_virq(const struct host *h);
+
+/* qmp.c: the QMP peers of HVM guests (qemu-xen in dom0) */
+#define XEN_RUN_SUBDIR "var-run-xen"
+int qmp_start(const struct host *h, unsigned int domid, bool ahci);
+int qmp_stop(const struct host *h, unsigned int domid);
+int qmp_stop_all(const struct host *h);
+int cmd_qmp(int argc, char **argv);
 
 /* guestxs.c */
 int cmd_xs(int argc, char **argv);

@@ -43,7 +43,7 @@ static void make_hypervisor(const struct host *h)
 {
 	static const char *const dirs[] = {
 		"xen", "xen/domains", "xen/pci", "xen/guests", "xenstored",
-		"sysfs", "run",
+		"sysfs", "run", XEN_RUN_SUBDIR,
 	};
 	char p[700];
 	size_t i;
@@ -183,8 +183,10 @@ static void write_env(const struct host *h)
 	fprintf(f, "SIMXEN_PRELOAD='%s'\n", h->preload);
 	fprintf(f, "SYSFS_ROOT='%s/sysfs/sys'\n", h->dir);
 	fprintf(f, "SIMSYSFS_CTL='%s/sysfs/sim'\n", h->dir);
+	fprintf(f, "XEN_RUN_DIR='%s/%s'\n", h->dir, XEN_RUN_SUBDIR);
 	fprintf(f, "export SIMHOST_DIR XENSTORED_PATH XENSTORED_RUNDIR "
-		   "SIMXEN_DIR SIMXEN_PRELOAD SYSFS_ROOT SIMSYSFS_CTL\n");
+		   "SIMXEN_DIR SIMXEN_PRELOAD SYSFS_ROOT SIMSYSFS_CTL "
+		   "XEN_RUN_DIR\n");
 	if (fclose(f))
 		die("write %s: %s", p, strerror(errno));
 }
@@ -325,6 +327,7 @@ int host_down(const struct host *h, bool from_guard)
 	unlink(env);
 	if (!from_guard)
 		rc |= proc_stop(h, "guard");
+	rc |= qmp_stop_all(h);
 	rc |= proc_stop(h, "simpeer");
 	rc |= unmount_sysfs(h);
 	rc |= proc_stop(h, "simsysfs");
