@@ -172,7 +172,20 @@ xt_dump() {
 	echo "XDUMP begin $1"
 	xt_diag "dump $1 at $(cut -d' ' -f1 /proc/uptime)s"
 	sed 's/^/XDUMP /' "$XT_TMP/dump.prev"
+	xt_dump_qmp | sed 's/^/XDUMP /'
 	echo "XDUMP end"
+}
+
+# The QMP messages each HVM guest's QEMU exchanged since the last dump,
+# in their order, after the sorted trees: "qmp NAME > JSON" (to QEMU),
+# "qmp NAME < JSON" (from it).  The runner compares them as JSON with
+# sorted keys (tests/realxen/tier.sh, rx_qmp_canon).
+xt_dump_qmp() {
+	local d name
+	while read -r d name; do
+		[ -e "$XT_TMP/qmp-$name.seen" ] || continue
+		xt_qmp_new "$name" | sed "s/^qmp /qmp $name /"
+	done < "$XT_TMP/guests"
 }
 
 xt_dump_raw() {
@@ -239,9 +252,8 @@ EOC
 # model, booted by SeaBIOS from a small AHCI disk (SYSLINUX, the guest
 # kernel and initramfs: tests/realxen/mkinitrd) with tsc_mode native,
 # which together took its boot from 17 minutes to 3.5 here.  The disk
-# controller sits at slot 1f so that the first slot QEMU gives a
-# device is 03.0, as on the simulated host (whose QEMU has only
-# xenfv's own devices at 00-02).  Its serial port is its console
+# controller takes slot 03 (the simulated QEMU's bus has it there too),
+# so the first slot QEMU gives a device is 04.0.  Its serial port is its console
 # (hvm-NAME.log).  QEMU traces its QMP monitor (every command as it
 # parsed it, every answer and event as it sent them) into
 # qmp-NAME.trace: the real side of the QMP transcript that the
@@ -252,7 +264,7 @@ xt_hvm_create() {
 name = "$name"
 type = "hvm"
 boot = "c"
-device_model_args_hvm = [ "-drive", "file=/guest/disk.img,if=none,id=gd0,format=raw", "-device", "ich9-ahci,id=gahci,addr=1f.0", "-device", "ide-hd,drive=gd0,bus=gahci.0", "-trace", "handle_qmp_command", "-trace", "monitor_qmp_respond", "-D", "/var/log/xen/qmp-$name.trace" ]
+device_model_args_hvm = [ "-drive", "file=/guest/disk.img,if=none,id=gd0,format=raw", "-device", "ich9-ahci,id=gahci", "-device", "ide-hd,drive=gd0,bus=gahci.0", "-trace", "handle_qmp_command", "-trace", "monitor_qmp_respond", "-D", "/var/log/xen/qmp-$name.trace" ]
 tsc_mode = "native"
 memory = 256
 vcpus = 1
@@ -283,6 +295,8 @@ xt_guest_log() {
 xt_guest_up() {
 	grep -q '^XGUEST up' "$(xt_guest_log "$1")" 2>/dev/null
 }
+
+xt_qmp_file() { echo "/var/log/xen/qmp-$1.trace"; }
 
 # xt_qmp_new NAME: the QMP messages of NAME's QEMU since the last call,
 # one a line: "qmp > REQUEST" (a command, as QEMU parsed it) or
@@ -334,6 +348,7 @@ XT_NEXT_DOMID=1
 xt_agent_spawn() {
 	LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
 		--sysfs-root "$SYSFS_ROOT" --state-dir "$SIMHOST_DIR/state" \
+		--run-dir "$XEN_RUN_DIR" \
 		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
 	echo $! > "$XT_TMP/agent.pid"
 }
@@ -346,6 +361,35 @@ xt_guest_create() {
 	simhost domain create "$d" --name "$name" > /dev/null || return 1
 	[ "$2" = -p ] && { simhost domain pause "$d" || return 1; }
 	echo "$d $name" >> "$XT_TMP/guests"
+}
+
+# An HVM guest: the simulated host's QEMU is its QMP peer (tests/sim/qmp).
+xt_hvm_create() {
+	local name=$1 d=$XT_NEXT_DOMID
+	XT_NEXT_DOMID=$((d + 1))
+	simhost domain create "$d" --name "$name" --hvm > /dev/null ||
+		return 1
+	[ "$2" = -p ] && { simhost domain pause "$d" || return 1; }
+	echo "$d $name" >> "$XT_TMP/guests"
+	echo 0 > "$XT_TMP/qmp-$name.seen"
+}
+
+# The peer's transcript, {"conn": N, "dir": "in"|"out", "msg": JSON} a
+# line, in the real world's shape (xt_qmp_new there); a connection's
+# open and close are not messages.
+xt_qmp_file() {
+	echo "$SIMHOST_DIR/run/qmp-$(xt_guest_domid "$1").transcript"
+}
+xt_qmp_new() {
+	local f seen n
+	f=$(xt_qmp_file "$1")
+	seen=$(cat "$XT_TMP/qmp-$1.seen" 2>/dev/null || echo 0)
+	n=$(wc -l < "$f" 2>/dev/null || echo 0)
+	echo "$n" > "$XT_TMP/qmp-$1.seen"
+	[ "$n" -gt "$seen" ] || return 0
+	sed -n "$((seen + 1)),${n}p" "$f" | sed -n \
+		-e 's/^{"conn": [0-9]*, "dir": "in", "msg": \(.*\)}$/qmp > \1/p' \
+		-e 's/^{"conn": [0-9]*, "dir": "out", "msg": \(.*\)}$/qmp < \1/p'
 }
 
 # The simulated guest is up once its domain runs: its pcifront acts
