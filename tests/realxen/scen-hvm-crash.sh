@@ -23,11 +23,11 @@ xt_check "assignable-add $NIC1" xen-pci assignable-add $NIC1
 xt_check "assignable-add $NIC2" xen-pci assignable-add $NIC2
 xt_check "attach $NIC1 and $NIC2 to h1 in one request" \
 	xen-pci attach "$H" $NIC1 $NIC2
-xt_wait_check "h1 sees both" 120 \
+xt_wait_check "h1 sees both" 300 \
 	xt_guest_sees "$H" 0000:00:04.0 0000:00:05.0
 if [ "$XT_WORLD" = real ]; then
 	for v in 0000:00:04.0 0000:00:05.0; do
-		xt_wait_check "h1's e1000 driver probes $v" 120 \
+		xt_wait_check "h1's e1000 driver probes $v" 300 \
 			xt_guest_binds "$H" $v e1000
 	done
 fi
@@ -44,7 +44,7 @@ xt_is "R/devices still says attached" \
 xt_dump restarted
 
 xt_check "detach $NIC1 after the restart" xen-pci detach "$H" $NIC1
-xt_wait_check "h1 keeps only $NIC2" 120 xt_guest_sees "$H" 0000:00:05.0
+xt_wait_check "h1 keeps only $NIC2" 300 xt_guest_sees "$H" 0000:00:05.0
 xt_dump detached-one
 
 # A request the killed agent may have begun: the restarted one ends it.
@@ -53,11 +53,11 @@ xenstore-write $R/requests/rx-hkill-1/domid "$H" \
 xenstore-write $R/requests/rx-hkill-1/op detach
 xt_agent_kill9
 xt_agent_start
-xt_wait_check "the request the killed agent took has a final status" 120 \
+xt_wait_check "the request the killed agent took has a final status" 300 \
 	xt_request_done $R/requests/rx-hkill-1
 xt_is "and it is ok" "$(xenstore-read $R/requests/rx-hkill-1/status)" ok
 xenstore-rm $R/requests/rx-hkill-1
-xt_wait_check "h1 sees nothing" 120 xt_guest_sees_nothing "$H"
+xt_wait_check "h1 sees nothing" 300 xt_guest_sees_nothing "$H"
 xt_is "R/devices says assignable" \
 	"$(xenstore-read $R/devices/0000-00-05-0/state)" assignable
 # How far the killed agent got (device_del sent or not) is a race: the
@@ -70,8 +70,8 @@ xt_dump detached-all
 xt_is "raw attach request for $NIC1 to h1" \
 	"$(xt_request rx-hdeath-1 attach domid="$H" spec=00:03.0)" "ok  "
 xenstore-rm $R/requests/rx-hdeath-1
-xt_wait_check "h1 sees it" 120 xt_guest_sees "$H" 0000:00:04.0
-[ "$XT_WORLD" = real ] && xt_wait_check "h1's e1000 driver probes it" 120 \
+xt_wait_check "h1 sees it" 300 xt_guest_sees "$H" 0000:00:04.0
+[ "$XT_WORLD" = real ] && xt_wait_check "h1's e1000 driver probes it" 300 \
 	xt_guest_binds "$H" 0000:00:04.0 e1000
 xt_dump attach-death
 

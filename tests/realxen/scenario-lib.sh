@@ -63,17 +63,20 @@ xt_is() {
 	fi
 }
 
-# xt_wait SECONDS CMD...: until CMD succeeds, evaluated again each time.
+# xt_wait SECONDS CMD...: until CMD succeeds, evaluated again each time,
+# for at most SECONDS of wall-clock time (not a count of tries: under
+# nested emulation on a loaded machine one try of a check that forks
+# a few commands can take a second).
 xt_wait() {
-	local n=$(($1 * 5))
+	local end=$(($(xt_now) + $1))
 	shift
-	while [ "$n" -gt 0 ]; do
+	while :; do
 		"$@" > /dev/null 2>&1 && return 0
+		[ "$(xt_now)" -lt "$end" ] || return 1
 		sleep 0.2
-		n=$((n - 1))
 	done
-	return 1
 }
+xt_now() { cut -d. -f1 /proc/uptime; }
 
 # xt_wait_check NAME SECONDS CMD...
 xt_wait_check() {
@@ -85,6 +88,10 @@ xt_wait_check() {
 		xt_not_ok "$name"
 		xt_diag "still false after ${secs}s: $*"
 		"$@" 2>&1 | sed 's/^/XTEST #   /'
+		case $1 in
+		xt_guest_*) xt_diag "guest $2's bus: $(xt_guest_bus "$2" |
+			tr '\n' ' ')" ;;
+		esac
 	fi
 }
 
