@@ -125,6 +125,14 @@ static void fill_device(struct device *d, const struct spec *sp,
 	 */
 	if (kind == GUEST_HVM && sp->wildcard)
 		d->xb.vdevfn = sp->vdevfn | b->func;
+	/*
+	 * Function 0 arrives last, with functions already in its slot:
+	 * QEMU's pci_init_multifunction() refuses it ("indicates single
+	 * function, but ... is already populated") unless it says
+	 * multifunction.  libxl 4.17 does not say it; the agent does.
+	 */
+	d->multifunction = kind == GUEST_HVM && sp->wildcard &&
+			   sp->ndevs > 1 && b->func == 0;
 }
 
 /*

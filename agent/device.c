@@ -113,6 +113,11 @@ static int observe_hvm(struct device *d, long guest)
 		return DS_GRANTED;
 	rc = qpt_find((unsigned int)guest, &d->bdf, &w, &vdevfn, msg,
 		      sizeof(msg));
+	if (rc == -EEXIST) {
+		/* Not ours: never unplug it; a plug gets QEMU's refusal. */
+		log_dev(LOG_WARNING, &d->bdf, "%s", msg);
+		return DS_GRANTED;
+	}
 	if (rc < 0) {
 		log_dev(LOG_ERR, &d->bdf, "%s", msg);
 		return rc;
@@ -165,37 +170,41 @@ static int observe_guest(struct device *d)
 	return d->domid >= 0 ? DS_MARKED : -ENOENT;
 }
 
-static int observe_driver(struct device *d)
+/* probe: sysfs_dev_probe()'s answer, drv its driver. */
+static int observe_driver(struct device *d, int probe, const char *drv)
 {
-	int rc = sysfs_on_pciback(&d->bdf);
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	if (rc)
+	if (probe == SYSFS_ON_PCIBACK)
 		return d->quarantined ? DS_ASSIGNABLE : DS_PCIBACK;
-	rc = sysfs_dev_driver(&d->bdf, d->driver, sizeof(d->driver));
-	if (rc)
-		return rc;
-	if (d->driver[0])
+	if (probe == SYSFS_ON_DRIVER) {
+		snprintf(d->driver, sizeof(d->driver), "%s", drv);
 		return d->goal.kind == DG_HOST && d->goal.driver[0] &&
 		       strcmp(d->driver, d->goal.driver) ? DS_OTHER : DS_HOST;
+	}
 	rc = sysfs_has_slot(&d->bdf);
 	if (rc < 0)
 		return rc;
 	return rc ? DS_SLOT : DS_UNBOUND;
 }
 
+/*
+ * Every step is followed by an observation: one sysfs lookup for a
+ * device on a driver (issue 10: three before, each a round trip to the
+ * kernel's sysfs, or to the simulated one).
+ */
 int device_observe(struct device *d)
 {
-	int rc = sysfs_dev_exists(&d->bdf);
+	char drv[sizeof(d->driver)];
+	int probe = sysfs_dev_probe(&d->bdf, drv, sizeof(drv)), rc;
 
 	d->driver[0] = '\0';
-	if (rc == -ENOENT) {
+	if (probe == -ENOENT) {
 		d->state = DS_ABSENT;
 		return 0;
 	}
-	if (rc)
-		return rc;
+	if (probe < 0)
+		return probe;
 	if (guest_goal(&d->goal)) {
 		d->domid = libxl_pci_domid(XBT_NULL, &d->bdf);
 		rc = observe_guest(d);
@@ -206,7 +215,7 @@ int device_observe(struct device *d)
 		if (rc != -ENOENT)
 			return rc;
 	}
-	rc = observe_driver(d);
+	rc = observe_driver(d, probe, drv);
 	if (rc < 0)
 		return rc;
 	d->state = rc;

@@ -69,6 +69,8 @@ struct device {
 	bool journaled;		/* an intent record is on disk */
 	bool remembered;	/* the original driver is recorded */
 	struct xb_dev xb;	/* attach: what the backend is told */
+	/* HVM: function 0 of a multi-function slot (QEMU's multifunction). */
+	bool multifunction;
 	/* HVM: how long observing through QMP may wait, and the cancel. */
 	unsigned int wait_ms;
 	const struct cancel *cancel;

@@ -18,6 +18,7 @@
 #include "libxl_pci.h"
 #include "qemupt.h"
 #include "log.h"
+#include "script.h"
 #include "statedir.h"
 #include "sysfs.h"
 #include "xenbus.h"
@@ -76,6 +77,31 @@ static unsigned int guest_of(const struct device *d)
 	return (unsigned int)(d->domid >= 0 ? d->domid : d->goal.domid);
 }
 
+/*
+ * The site's hotplug script for phase ph (script.c): a failure fails
+ * the step, except while a failed drive is undone (journal.c).
+ */
+static int phase(struct device *d, struct drive *dr, enum script_phase ph,
+		 long domid)
+{
+	char drv[PATH_MAX], msg[768];
+	struct script_dev sd = { .bdf = &d->bdf, .domid = domid,
+				 .orig_driver = drv, .req = dr->req };
+	int rc;
+
+	if (!script_active())
+		return 0;
+	snprintf(drv, sizeof(drv), "%s", ph == SP_PREPARE && d->driver[0] ?
+		 d->driver : d->orig_driver);
+	if (!drv[0] && libxl_pci_driver(XBT_NULL, &d->bdf, drv, sizeof(drv)) &&
+	    driver_recall(&d->bdf, drv, sizeof(drv)))
+		drv[0] = '\0';
+	rc = script_run(ph, &sd, dr->cancel, msg, sizeof(msg));
+	if (!rc || script_undoing())
+		return 0;
+	return fail(dr->out, -rc, &d->bdf, "%s", msg);
+}
+
 /* libxl: "Store driver_path for rebinding to dom0". */
 static int remember(struct device *d, struct drive *dr)
 {
@@ -113,8 +139,10 @@ static int remember(struct device *d, struct drive *dr)
 
 int st_unbind(struct device *d, struct drive *dr)
 {
-	int rc;
+	int rc = phase(d, dr, SP_PREPARE, -1);
 
+	if (rc)
+		return rc;
 	step(&d->bdf, "unbind");
 	rc = sysfs_driver_write(d->driver, "unbind", &d->bdf);
 	if (rc)
@@ -126,7 +154,9 @@ int st_unbind(struct device *d, struct drive *dr)
 
 int st_new_slot(struct device *d, struct drive *dr)
 {
-	int rc = d->remembered ? 0 : remember(d, dr);
+	int rc = d->remembered ? 0 : phase(d, dr, SP_PREPARE, -1);
+
+	rc = rc || d->remembered ? rc : remember(d, dr);
 
 	if (rc)
 		return rc;
@@ -140,7 +170,9 @@ int st_new_slot(struct device *d, struct drive *dr)
 
 int st_bind_pciback(struct device *d, struct drive *dr)
 {
-	int rc = d->remembered ? 0 : remember(d, dr);
+	int rc = d->remembered ? 0 : phase(d, dr, SP_PREPARE, -1);
+
+	rc = rc || d->remembered ? rc : remember(d, dr);
 
 	if (rc)
 		return rc;
@@ -214,7 +246,7 @@ int st_rebind(struct device *d, struct drive *dr)
 		return fail(dr->out, -rc, &d->bdf, "bind to %s: %s",
 			    driver_name(drv), strerror(-rc));
 	log_dev(LOG_INFO, &d->bdf, "rebound to %s", driver_name(drv));
-	return 0;
+	return phase(d, dr, SP_REATTACH, -1);
 }
 
 /*
@@ -287,6 +319,20 @@ int st_export(struct device *d, struct drive *dr)
 	return st_export_batch(&one, 1, dr);
 }
 
+/* The add phase of each exported device; hotplug-status says how. */
+static int added(struct device **devs, unsigned int n, struct drive *dr)
+{
+	unsigned int domid = (unsigned int)devs[0]->goal.domid, i;
+	int rc = 0;
+
+	if (!script_active())
+		return 0;
+	for (i = 0; i < n && !rc; i++)
+		rc = phase(devs[i], dr, SP_ADD, domid);
+	script_hotplug_status(domid, rc ? dr->out->msg : NULL);
+	return rc;
+}
+
 int st_export_batch(struct device **devs, unsigned int n, struct drive *dr)
 {
 	struct xb_wait w = { .timeout_ms = dr->timeout_ms,
@@ -305,7 +351,7 @@ int st_export_batch(struct device **devs, unsigned int n, struct drive *dr)
 		return fail(dr->out, -rc, NULL, "%s", msg);
 	for (i = 0; i < n; i++)
 		devs[i]->xb = xbs[i];
-	return 0;
+	return added(devs, n, dr);
 }
 
 /* The guest lets go: the xenbus hot-remove handshake. */
@@ -347,6 +393,7 @@ int st_revoke(struct device *d, struct drive *dr)
 /* The next guest gets it reset; then libxl's record lets it go. */
 int st_release(struct device *d, struct drive *dr)
 {
+	long guest = guest_of(d);
 	const char *how = "";
 	char msg[768];
 	int rc;
@@ -365,7 +412,8 @@ int st_release(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
 			    "%s", strerror(-rc));
-	return 0;
+	return phase(d, dr, d->goal.guest_gone ? SP_CLEANUP : SP_REMOVE,
+		     guest);
 }
 
 /* ----------------------------------------------------------- HVM */
@@ -392,13 +440,15 @@ int st_plug(struct device *d, struct drive *dr)
 {
 	struct qpt_wait w = { .timeout_ms = dr->timeout_ms,
 			      .cancel = dr->cancel };
+	struct qpt_dev qd = { .vdevfn = d->xb.vdevfn,
+			      .permissive = d->xb.permissive,
+			      .multifunction = d->multifunction };
 	unsigned int domid = (unsigned int)d->goal.domid, got = 0;
 	char msg[768];
 	int rc;
 
 	step(&d->bdf, "device_add");
-	rc = qpt_plug(domid, &d->bdf, d->xb.vdevfn, d->xb.permissive, &w,
-		      &got, msg, sizeof(msg));
+	rc = qpt_plug(domid, &d->bdf, &qd, &w, &got, msg, sizeof(msg));
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "%s", msg);
 	d->xb.vdevfn = got;
@@ -430,6 +480,14 @@ int st_unplug(struct device *d, struct drive *dr)
 		log_dev(LOG_WARNING, &d->bdf, "%s: force: removing it anyway",
 			msg);
 		d->goal.guest_gone = true;
+		return 0;
+	}
+	if (rc == -EPIPE) {
+		/*
+		 * QEMU died under the request: the next observation asks
+		 * again, and a QEMU that is gone holds no bus to be in.
+		 */
+		log_dev(LOG_WARNING, &d->bdf, "%s: looking again", msg);
 		return 0;
 	}
 	if (rc)

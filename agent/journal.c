@@ -16,6 +16,7 @@
 #include "device.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "script.h"
 #include "statedir.h"
 #include "sysfs.h"
 
@@ -89,12 +90,27 @@ static void forget_add(struct device *d)
 		libxl_pci_clear_driver(&d->bdf);
 }
 
+static int drive_back(struct device *d, struct drive *dr, char *how,
+		       size_t len);
+
 /*
  * Drive d to its `ret`; *how says where it ended, for the request's
- * message and the log.  0 if it got there.
+ * message and the log.  0 if it got there.  The hotplug scripts of the
+ * phases it passes run, but cannot stop the way back.
  */
 static int return_one(struct device *d, struct drive *dr, char *how,
 		      size_t len)
+{
+	int rc;
+
+	script_undo(true);
+	rc = drive_back(d, dr, how, len);
+	script_undo(false);
+	return rc;
+}
+
+static int drive_back(struct device *d, struct drive *dr, char *how,
+		       size_t len)
 {
 	struct outcome scratch = { 0 };
 	struct drive back = *dr;

@@ -29,6 +29,7 @@
 #include "ops.h"
 #include "publish.h"
 #include "request.h"
+#include "script.h"
 #include "statedir.h"
 #include "sysfs.h"
 #include "worker.h"
@@ -56,6 +57,10 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
 "  --log-level LEVEL      error, warning, info (default) or debug\n"
+"  --script-dir DIR       the hotplug scripts: DIR/pci and what script=\n"
+"                         names (default " SCRIPT_DIR_DEFAULT ")\n"
+"  --script-timeout S     a script's time before SIGTERM (default 40)\n"
+"  --script-grace S       then before SIGKILL (default 5)\n"
 "  --help                 this text\n"
 "\n"
 "SIGTERM or SIGINT: stop accepting requests, finish the running ones,\n"
@@ -208,6 +213,23 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 	stop(AGENT_EXIT_TEMPORARY);
 }
 
+static const char *script_dir;
+static unsigned int script_timeout = SCRIPT_TIMEOUT_DEFAULT;
+static unsigned int script_grace = SCRIPT_GRACE_DEFAULT;
+
+static bool parse_seconds(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || !v || v > 3600)
+		return false;
+	*out = v;
+	return true;
+}
+
 /* Options into cfg: -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, int *level)
 {
@@ -219,6 +241,9 @@ static int parse_options(int argc, char **argv, int *level)
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "script-dir", required_argument, NULL, 'D' },
+		{ "script-timeout", required_argument, NULL, 'T' },
+		{ "script-grace", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -253,6 +278,20 @@ static int parse_options(int argc, char **argv, int *level)
 			if (*level < 0) {
 				fprintf(stderr, AGENT_NAME ": invalid "
 					"--log-level '%s'\n", optarg);
+				return AGENT_EXIT_USAGE;
+			}
+			break;
+		case 'D':
+			script_dir = optarg;
+			break;
+		case 'T':
+		case 'G':
+			if (!parse_seconds(optarg, c == 'T' ? &script_timeout :
+					   &script_grace)) {
+				fprintf(stderr, AGENT_NAME ": invalid %s '%s': "
+					"1 to 3600 seconds\n", c == 'T' ?
+					"--script-timeout" : "--script-grace",
+					optarg);
 				return AGENT_EXIT_USAGE;
 			}
 			break;
@@ -301,6 +340,8 @@ static int start(void)
 		/* Held by another agent: that one may stop, a retry work. */
 		return rc == -EWOULDBLOCK ? AGENT_EXIT_TEMPORARY :
 					    AGENT_EXIT_CONFIG;
+	/* The state dir is ours: what our predecessor's scripts left. */
+	script_reap_orphans();
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop) {
 		log_err("cannot initialise libev");
@@ -319,6 +360,7 @@ static int start(void)
 	/* No worker runs yet: the loop thread may publish itself. */
 	publish_all();
 	worker_init();
+	script_init();
 	request_init(maybe_exit);
 	reqwatch_init(xs_requests_path());
 	domains_init(maybe_exit);
@@ -350,6 +392,7 @@ static int serve(void)
 
 	ev_run(loop, 0);
 
+	script_stop_all();
 	ev_io_stop(loop, &watch_io);
 	xs_stop_watching();
 	xs_publish_stopped();
@@ -366,6 +409,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (!cfg.foreground && absolute_paths())
 		return AGENT_EXIT_USAGE;
+	/* Resolved now: daemonise() changes to "/". */
+	script_configure(script_dir, script_timeout, script_grace);
 	/* Daemonise before any thread or xenstore connection exists. */
 	if (!cfg.foreground && daemonise())
 		return daemon_status(AGENT_EXIT_TEMPORARY);

@@ -5,6 +5,7 @@
 #ifndef XENPCI_OPS_H
 #define XENPCI_OPS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,6 +23,8 @@ struct outcome {
 	/* attach: the vdev of each spec, in order */
 	char vdev[XENPCI_ATTACH_MAX_SPECS][32];
 	unsigned int nvdev;
+	/* its worker wrote the answer with R/devices (ops_finish()) */
+	bool answered;
 };
 void outcome_free(struct outcome *o);
 
@@ -58,5 +61,14 @@ struct req_params;
 void ops_run(const struct req_params *p, const char *id, bool replay,
 	     const struct cancel *cancel, struct outcome *out);
 void ops_publish(const struct req_params *p);
+/*
+ * ops_publish(), and in the same transaction the request's answer in
+ * dir (out->answered), unless quiet or cancel is set by then: the loop
+ * answers those (timeout) or nobody does (removed by its requester).
+ * dir NULL (the agent's own requests) or a list: ops_publish() alone.
+ */
+void ops_finish(const struct req_params *p, const char *dir,
+		struct outcome *out, const atomic_bool *quiet,
+		const struct cancel *cancel);
 
 #endif

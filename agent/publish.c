@@ -89,22 +89,21 @@ static bool put(xs_transaction_t t, const char *base, const char *node,
 	return xs_write_str(t, p, val);
 }
 
-static bool drop(xs_transaction_t t, const char *base, const char *node)
-{
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s/%s", base, node);
-	return xs_remove(t, p);
-}
-
 static bool write_entry(xs_transaction_t t, const struct entry *e)
 {
 	char base[160], key[KEY_STR_LEN], bdf[BDF_STR_LEN], dom[24];
 
 	snprintf(base, sizeof(base), "%s/" XENPCI_DEVICES "/%s", agent_root,
 		 bdf_key(&e->bdf, key));
+	/*
+	 * Removed and written again in the transaction: readers never see
+	 * it half done, and one RM clears domid and vdev of a device no
+	 * longer attached without asking what was there.
+	 */
+	if (!xs_remove(t, base))
+		return false;
 	if (!e->present)
-		return xs_remove(t, base);
+		return true;
 	if (!put(t, base, XENPCI_DEV_BDF, bdf_str(&e->bdf, bdf)) ||
 	    !put(t, base, XENPCI_DEV_STATE, e->domid >= 0 ?
 		 XENPCI_DEVSTATE_ATTACHED : XENPCI_DEVSTATE_ASSIGNABLE) ||
@@ -113,8 +112,7 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage))
 		return false;
 	if (e->domid < 0)
-		return drop(t, base, XENPCI_DEV_DOMID) &&
-		       drop(t, base, XENPCI_DEV_VDEV);
+		return true;
 	snprintf(dom, sizeof(dom), "%ld", e->domid);
 	return put(t, base, XENPCI_DEV_DOMID, dom) &&
 	       put(t, base, XENPCI_DEV_VDEV, e->vdev);
@@ -124,6 +122,8 @@ struct batch {
 	struct entry *e;
 	unsigned int n;
 	bool prune;		/* remove entries of devices not in e */
+	publish_then_fn then;	/* more writes in the same transaction */
+	void *arg;
 };
 
 static bool listed(const struct batch *b, const struct bdf *x)
@@ -164,10 +164,10 @@ static int publish_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	for (unsigned int i = 0; !rc && i < b->n; i++)
 		if (!write_entry(t, &b->e[i]))
 			rc = -errno;
-	return rc;
+	return rc || !b->then ? rc : b->then(h, t, b->arg);
 }
 
-static void publish(struct batch *b)
+static int publish(struct batch *b)
 {
 	int rc;
 
@@ -177,21 +177,35 @@ static void publish(struct batch *b)
 	if (rc)
 		log_err("publish %s/" XENPCI_DEVICES ": %s", agent_root,
 			strerror(-rc));
+	return rc;
 }
 
 void publish_devices(const struct bdf *devs, unsigned int n)
 {
-	struct entry e[REQ_MAX_DEVS];
-	struct batch b = { .e = e, .n = n < REQ_MAX_DEVS ? n : REQ_MAX_DEVS };
+	publish_devices_then(devs, n, NULL, NULL);
+}
 
-	if (!b.n)
-		return;
+int publish_devices_then(const struct bdf *devs, unsigned int n,
+			 publish_then_fn then, void *arg)
+{
+	struct entry e[REQ_MAX_DEVS];
+	struct batch b = { .e = e, .n = n < REQ_MAX_DEVS ? n : REQ_MAX_DEVS,
+			   .then = then, .arg = arg };
+	int rc;
+
+	if (!b.n) {
+		rc = then ? xs_txn_run(xsh, then, arg) : 0;
+		if (rc)
+			log_err("publish: %s", strerror(-rc));
+		return rc;
+	}
 	memset(e, 0, sizeof(e));
 	for (unsigned int i = 0; i < b.n; i++)
 		e[i].bdf = devs[i];
 	pthread_mutex_lock(&publish_lock);
-	publish(&b);
+	rc = publish(&b);
 	pthread_mutex_unlock(&publish_lock);
+	return rc;
 }
 
 void publish_all(void)

@@ -6,7 +6,10 @@
  *   plug    device_add {driver: xen-pci-passthrough, id: pci-pt-BB_SS.F,
  *           hostaddr: DDDD:BB:SS.F, addr: "SS.F" when a virtual slot
  *           is asked for, permissive: true only when set (QEMU before
- *           XSA-131 does not know the property)}, then query-pci: the
+ *           XSA-131 does not know the property), multifunction: true
+ *           for function 0 of a `*` slot (libxl omits it, and QEMU
+ *           then refuses function 0 after the others)}, then query-pci:
+ *           the
  *           device whose qdev_id is ours gives the guest's slot and
  *           function.
  *   unplug  device_del {id}, then QEMU's DEVICE_DELETED for that id,
@@ -24,6 +27,7 @@
 #include "log.h"
 #include "qemupt.h"
 #include "qmp.h"
+#include "sysfs.h"
 
 void qpt_id(const struct bdf *b, char *buf, size_t len)
 {
@@ -44,8 +48,34 @@ static long long int_at(yajl_val v, const char *key)
 	return n && YAJL_IS_INTEGER(n) ? YAJL_GET_INTEGER(n) : -1;
 }
 
-/* query-pci's answer: 1 and *vdevfn if qdev id `id` is in it. */
-static int find_in(yajl_val ans, const char *id, unsigned int *vdevfn)
+/*
+ * Is QEMU's device `d` (query-pci's entry with our id) really host
+ * device b?  libxl trusts the id alone, but xl or a person may have put
+ * another host device under it, and a device_del of that id would take
+ * their device away.  QEMU 7.2's query-pci does not say the host
+ * address; its "id" (the host's vendor and device ids, which
+ * xen-pci-passthrough shows the guest) must at least be b's.
+ */
+static bool same_ids(yajl_val d, const struct bdf *b)
+{
+	const char *vp[] = { "id", "vendor", NULL };
+	const char *dp[] = { "id", "device", NULL };
+	yajl_val v = yajl_tree_get(d, vp, yajl_t_number);
+	yajl_val dv = yajl_tree_get(d, dp, yajl_t_number);
+	unsigned int vendor, device;
+
+	if (sysfs_ids(b, &vendor, &device) || !v || !dv ||
+	    !YAJL_IS_INTEGER(v) || !YAJL_IS_INTEGER(dv))
+		return true;	/* nothing to compare: libxl's answer */
+	return YAJL_GET_INTEGER(v) == vendor && YAJL_GET_INTEGER(dv) == device;
+}
+
+/*
+ * query-pci's answer: 1 and *vdevfn if qdev id `id` is in it (as b),
+ * -EEXIST if it is another host device's.
+ */
+static int find_in(yajl_val ans, const char *id, const struct bdf *b,
+		   unsigned int *vdevfn)
 {
 	const char *rp[] = { "return", NULL }, *dp[] = { "devices", NULL };
 	const char *ip[] = { "qdev_id", NULL };
@@ -72,6 +102,8 @@ static int find_in(yajl_val ans, const char *id, unsigned int *vdevfn)
 			fn = int_at(d, "function");
 			if (slot < 0 || slot > 31 || fn < 0 || fn > 7)
 				return -EPROTO;
+			if (!same_ids(d, b))
+				return -EEXIST;
 			*vdevfn = (unsigned int)(slot << 3 | fn);
 			return 1;
 		}
@@ -89,11 +121,15 @@ static int query(struct qmp *q, const struct bdf *b, unsigned int *vdevfn,
 	if (rc)
 		return rc;
 	qpt_id(b, id, sizeof(id));
-	rc = find_in(ans, id, vdevfn);
+	rc = find_in(ans, id, b, vdevfn);
 	yajl_tree_free(ans);
 	if (rc == -EPROTO)
 		snprintf(msg, len, "QMP of domain %u: query-pci: an answer "
 			 "not in QEMU's shape", q->domid);
+	if (rc == -EEXIST)
+		snprintf(msg, len, "QMP of domain %u: QEMU's device %s is not "
+			 "this host device (other vendor or device ids): "
+			 "someone else put it there", q->domid, id);
 	return rc;
 }
 
@@ -115,10 +151,11 @@ int qpt_find(unsigned int domid, const struct bdf *b,
 	return rc;
 }
 
-int qpt_plug(unsigned int domid, const struct bdf *b, unsigned int vdevfn,
-	     bool permissive, const struct qpt_wait *w,
+int qpt_plug(unsigned int domid, const struct bdf *b,
+	     const struct qpt_dev *qd, const struct qpt_wait *w,
 	     unsigned int *got_vdevfn, char *msg, size_t len)
 {
+	unsigned int vdevfn = qd->vdevfn;
 	char args[256], addr[32] = "", id[32];
 	struct qmp q;
 	yajl_val ans;
@@ -129,9 +166,10 @@ int qpt_plug(unsigned int domid, const struct bdf *b, unsigned int vdevfn,
 		snprintf(addr, sizeof(addr), ",\"addr\":\"%x.%x\"",
 			 vdevfn >> 3, vdevfn & 7);
 	snprintf(args, sizeof(args), "{\"driver\":\"xen-pci-passthrough\","
-		 "\"id\":\"%s\",\"hostaddr\":\"" XENPCI_BDF_FMT "\"%s%s}",
+		 "\"id\":\"%s\",\"hostaddr\":\"" XENPCI_BDF_FMT "\"%s%s%s}",
 		 id, b->dom, b->bus, b->dev, b->func, addr,
-		 permissive ? ",\"permissive\":true" : "");
+		 qd->permissive ? ",\"permissive\":true" : "",
+		 qd->multifunction ? ",\"multifunction\":true" : "");
 	rc = qmp_open(&q, domid, w->timeout_ms, w->cancel, msg, len);
 	if (rc)
 		return rc;
@@ -187,6 +225,11 @@ int qpt_unplug(unsigned int domid, const struct bdf *b,
 			"device model", id, domid);
 		rc = 0;
 		goto out;
+	}
+	/* An earlier detach asked already (qdev_unplug()): wait again. */
+	if (rc == -EIO && strstr(msg, "already in the process of unplug")) {
+		log_dev(LOG_INFO, b, "%s: waiting for the guest again", msg);
+		rc = 0;
 	}
 	if (!rc)
 		rc = qmp_wait_deleted(&q, id, w->timeout_ms, msg, len);

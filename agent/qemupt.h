@@ -19,12 +19,17 @@ struct qpt_wait {
 
 /*
  * device_add driver=xen-pci-passthrough id=pci-pt-BB_SS.F hostaddr=b
- * [addr=SS.F from vdevfn] [permissive=true], then query-pci for the
+ * [addr=SS.F from vdevfn] [permissive=true] [multifunction=true], then query-pci for the
  * guest address it got (*got_vdevfn).  0 or -errno with msg set (QEMU's
  * own error for a refused device_add: -EIO).
  */
-int qpt_plug(unsigned int domid, const struct bdf *b, unsigned int vdevfn,
-	     bool permissive, const struct qpt_wait *w,
+struct qpt_dev {
+	unsigned int vdevfn;	/* 0: QEMU picks the slot */
+	bool permissive;
+	bool multifunction;	/* function 0 of a multi-function slot */
+};
+int qpt_plug(unsigned int domid, const struct bdf *b,
+	     const struct qpt_dev *qd, const struct qpt_wait *w,
 	     unsigned int *got_vdevfn, char *msg, size_t len);
 /*
  * query-pci: 1 and *vdevfn if QEMU has b, 0 if it has not (or QEMU is

@@ -8,6 +8,15 @@
  * request its requester removed gets no answer, and its directory is
  * not recreated.  The final one carries error and code, or the results,
  * with `status` last.
+ *
+ * The first status a request gets (accepted or running) is decided
+ * while its fields are just read: reqio_read_begin() leaves the read's
+ * transaction open, reqio_status() for that request writes into it, and
+ * reqio_read_end() commits.  The read of `op` in the same transaction
+ * is the check, so that status costs one write instead of a transaction
+ * of its own (issue 10).  If the commit fails (the requester changed or
+ * removed the request meanwhile), the status is written again the
+ * checked way.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +24,7 @@
 #include <string.h>
 
 #include "libxl_pci.h"
+#include "log.h"
 #include "reqio.h"
 #include "xs.h"
 
@@ -71,6 +81,61 @@ static int read_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	return 0;
 }
 
+/* The read's transaction, while reqio_read_begin() holds it open. */
+static struct {
+	xs_transaction_t t;
+	char dir[PATH_LEN];
+	const char *status;	/* written into it, or NULL */
+} pend = { .t = XBT_NULL };
+
+int reqio_read_begin(const char *dir, struct req_fields *f)
+{
+	struct read_arg a = { .dir = dir, .f = f };
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	pend.t = xs_transaction_start(xsh);
+	if (pend.t == XBT_NULL)
+		return reqio_read(dir, f);
+	rc = read_fn(xsh, pend.t, &a);
+	if (rc) {
+		xs_transaction_end(xsh, pend.t, true);
+		pend.t = XBT_NULL;
+		reqio_fields_free(f);
+		return rc;
+	}
+	snprintf(pend.dir, sizeof(pend.dir), "%s", dir);
+	pend.status = NULL;
+	return 0;
+}
+
+void reqio_read_end(void)
+{
+	xs_transaction_t t = pend.t;
+	int rc;
+
+	if (t == XBT_NULL)
+		return;
+	pend.t = XBT_NULL;
+	if (xs_transaction_end(xsh, t, !pend.status))
+		return;
+	if (!pend.status || errno != EAGAIN) {
+		if (pend.status)
+			log_err("%s: write status %s: %s", pend.dir,
+				pend.status, strerror(errno));
+		return;
+	}
+	rc = reqio_status(pend.dir, pend.status);
+	if (rc && rc != -ENOENT)
+		log_err("%s: write status %s: %s", pend.dir, pend.status,
+			strerror(-rc));
+}
+
+static bool pending_for(const char *dir)
+{
+	return pend.t != XBT_NULL && !strcmp(pend.dir, dir);
+}
+
 int reqio_read(const char *dir, struct req_fields *f)
 {
 	struct read_arg a = { .dir = dir, .f = f };
@@ -104,6 +169,14 @@ bool reqio_has_status(const char *dir)
 	char p[PATH_LEN];
 
 	snprintf(p, sizeof(p), "%s/" XENPCI_REQ_STATUS, dir);
+	return xs_exists(XBT_NULL, p);
+}
+
+bool reqio_has_op(const char *dir)
+{
+	char p[PATH_LEN];
+
+	snprintf(p, sizeof(p), "%s/" XENPCI_REQ_OP, dir);
 	return xs_exists(XBT_NULL, p);
 }
 
@@ -174,15 +247,12 @@ static bool put_list(struct xs_handle *h, xs_transaction_t t,
 	return ok;
 }
 
-static int write_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
+/* The answer's nodes, status last; the request's op is there. */
+static int write_answer(struct xs_handle *h, xs_transaction_t t,
+			const struct write_arg *a)
 {
-	const struct write_arg *a = arg;
-	char p[PATH_LEN];
 	bool ok = true;
 
-	snprintf(p, sizeof(p), "%s/" XENPCI_REQ_OP, a->dir);
-	if (!xs_exists(t, p))
-		return -ENOENT;	/* removed by the requester */
 	if (a->err) {
 		ok = put(t, a->dir, XENPCI_REQ_ERROR, a->msg) &&
 		     put(t, a->dir, XENPCI_REQ_CODE, errno_name(a->err));
@@ -195,10 +265,62 @@ static int write_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	return ok ? 0 : -(errno ? errno : EIO);
 }
 
+static int write_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	const struct write_arg *a = arg;
+	char p[PATH_LEN], *old;
+	bool final;
+
+	snprintf(p, sizeof(p), "%s/" XENPCI_REQ_OP, a->dir);
+	if (!xs_exists(t, p))
+		return -ENOENT;	/* removed by the requester */
+	/*
+	 * A worker answers its request itself (reqio_answer_in()), so a
+	 * final status from the loop (a timeout) may come second: a final
+	 * status never changes.
+	 */
+	if (reqparse_final(a->status)) {
+		snprintf(p, sizeof(p), "%s/" XENPCI_REQ_STATUS, a->dir);
+		old = xs_read_str(t, p);
+		final = reqparse_final(old);
+		free(old);
+		if (final)
+			return -EALREADY;
+	}
+	return write_answer(h, t, a);
+}
+
+int reqio_answer_in(struct xs_handle *h, xs_transaction_t t,
+		    const char *dir, const struct req_params *p,
+		    const struct outcome *out, bool *answered)
+{
+	char msg[sizeof(out->msg)], path[PATH_LEN];
+	struct write_arg a = {
+		.dir = dir, .p = p, .err = out->err, .msg = msg, .out = out,
+		.status = out->err ? XENPCI_STATUS_ERROR : XENPCI_STATUS_OK,
+	};
+
+	*answered = false;
+	snprintf(msg, sizeof(msg), "%s", out->msg[0] ? out->msg :
+		 strerror(out->err));
+	snprintf(path, sizeof(path), "%s/" XENPCI_REQ_OP, dir);
+	if (!xs_exists(t, path))
+		return 0;	/* removed by the requester: no answer */
+	*answered = true;
+	return write_answer(h, t, &a);
+}
+
 int reqio_status(const char *dir, const char *status)
 {
 	struct write_arg a = { .dir = dir, .status = status };
 
+	if (pending_for(dir)) {
+		/* `op` was read in this transaction: that is the check. */
+		if (!put(pend.t, dir, XENPCI_REQ_STATUS, status))
+			return -(errno ? errno : EIO);
+		pend.status = status;
+		return 0;
+	}
 	return xs_txn_run(xsh, write_fn, &a);
 }
 
@@ -210,6 +332,9 @@ int reqio_final(const char *dir, const struct req_params *p, int err,
 		.status = err ? XENPCI_STATUS_ERROR : XENPCI_STATUS_OK,
 	};
 
+	/* Rare (a refused request): the read's transaction goes first. */
+	if (pending_for(dir))
+		reqio_read_end();
 	return xs_txn_run(xsh, write_fn, &a);
 }
 

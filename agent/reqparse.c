@@ -191,6 +191,23 @@ static int attach_specs(struct req_params *p, const char *spec,
 	return p->unresolved ? 0 : collect_devs(p);
 }
 
+/*
+ * script=: a file name, never a path (a requester in another domain
+ * must not run any program it likes in dom0); script.c checks that
+ * the file is in the script directory when the request runs.
+ */
+static bool valid_script(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > XENPCI_REQ_SCRIPT_MAX || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
 static bool known_other(const char *k)
 {
 	/* Ours from an earlier run, or attach's spec-N. */
@@ -225,6 +242,14 @@ static int parse_field(struct req_params *p, const char *id, const char *k,
 					     "'%.40s'", val);
 		p->domid = (unsigned int)v;
 		p->has_domid = true;
+	} else if (!strcmp(k, XENPCI_REQ_SCRIPT)) {
+		if (!valid_script(val))
+			return reqparse_fail(p, EINVAL, "invalid script "
+				"'%.64s': the name of a file in the agent's "
+				"script directory ([A-Za-z0-9_.-], not "
+				"starting with '.', at most %d)", val,
+				XENPCI_REQ_SCRIPT_MAX);
+		snprintf(p->script, sizeof(p->script), "%s", val);
 	} else if (!known_other(k)) {
 		/*
 		 * PROTOCOL.md section 13: agents ignore request fields they

@@ -28,6 +28,7 @@ struct req_params {
 	bool has_domid;
 	bool rebind, force;
 	unsigned int timeout;	/* seconds */
+	char script[XENPCI_REQ_SCRIPT_MAX + 1];	/* "": the default */
 	/* Every device the request works on, each once. */
 	struct bdf devs[REQ_MAX_DEVS];
 	unsigned int ndevs;

@@ -44,6 +44,7 @@
  * the answer, so its intent record (statedir.c) outlives it.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ struct request {
 	unsigned int nres;
 	struct qwaiter qw;
 	struct cancel cancel;	/* set on timeout: undo and stop */
+	atomic_bool quiet;	/* removed: its worker must not answer */
 	ev_timer deadline, reap;
 	struct job job;
 	struct outcome out;
@@ -150,9 +152,10 @@ static void put_final(struct request *rq, int err, const char *msg,
 			errno_name(err), msg);
 	else
 		log_info("request %s (%s): ok", rq->id, rq->p.desc);
-	if (!rq->internal) {
+	/* Its worker answered already, with R/devices (ops_finish()). */
+	if (!rq->internal && !(out && out->answered)) {
 		rc = reqio_final(rq->path, &rq->p, err, msg, out);
-		if (rc && rc != -ENOENT)
+		if (rc && rc != -ENOENT && rc != -EALREADY)
 			log_err("request %s: write status %s: %s", rq->id,
 				err ? XENPCI_STATUS_ERROR : XENPCI_STATUS_OK,
 				strerror(-rc));
@@ -182,7 +185,8 @@ static void job_run(struct job *j)
 		rq->own(&rq->p);
 	else
 		ops_run(&rq->p, rq->id, rq->replay, &rq->cancel, &rq->out);
-	ops_publish(&rq->p);
+	ops_finish(&rq->p, rq->internal ? NULL : rq->path, &rq->out,
+		   &rq->quiet, &rq->cancel);
 }
 
 static void event(struct request *rq, enum rq_event ev);
@@ -318,6 +322,7 @@ static int act_orphan(struct request *rq)
 {
 	log_info("request %s (%s): removed by the requester while its step "
 		 "runs; it ends without writing anything", rq->id, rq->p.desc);
+	atomic_store(&rq->quiet, true);
 	ev_timer_stop(loop, &rq->reap);
 	return 0;
 }

@@ -92,6 +92,16 @@ static void changed(const char *id, const char *node)
 	if (node[0] && agent_written(node))
 		return;
 	snprintf(dir, sizeof(dir), "%s/%s", requests_dir, id);
+	/*
+	 * An event for the directory itself of a known request: its
+	 * requester removed it (the usual end of every request).  One
+	 * read of `op`, which only the requester writes, tells that from a
+	 * directory removed and already written again.
+	 */
+	if (!node[0] && !reqio_has_op(dir)) {
+		request_gone(old);
+		return;
+	}
 	if (reqio_has_status(dir)) {
 		log_debug("request %s: change ignored (fields are read once, "
 			  "when op appears)", id);
@@ -108,7 +118,7 @@ static void consider(const char *id)
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/%s", requests_dir, id);
-	rc = reqio_read(dir, &f);
+	rc = reqio_read_begin(dir, &f);
 	if (old) {
 		/*
 		 * We write `status` as soon as we know a request, so a
@@ -126,6 +136,8 @@ static void consider(const char *id)
 	if (!rc && reqio_field(&f, XENPCI_REQ_OP) && request_accepting())
 		admit(id, dir, &f);
 out:
+	/* The first status admit() wrote goes with the read. */
+	reqio_read_end();
 	reqio_fields_free(&f);
 }
 

@@ -17,8 +17,13 @@
  * agent writes intent/<K>: the goal, the goal a failure or a crash
  * returns it to, each with its guest, the device's original driver, the
  * boot it belongs to and the request that asked.  Records are written
- * to a temporary file, fsync'd, renamed into place and the directory
- * fsync'd, so a record is either absent or complete.  It is removed when
+ * to a temporary file in one write() and renamed into place, so a record
+ * is either absent or complete.  They are not fsync'd: what they guard
+ * against is the agent's death (kill -9, a crash), which leaves the page
+ * cache as it was, and a record that outlives the host's is from an
+ * earlier boot and discarded (below).  Five fsyncs of every add were
+ * most of its time on disk (issue 10).  drivers/<K> must outlive a
+ * reboot and is fsync'd, with its directory.  It is removed when
  * the drive has reached its goal, or when the device has been driven
  * back after a failure.  On the success and error paths that is before
  * the request's final status is written; when a request times out, its
@@ -52,6 +57,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,8 +161,8 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
-/* Replace `path` with `data` atomically and durably. */
-static int write_atomic(const char *path, const char *data)
+/* Replace `path` with `data` atomically; durably: also past a crash. */
+static int write_atomic(const char *path, const char *data, bool durable)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(data);
@@ -170,7 +176,7 @@ static int write_atomic(const char *path, const char *data)
 	ssize_t n = write(fd, data, len);
 
 	/* A short write sets no errno: say what happened, not a stale one. */
-	if (n < 0 || fsync(fd))
+	if (n < 0 || (durable && fsync(fd)))
 		rc = -errno;
 	else if ((size_t)n != len)
 		rc = -ENOSPC;
@@ -182,14 +188,14 @@ static int write_atomic(const char *path, const char *data)
 		unlink(tmp);
 		return rc;
 	}
-	return fsync_dir_of(path);
+	return durable ? fsync_dir_of(path) : 0;
 }
 
-static int remove_durable(const char *path)
+static int remove_file(const char *path, bool durable)
 {
 	if (unlink(path))
 		return errno == ENOENT ? 0 : -errno;
-	return fsync_dir_of(path);
+	return durable ? fsync_dir_of(path) : 0;
 }
 
 const char *current_boot_id(void)
@@ -221,7 +227,7 @@ int intent_write(const struct intent *in)
 		 bdf_str(&in->bdf, bdf), in->goal, in->goal_domid, in->ret,
 		 in->ret_domid, in->request, in->orig_driver,
 		 in->wrote_xs_path, in->boot_id);
-	rc = write_atomic(p, buf);
+	rc = write_atomic(p, buf, false);
 	if (rc)
 		log_dev(LOG_ERR, &in->bdf, "write intent record %s: %s", p,
 			strerror(-rc));
@@ -280,7 +286,7 @@ int intent_clear(const struct bdf *b)
 	int rc;
 
 	state_path(p, sizeof(p), "intent", b);
-	rc = remove_durable(p);
+	rc = remove_file(p, false);
 	if (rc)
 		log_dev(LOG_ERR, b, "remove intent record %s: %s", p,
 			strerror(-rc));
@@ -324,7 +330,7 @@ int driver_remember(const struct bdf *b, const char *host_path)
 
 	state_path(p, sizeof(p), "drivers", b);
 	snprintf(buf, sizeof(buf), "%s\n", host_path);
-	rc = write_atomic(p, buf);
+	rc = write_atomic(p, buf, true);
 	if (rc)
 		log_dev(LOG_ERR, b, "remember driver in %s: %s", p,
 			strerror(-rc));
@@ -353,5 +359,5 @@ int driver_forget(const struct bdf *b)
 	char p[PATH_MAX];
 
 	state_path(p, sizeof(p), "drivers", b);
-	return remove_durable(p);
+	return remove_file(p, true);
 }

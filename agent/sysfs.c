@@ -143,6 +143,37 @@ int sysfs_has_slot(const struct bdf *b)
 	return pciback_lists("slots", b);
 }
 
+/*
+ * A PCI device's driver link is "../../../bus/pci/drivers/<name>" (the
+ * driver core's sysfs_create_link() to the driver's kobject), and that
+ * directory is no link: its realpath is the bus's drivers/<name>.  One
+ * readlink instead of realpath()'s one per path component, each a
+ * lookup in sysfs (issue 10: most of the agent's CPU per request).
+ * -EAGAIN: some other shape, let realpath() decide.
+ */
+static int driver_link(const char *p, char *host_path, size_t len)
+{
+	static const char drv[] = PCI_DRIVERS "/";
+	char t[PATH_MAX];
+	const char *name;
+	ssize_t n;
+	int rc;
+
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -EAGAIN;
+	t[n] = '\0';
+	name = strstr(t, drv);
+	if (!name || strncmp(t, "../", 3))
+		return -EAGAIN;
+	name += sizeof(drv) - 1;
+	if (!name[0] || strchr(name, '/') || !strcmp(name, "..") ||
+	    !strcmp(name, "."))
+		return -EAGAIN;
+	rc = snprintf(host_path, len, HOST_SYSFS PCI_DRIVERS "/%s", name);
+	return (size_t)rc >= len ? -ENAMETOOLONG : 0;
+}
+
 int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len)
 {
 	char p[PATH_MAX], real[PATH_MAX];
@@ -152,6 +183,9 @@ int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len)
 	host_path[0] = '\0';
 	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/driver",
 		   b->dom, b->bus, b->dev, b->func);
+	rc = driver_link(p, host_path, len);
+	if (rc != -EAGAIN)
+		return rc;
 	rc = lstat_errno(p);
 	if (rc == -ENOENT)
 		return 0;
@@ -165,6 +199,21 @@ int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len)
 	else
 		rc = snprintf(host_path, len, "%s", real);
 	return (size_t)rc >= len ? -ENAMETOOLONG : 0;
+}
+
+int sysfs_dev_probe(const struct bdf *b, char *host_path, size_t len)
+{
+	int rc = sysfs_dev_driver(b, host_path, len);
+
+	if (rc)
+		return rc;
+	if (!host_path[0])
+		return sysfs_dev_exists(b) ?: SYSFS_NO_DRIVER;
+	if (!strcmp(host_path, HOST_SYSFS PCIBACK)) {
+		host_path[0] = '\0';
+		return SYSFS_ON_PCIBACK;
+	}
+	return SYSFS_ON_DRIVER;
 }
 
 static int write_str(const char *path, const char *val)
@@ -350,6 +399,29 @@ int sysfs_irq(const struct bdf *b)
 		rc = (int)irq;
 	fclose(f);
 	return rc;
+}
+
+static int read_hex(const struct bdf *b, const char *attr, unsigned int *v)
+{
+	char p[PATH_MAX];
+	FILE *f;
+	int rc = 0;
+
+	sysfs_path(p, sizeof(p), PCI_DEVICES "/" XENPCI_BDF_FMT "/%s", b->dom,
+		   b->bus, b->dev, b->func, attr);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%x", v) != 1)
+		rc = -EINVAL;
+	fclose(f);
+	return rc;
+}
+
+int sysfs_ids(const struct bdf *b, unsigned int *vendor,
+	      unsigned int *device)
+{
+	return read_hex(b, "vendor", vendor) ?: read_hex(b, "device", device);
 }
 
 int sysfs_reset(const struct bdf *b, const char **how)

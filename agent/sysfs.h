@@ -34,6 +34,14 @@ int sysfs_has_slot(const struct bdf *b);
  * unbound.  Returns 0 or -errno.
  */
 int sysfs_dev_driver(const struct bdf *b, char *host_path, size_t len);
+/*
+ * All device_observe() needs from sysfs, in one readlink of the driver
+ * link when the device has a driver (one more lookup when it has none):
+ * -ENOENT (no such device), SYSFS_NO_DRIVER, SYSFS_ON_PCIBACK, or
+ * SYSFS_ON_DRIVER with host_path as sysfs_dev_driver() sets it.
+ */
+enum { SYSFS_NO_DRIVER, SYSFS_ON_PCIBACK, SYSFS_ON_DRIVER };
+int sysfs_dev_probe(const struct bdf *b, char *host_path, size_t len);
 /* Write the BDF to <host driver path>/<file> (mapped into the root). */
 int sysfs_driver_write(const char *host_drv, const char *file,
 		       const struct bdf *b);
@@ -56,6 +64,9 @@ int sysfs_resources(const struct bdf *b,
 		    unsigned int *n);
 /* The legacy IRQ in the device's `irq`, 0 for none, or -errno. */
 int sysfs_irq(const struct bdf *b);
+/* Its `vendor` and `device` ids (HVM: is QEMU's device ours?).  0/-errno. */
+int sysfs_ids(const struct bdf *b, unsigned int *vendor,
+	      unsigned int *device);
 /*
  * libxl__device_pci_reset(): pciback's do_flr where the kernel has it,
  * else the device's reset file.  *how says which ("do_flr", "reset"),

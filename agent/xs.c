@@ -8,6 +8,13 @@
  * and drains it with xs_next_watch() (xs_check_watch()) until EAGAIN,
  * never with the blocking xs_read_watch(), so the loop sleeps in the
  * kernel when idle; it dispatches each event by its token.
+ *
+ * The watches live on a connection of their own.  libxenstore starts a
+ * reader thread on the first xs_watch() of a handle, and from then on
+ * every reply on that handle travels through it (a wake-up of that
+ * thread and one of the caller, for each request); the handle all the
+ * reads and writes use has no watch, so a request is one write and one
+ * read on its socket (issue 10: CPU per request).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +29,7 @@
 #define XS_PATH_LEN	160
 
 struct xs_handle *xsh;
+static struct xs_handle *xsw;	/* the watches' */
 char agent_root[64];
 static char requests_path[96];
 static bool watching;
@@ -84,10 +92,12 @@ int xs_connect(void)
 	snprintf(requests_path, sizeof(requests_path), "%s/" XENPCI_REQUESTS,
 		 agent_root);
 	xsh = xs_open(0);
-	if (!xsh) {
+	xsw = xsh ? xs_open(0) : NULL;
+	if (!xsw) {
 		log_err("connect to xenstore (XENSTORED_PATH=%s): %s",
 			getenv("XENSTORED_PATH") ?: "default",
 			strerror(errno));
+		xs_disconnect();
 		return -1;
 	}
 	return 0;
@@ -95,9 +105,11 @@ int xs_connect(void)
 
 void xs_disconnect(void)
 {
+	if (xsw)
+		xs_close(xsw);
 	if (xsh)
 		xs_close(xsh);
-	xsh = NULL;
+	xsh = xsw = NULL;
 }
 
 /*
@@ -208,7 +220,7 @@ int xs_watch_requests(void)
 	 * The first event fires at once with path == R/requests: that is
 	 * the start-up scan, serving requests written while we were down.
 	 */
-	if (!xs_watch(xsh, requests_path, XS_TOKEN_REQUESTS)) {
+	if (!xs_watch(xsw, requests_path, XS_TOKEN_REQUESTS)) {
 		log_err("watch %s: %s", requests_path, strerror(errno));
 		return -1;
 	}
@@ -217,9 +229,9 @@ int xs_watch_requests(void)
 	 * devices checked.  Its first event, at once, is the start-up check
 	 * for guests that died while we were down.
 	 */
-	if (!xs_watch(xsh, "@releaseDomain", XS_TOKEN_DOMAINS)) {
+	if (!xs_watch(xsw, "@releaseDomain", XS_TOKEN_DOMAINS)) {
 		log_err("watch @releaseDomain: %s", strerror(errno));
-		xs_unwatch(xsh, requests_path, XS_TOKEN_REQUESTS);
+		xs_unwatch(xsw, requests_path, XS_TOKEN_REQUESTS);
 		return -1;
 	}
 	watching = true;
@@ -228,19 +240,19 @@ int xs_watch_requests(void)
 
 int xs_watch_fd(void)
 {
-	return xs_fileno(xsh);
+	return xs_fileno(xsw);
 }
 
 char **xs_next_watch(void)
 {
-	return xs_check_watch(xsh);
+	return xs_check_watch(xsw);
 }
 
 void xs_stop_watching(void)
 {
 	if (!watching)
 		return;
-	xs_unwatch(xsh, requests_path, XS_TOKEN_REQUESTS);
-	xs_unwatch(xsh, "@releaseDomain", XS_TOKEN_DOMAINS);
+	xs_unwatch(xsw, requests_path, XS_TOKEN_REQUESTS);
+	xs_unwatch(xsw, "@releaseDomain", XS_TOKEN_DOMAINS);
 	watching = false;
 }

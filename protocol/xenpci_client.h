@@ -153,8 +153,9 @@ int xenpci_request_setf(struct xenpci_request *req, const char *key,
  * Write the request under R/requests/<ID>/ in ONE transaction, "op"
  * last, retrying the whole transaction on EAGAIN.  Inside the same
  * transaction it checks that R/state is "running" (else -EHOSTDOWN,
- * nothing written) and that the ID is unused (else -EEXIST; with a
- * generated ID a fresh one is drawn instead).
+ * nothing written) and that an ID set with xenpci_request_set_id() is
+ * unused (else -EEXIST); a generated ID is new by construction and not
+ * read back.
  */
 int xenpci_request_submit(struct xenpci_client *c, struct xenpci_request *req);
 

@@ -4,6 +4,7 @@
 #ifndef XENPCI_INTERNAL_H
 #define XENPCI_INTERNAL_H
 
+#include <stdbool.h>
 #include <xenstore.h>
 
 #include "xenpci_client.h"
@@ -15,6 +16,11 @@ struct xenpci_client {
 	unsigned int agent_domid;
 	char root[64];			/* R */
 	char errmsg[512];
+	bool state_watched;		/* R/state, until the close */
+	bool state_fresh;		/* its first event not seen yet */
+	/* the status watch of the last request, removed by the next */
+	char unwatch_path[XENPCI_PATH_MAX];
+	char unwatch_token[XENPCI_PATH_MAX];
 };
 
 /* Record the last failure of c: printf-style context. */

@@ -150,6 +150,14 @@
 #define XENPCI_FEKEY_BACKEND_ID	"backend-id"	/* the backend's domid */
 #define XENPCI_FEKEY_STATE	"state"		/* xenbus state, decimal */
 
+/* Hotplug scripts (PROTOCOL.md 8.6) -- protocol addition. */
+#define XENPCI_REQ_SCRIPT	"script"	/* a file in the script dir */
+#define XENPCI_REQ_SCRIPT_MAX	64
+#define XENPCI_FEATURE_HOTPLUG_SCRIPTS	"hotplug-scripts"
+/* In the guest's backend after the add phase, as vif/vbd scripts. */
+#define XENPCI_BEKEY_HOTPLUG_STATUS	"hotplug-status" /* connected, error */
+#define XENPCI_BEKEY_HOTPLUG_ERROR	"hotplug-error"	/* why, on error */
+
 /*
  * What libxl 4.17 records about a guest, read to tell its kind
  * (libxl_dom.c libxl__domain_type(), libxl_internal.c

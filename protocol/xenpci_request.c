@@ -215,16 +215,20 @@ static int submit_in(struct xenpci_client *c, struct xenpci_request *req,
 	}
 	free(val);
 
-	/* The ID must be new. */
+	/*
+	 * A chosen ID must be new.  A generated one is new by construction
+	 * (pid, nanosecond clock, a counter and 32 random bits): checking
+	 * it would cost a xenstore round trip for every request.
+	 */
 	if (req_path(c, req, path, sizeof(path), NULL))
 		return -ENAMETOOLONG;
-	val = xs_read(c->xs, t, path, &len);
+	val = req->id_generated ? NULL : xs_read(c->xs, t, path, &len);
 	if (val) {
 		free(val);
 		xenpci_set_err(c, "request %s already exists", path);
 		return -EEXIST;
 	}
-	if (errno != ENOENT) {
+	if (!req->id_generated && errno != ENOENT) {
 		rc = -errno;
 		xenpci_set_err(c, "read %s: %s", path, strerror(-rc));
 		return rc;
@@ -261,10 +265,6 @@ int xenpci_request_submit(struct xenpci_client *c, struct xenpci_request *req)
 		rc = submit_in(c, req, t);
 		if (rc) {
 			xs_transaction_end(c->xs, t, true);
-			if (rc == -EEXIST && req->id_generated) {
-				xenpci_request_id_generate("req", req->id);
-				continue;
-			}
 			return rc;
 		}
 		if (xs_transaction_end(c->xs, t, false))
@@ -415,7 +415,13 @@ static int read_results(struct xenpci_client *c, struct xenpci_reply *rep,
 			free(val);
 			break;
 		}
-		rc = read_results(c, rep, child, crel, depth + 1);
+		/*
+		 * A node with a value is a leaf in what agents write; only an
+		 * empty one (a parent made implicitly) may hold nested keys.
+		 * A listing of every leaf would cost a round trip each.
+		 */
+		if (!val[0])
+			rc = read_results(c, rep, child, crel, depth + 1);
 	}
 	free(names);
 	return rc;
@@ -428,33 +434,59 @@ static int cmp_result(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/*
+ * Ops whose answer carries no result/ in protocol v1 (PROTOCOL.md
+ * section 4.3): their reply costs no listing of result/.
+ */
+static bool op_has_results(const char *op)
+{
+	static const char *const none[] = {
+		XENPCI_OP_ASSIGNABLE_ADD, XENPCI_OP_ASSIGNABLE_REMOVE,
+		XENPCI_OP_DETACH,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		if (strcmp(op, none[i]) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * error and code come only with status=error, result/ only with
+ * status=ok (PROTOCOL.md section 4): read only what the status says is
+ * there, all of it written before or with the status.
+ */
 static int read_reply(struct xenpci_client *c, struct xenpci_request *req,
 		      char *status, struct xenpci_reply **reply)
 {
 	struct xenpci_reply *rep = calloc(1, sizeof(*rep));
 	char path[XENPCI_PATH_MAX];
-	int rc;
+	int rc = 0;
 
 	if (!rep) {
 		free(status);
 		return -ENOMEM;
 	}
 	rep->status = status;
-	if (req_path(c, req, path, sizeof(path), XENPCI_REQ_ERROR))
-		goto toolong;
-	rep->error = read_opt(c, path, &rc);
-	if (rc)
-		goto fail;
-	if (req_path(c, req, path, sizeof(path), XENPCI_REQ_CODE))
-		goto toolong;
-	rep->code = read_opt(c, path, &rc);
-	if (rc)
-		goto fail;
-	if (req_path(c, req, path, sizeof(path), XENPCI_REQ_RESULT))
-		goto toolong;
-	rc = read_results(c, rep, path, "", 0);
-	if (rc)
-		goto fail;
+	if (strcmp(status, XENPCI_STATUS_ERROR) == 0) {
+		if (req_path(c, req, path, sizeof(path), XENPCI_REQ_ERROR))
+			goto toolong;
+		rep->error = read_opt(c, path, &rc);
+		if (rc)
+			goto fail;
+		if (req_path(c, req, path, sizeof(path), XENPCI_REQ_CODE))
+			goto toolong;
+		rep->code = read_opt(c, path, &rc);
+		if (rc)
+			goto fail;
+	} else if (op_has_results(req->op)) {
+		if (req_path(c, req, path, sizeof(path), XENPCI_REQ_RESULT))
+			goto toolong;
+		rc = read_results(c, rep, path, "", 0);
+		if (rc)
+			goto fail;
+	}
 	if (rep->nresults > 1)
 		qsort(rep->results, rep->nresults, sizeof(*rep->results),
 		      cmp_result);
@@ -471,6 +503,20 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Waiting                                                            */
 
+/*
+ * Round trips are what a request costs (issue 10), so the wait reads
+ * only what a watch event says changed:
+ *  - the watch on R/state is set once per client and stays until
+ *    xenpci_client_close() (closing the connection drops it);
+ *  - the watch on the request's status is set per request; its removal
+ *    is left to the next request or to the close, which drops it with
+ *    the connection (a one-shot CLI never pays for it);
+ *  - every watch fires once at once (xenstore's WATCH), before any
+ *    event of a later change: those first events say nothing the
+ *    caller does not know already, and are skipped.
+ */
+#define STATE_TOKEN	"xenpci-state"
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -479,13 +525,69 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Consume every queued watch event; they only mean "look again". */
-static int drain_watches(struct xenpci_client *c)
+/* The status watch of the previous request, if it is still set. */
+static void unwatch_pending(struct xenpci_client *c)
+{
+	if (!c->unwatch_path[0])
+		return;
+	xs_unwatch(c->xs, c->unwatch_path, c->unwatch_token);
+	c->unwatch_path[0] = c->unwatch_token[0] = '\0';
+}
+
+struct waiter {
+	char spath[XENPCI_PATH_MAX], apath[XENPCI_PATH_MAX];
+	char stok[XENPCI_PATH_MAX];
+	bool status_fresh;	/* its first event not seen yet */
+};
+
+static int arm(struct xenpci_client *c, struct xenpci_request *req,
+	       struct waiter *w)
+{
+	int rc;
+
+	if (req_path(c, req, w->spath, sizeof(w->spath), XENPCI_REQ_STATUS) ||
+	    xenpci_path(c, w->apath, sizeof(w->apath), XENPCI_STATE))
+		return -ENAMETOOLONG;
+	snprintf(w->stok, sizeof(w->stok), "xenpci-status-%s", req->id);
+	unwatch_pending(c);
+	if (!c->state_watched) {
+		if (!xs_watch(c->xs, w->apath, STATE_TOKEN))
+			goto fail_a;
+		c->state_watched = c->state_fresh = true;
+	}
+	if (!xs_watch(c->xs, w->spath, w->stok)) {
+		rc = -errno;
+		xenpci_set_err(c, "watch %s: %s", w->spath, strerror(-rc));
+		return rc;
+	}
+	w->status_fresh = true;
+	snprintf(c->unwatch_path, sizeof(c->unwatch_path), "%s", w->spath);
+	snprintf(c->unwatch_token, sizeof(c->unwatch_token), "%s", w->stok);
+	return 0;
+fail_a:
+	rc = -errno;
+	xenpci_set_err(c, "watch %s: %s", w->apath, strerror(-rc));
+	return rc;
+}
+
+/* Consume the queued events; say which of ours changed. */
+static int drain_watches(struct xenpci_client *c, struct waiter *w,
+			 bool *state, bool *status)
 {
 	char **ev;
 
-	while ((ev = xs_check_watch(c->xs)) != NULL)
+	while ((ev = xs_check_watch(c->xs)) != NULL) {
+		const char *tok = ev[XS_WATCH_TOKEN];
+
+		if (strcmp(tok, STATE_TOKEN) == 0) {
+			*state = *state || !c->state_fresh;
+			c->state_fresh = false;
+		} else if (strcmp(tok, w->stok) == 0) {
+			*status = *status || !w->status_fresh;
+			w->status_fresh = false;
+		}
 		free(ev);
+	}
 	if (errno != EAGAIN) {
 		int err = errno;
 
@@ -496,103 +598,95 @@ static int drain_watches(struct xenpci_client *c)
 	return 0;
 }
 
-int xenpci_request_wait(struct xenpci_client *c, struct xenpci_request *req,
-			unsigned int timeout_ms, struct xenpci_reply **reply)
+/*
+ * 1: final (*reply set), 0: not yet, else -errno.  With check_state,
+ * R/state first: a final status written before "stopped" is then
+ * always seen.
+ */
+static int look(struct xenpci_client *c, struct xenpci_request *req,
+		struct waiter *w, bool check_state,
+		struct xenpci_reply **reply)
 {
-	char spath[XENPCI_PATH_MAX], apath[XENPCI_PATH_MAX];
-	char stok[XENPCI_PATH_MAX], atok[XENPCI_PATH_MAX];
+	char *state = NULL, *status;
+	int running = 1, rc;
+
+	if (check_state) {
+		running = xenpci_agent_running(c, &state);
+		if (running < 0)
+			return running;
+	}
+	status = read_opt(c, w->spath, &rc);
+	if (rc) {
+		free(state);
+		return rc;
+	}
+	if (xenpci_status_final(status)) {
+		free(state);
+		rc = read_reply(c, req, status, reply);
+		return rc ? rc : 1;
+	}
+	free(status);
+	if (!running) {
+		if (state)
+			xenpci_set_err(c, "%s is \"%s\", not \"%s\"", w->apath,
+				       state, XENPCI_STATE_RUNNING);
+		else
+			xenpci_set_err(c, "%s does not exist", w->apath);
+		free(state);
+		return -EHOSTDOWN;
+	}
+	free(state);
+	return 0;
+}
+
+/* initial: look once before the first event (the caller knows nothing). */
+static int wait_armed(struct xenpci_client *c, struct xenpci_request *req,
+		      struct waiter *w, bool initial, unsigned int timeout_ms,
+		      struct xenpci_reply **reply)
+{
 	long long deadline = now_ms() + timeout_ms;
-	bool swatch = false, awatch = false;
-	int fd, rc;
+	int fd = xs_fileno(c->xs), rc;
 
-	*reply = NULL;
-	if (req_path(c, req, spath, sizeof(spath), XENPCI_REQ_STATUS) ||
-	    xenpci_path(c, apath, sizeof(apath), XENPCI_STATE))
-		return -ENAMETOOLONG;
-	snprintf(stok, sizeof(stok), "xenpci-status-%s", req->id);
-	snprintf(atok, sizeof(atok), "xenpci-state-%s", req->id);
-
-	fd = xs_fileno(c->xs);
 	if (fd < 0) {
 		rc = -errno;
 		xenpci_set_err(c, "get the xenstore watch fd: %s",
 			       strerror(-rc));
 		return rc;
 	}
-	swatch = xs_watch(c->xs, spath, stok);
-	if (swatch)
-		awatch = xs_watch(c->xs, apath, atok);
-	if (!swatch || !awatch) {
-		rc = -errno;
-		xenpci_set_err(c, "watch %s: %s", swatch ? apath : spath,
-			       strerror(-rc));
-		goto out;
-	}
-
-	for (;;) {
+	rc = initial ? look(c, req, w, true, reply) : 0;
+	while (rc == 0) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		char *state = NULL, *status;
-		long long left;
-		int running;
+		bool state = false, status = false;
+		long long left = deadline - now_ms();
 
-		/* state first: a final status written before "stopped"
-		 * is then always seen. */
-		running = xenpci_agent_running(c, &state);
-		if (running < 0) {
-			rc = running;
-			goto out;
-		}
-		status = read_opt(c, spath, &rc);
-		if (rc) {
-			free(state);
-			goto out;
-		}
-		if (xenpci_status_final(status)) {
-			free(state);
-			rc = read_reply(c, req, status, reply);
-			goto out;
-		}
-		free(status);
-		if (!running) {
-			if (state)
-				xenpci_set_err(c, "%s is \"%s\", not \"%s\"",
-					       apath, state,
-					       XENPCI_STATE_RUNNING);
-			else
-				xenpci_set_err(c, "%s does not exist", apath);
-			free(state);
-			rc = -EHOSTDOWN;
-			goto out;
-		}
-		free(state);
-
-		left = deadline - now_ms();
 		if (left <= 0) {
 			xenpci_set_err(c, "no final status in %s after %u ms",
-				       spath, timeout_ms);
-			rc = -ETIMEDOUT;
-			goto out;
+				       w->spath, timeout_ms);
+			return -ETIMEDOUT;
 		}
 		rc = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
 		if (rc < 0 && errno != EINTR) {
 			rc = -errno;
 			xenpci_set_err(c, "poll xenstore watch fd: %s",
 				       strerror(-rc));
-			goto out;
+			return rc;
 		}
-		if (rc > 0) {
-			rc = drain_watches(c);
-			if (rc)
-				goto out;
-		}
+		rc = rc > 0 ? drain_watches(c, w, &state, &status) : 0;
+		if (!rc && (state || status))
+			rc = look(c, req, w, state, reply);
 	}
+	return rc < 0 ? rc : 0;
+}
 
-out:
-	if (awatch)
-		xs_unwatch(c->xs, apath, atok);
-	if (swatch)
-		xs_unwatch(c->xs, spath, stok);
-	return rc;
+int xenpci_request_wait(struct xenpci_client *c, struct xenpci_request *req,
+			unsigned int timeout_ms, struct xenpci_reply **reply)
+{
+	struct waiter w;
+	int rc;
+
+	*reply = NULL;
+	rc = arm(c, req, &w);
+	return rc ? rc : wait_armed(c, req, &w, true, timeout_ms, reply);
 }
 
 /* ------------------------------------------------------------------ */
@@ -618,13 +712,22 @@ int xenpci_call(struct xenpci_client *c, struct xenpci_request *req,
 		unsigned int timeout_ms, struct xenpci_reply **reply)
 {
 	char msg[sizeof(c->errmsg)];
+	struct waiter w;
 	int rc;
 
 	*reply = NULL;
+	/*
+	 * Watches first: the submit then checks R/state after they are
+	 * set and the status cannot be there before the request is, so
+	 * nothing needs reading until an event says it changed.
+	 */
+	rc = arm(c, req, &w);
+	if (rc)
+		return rc;
 	rc = xenpci_request_submit(c, req);
 	if (rc)
 		return rc;
-	rc = xenpci_request_wait(c, req, timeout_ms, reply);
+	rc = wait_armed(c, req, &w, false, timeout_ms, reply);
 	/* Keep the wait's message: it explains rc. */
 	memcpy(msg, c->errmsg, sizeof(msg));
 	xenpci_request_remove(c, req);

@@ -3,7 +3,7 @@
 # one is missing, so that `make check` works on a fresh Debian 12.
 set -e
 PKGS="build-essential pkg-config libxen-dev libev-dev libfuse3-dev fuse3
-xen-utils-4.17 xenstore-utils libyajl-dev jq"
+xen-utils-4.17 xenstore-utils libyajl-dev shellcheck jq"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -7,7 +7,8 @@
 
 OUT=$(mktemp -d /tmp/xpa-bench-smoke.XXXXXX)
 trap 'rm -rf "$OUT"; t_exit' EXIT
-BENCH_OUT=$OUT N=3 SCALE=0 BUILD=$BUILD "$TOP/tests/bench/bench.sh" \
+RSS_REQUESTS=40 BENCH_IDLE_SECONDS=2 BENCH_CPU_PAIRS=3 \
+	BENCH_OUT=$OUT N=3 SCALE=0 BUILD=$BUILD "$TOP/tests/bench/bench.sh" \
 	>"$OUT/table" 2>"$OUT/log"
 rc=$?
 is "bench.sh exits 0" "$rc" 0
@@ -21,12 +22,26 @@ check_json() {
 	python3 - "$OUT/results.json" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))
+num = (int, float)
 tools = ["xl", "xen-pci", "raw", "libxenpci"]
 want = {(op, t) for op in ("assignable-add", "assignable-remove -r",
                            "attach", "detach") for t in tools}
 want.add(("attach", "xl-exported"))
+# the agent's own cost: CPU, idle system calls, RSS (no timing checked)
+cost = [r for r in rows if "metric" in r]
+rows = [r for r in rows if "metric" not in r]
 got = [(r.get("op"), r.get("tool")) for r in rows]
 bad = []
+kinds = sorted({r.get("metric") for r in cost})
+if kinds != ["cpu_ms", "rss_kib", "syscalls"]:
+    bad.append("cost rows: metrics %s" % kinds)
+for r in cost:
+    k = "%s/%s" % (r.get("op"), r.get("metric"))
+    for f in ("n", "median", "p90", "target", "met"):
+        if f not in r:
+            bad.append(k + ": no " + f)
+    if r.get("metric") != "syscalls" and not isinstance(r.get("median"), num):
+        bad.append(k + ": median is not a number")
 if sorted(got) != sorted(want):
     bad.append("rows %s, want %s" % (sorted(got), sorted(want)))
 num = (int, float)

@@ -16,6 +16,11 @@ PHASE is one of
   batch        256 assignable-adds written at once (one transaction),
                then 256 assignable-removes -r at once, end to end; and
                xl's way to do the same, 256 runs in a row
+  cost         what the agent spends (rows with metric/value/target):
+               CPU per request (utime+stime from /proc over N rounds of
+               BENCH_CPU_PAIRS add/remove -r pairs), system calls in
+               BENCH_IDLE_SECONDS (10) of idling (strace -f), and RSS at
+               the start and end of BENCH_RSS_REQUESTS requests
 
 Tools: xl (the whole `xl` process), xen-pci (the whole CLI process),
 raw (one transaction with the fields and op last, then a watch on
@@ -250,6 +255,7 @@ class Rows:
         self.samples = {}   # (op, tool) -> [ms]
         self.counts = {}    # (op, tool) -> [counts]
         self.order = []
+        self.metrics = []
 
     def add(self, op, tool, ms, counts):
         k = (op, tool)
@@ -260,8 +266,15 @@ class Rows:
         if counts:
             self.counts[k].append(counts)
 
+    def metric(self, op, metric, values, target, cmp):
+        """A row of what the agent spends: values (None: not measured),
+        the target and how the median compares to it."""
+        self.metrics.append({"op": op, "tool": "agent", "metric": metric,
+                             "values": values, "target": target,
+                             "cmp": cmp})
+
     def dump(self, path, phase):
-        out = []
+        out = [dict(m, phase=phase) for m in self.metrics]
         for op, tool in self.order:
             s = self.samples[(op, tool)]
             c = self.counts[(op, tool)]
@@ -374,6 +387,92 @@ def phase_batch(n, rows, tr, cl):
             rows.add(op, "xl", ms, counts)
 
 
+# ---------------------------------------------------------------------
+# phase cost: what the agent itself spends, from /proc and strace, not
+# timed against xl.  Each row carries metric, value and target.
+
+def proc_cpu_ms(pid):
+    """utime + stime of the whole process (every thread, also the
+    workers that have exited), in ms."""
+    with open("/proc/%d/stat" % pid) as f:
+        w = f.read().rsplit(")", 1)[1].split()
+    return (int(w[11]) + int(w[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def proc_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for ln in f:
+            if ln.startswith("VmRSS:"):
+                return int(ln.split()[1])
+    return None
+
+
+def idle_syscalls(pid, secs):
+    """System calls the agent makes in secs of idling (strace -f); the
+    calls already blocked when strace attaches, the waits themselves,
+    are not counted.  None without strace."""
+    out = "/tmp/xpa-bench-idle.%d" % os.getpid()
+    try:
+        subprocess.run(["timeout", "-s", "INT", str(secs), "strace", "-f",
+                        "-p", str(pid), "-o", out],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except FileNotFoundError:
+        return None
+    if not os.path.exists(out):
+        return None
+    n = 0
+    with open(out, errors="replace") as f:
+        for ln in f:
+            if ("unfinished" in ln or "detached" in ln or "+++" in ln or
+                    "---" in ln or not ln.strip()):
+                continue
+            n += 1
+    os.unlink(out)
+    return n
+
+
+def phase_cost(n, rows, tr, cl):
+    pid = int(os.environ["BENCH_AGENT_PID"])
+    pairs = int(os.environ.get("BENCH_CPU_PAIRS", "20"))
+    add, rem = OPS["assignable-add"][2], OPS["assignable-remove -r"][2]
+
+    def pair():
+        for f in (add, rem):
+            if cl.cmd("raw " + f)[0] != "ok":
+                die("cost: %s failed" % f)
+    pair()      # warm-up
+    # CPU per request: N rounds of `pairs` add/remove -r pairs
+    per = []
+    for _ in range(n):
+        c0 = proc_cpu_ms(pid)
+        for _ in range(pairs):
+            pair()
+        per.append((proc_cpu_ms(pid) - c0) / (2 * pairs))
+    rows.metric("agent CPU per request (add, remove -r)", "cpu_ms", per,
+                1.0, "<=")
+    # idle: nothing asked, 10 s
+    secs = int(os.environ.get("BENCH_IDLE_SECONDS", "10"))
+    time.sleep(0.5)
+    idle = idle_syscalls(pid, secs)
+    rows.metric("agent idle %d s" % secs, "syscalls",
+                None if idle is None else [idle], 0, "<=")
+    # RSS over many requests: at the start and after every tenth
+    total = int(os.environ.get("BENCH_RSS_REQUESTS", "1000"))
+    rss = [proc_rss_kib(pid)]
+    done = 0
+    while done < total:
+        for _ in range(max(1, total // 20)):
+            pair()
+            done += 2
+        rss.append(proc_rss_kib(pid))
+    rows.metric("agent RSS over %d requests, start" % done, "rss_kib",
+                [rss[0]], 4096, "<")
+    rows.metric("agent RSS over %d requests, end" % done, "rss_kib",
+                [rss[-1]], 4096, "<")
+    rows.metric("agent RSS growth over %d requests (max - start)" % done,
+                "rss_kib", [max(rss) - rss[0]], 64, "<=")
+
+
 def cmd_run(argv):
     phase, n, path = argv[0], 20, None
     for i, a in enumerate(argv):
@@ -390,6 +489,8 @@ def cmd_run(argv):
         phase_single(n, rows, tr, cl, int(phase[7:]))
     elif phase == "batch":
         phase_batch(n, rows, tr, cl)
+    elif phase == "cost":
+        phase_cost(n, rows, tr, cl)
     else:
         die("unknown phase " + phase)
     cl.close()
@@ -409,8 +510,11 @@ def cmd_report(argv):
     for f in files:
         with open(f) as fh:
             raw += json.load(fh)
-    rows = []
+    rows, metrics = [], []
     for r in raw:
+        if "metric" in r:
+            metrics.append(metric_row(r))
+            continue
         row = {"op": r["op"], "tool": r["tool"], "n": r["n"],
                "median_ms": round(statistics.median(r["samples_ms"]), 3),
                "p90_ms": round(p90(r["samples_ms"]), 3)}
@@ -422,7 +526,7 @@ def cmd_report(argv):
                 None if mid is None else r["xs_" + f][mid]
         row["phase"] = r["phase"]
         rows.append(row)
-    phases = ["main", "single-1", "single-256", "batch"]
+    phases = ["main", "single-1", "single-256", "batch", "cost"]
     ops = list(OPS) + sorted({r["op"] for r in rows} - set(OPS))
     tools = ["xl", "xl-exported"] + TOOLS[1:]
     rows.sort(key=lambda r: (phases.index(r["phase"]), ops.index(r["op"]),
@@ -433,9 +537,37 @@ def cmd_report(argv):
         base = xl.get((r["op"], r["phase"]))
         r["ratio_to_xl"] = round(r["median_ms"] / base, 3) if base else None
     with open(out, "w") as f:
-        json.dump(rows, f, indent=1)
+        json.dump(rows + metrics, f, indent=1)
         f.write("\n")
     print_table(rows)
+    if metrics:
+        print()
+        print_metrics(metrics)
+
+
+def metric_row(r):
+    v = r["values"]
+    med = None if not v else round(statistics.median(v), 3)
+    met = None
+    if med is not None:
+        met = med <= r["target"] if r["cmp"] == "<=" else med < r["target"]
+    return {"op": r["op"], "tool": r["tool"], "phase": r["phase"],
+            "metric": r["metric"], "n": len(v) if v else 0,
+            "median": med, "p90": None if not v else round(p90(v), 3),
+            "target": "%s %s" % (r["cmp"], r["target"]), "met": met}
+
+
+def print_metrics(ms):
+    hdr = ("agent cost", "metric", "n", "median", "p90", "target", "met")
+    lines = [(m["op"], m["metric"], str(m["n"]),
+              "-" if m["median"] is None else "%g" % m["median"],
+              "-" if m["p90"] is None else "%g" % m["p90"], m["target"],
+              "-" if m["met"] is None else ("yes" if m["met"] else "NO"))
+             for m in ms]
+    w = [max(len(t[i]) for t in lines + [hdr]) for i in range(len(hdr))]
+    for t in [hdr] + lines:
+        print("  ".join(x.ljust(w[i]) if i < 2 else x.rjust(w[i])
+                        for i, x in enumerate(t)).rstrip())
 
 
 def print_table(rows):

@@ -16,6 +16,7 @@
 #         at once; about 15 minutes on 2 cores, most of it the agent's
 #         256 requests at once
 # SCALE_ROUNDS  rounds of the 256-at-once run (default 1)
+# RSS_REQUESTS  requests of the RSS row (default 1000, 10000 with SCALE=1)
 # BENCH_OUT     where results.json goes (default $BUILD/bench)
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -88,6 +89,13 @@ rm -f "$OUT"/rows-*.json "$OUT/results.json"
 
 host_up
 phase main "$N"
+host_down
+
+# what the agent spends: CPU, idle system calls, RSS; no trace (its
+# writes would be the host's cost, not the agent's)
+host_up --no-trace
+BENCH_AGENT_PID=$AGENT BENCH_RSS_REQUESTS=${RSS_REQUESTS:-$([ "$SCALE" = 1 ] && echo 10000 || echo 1000)} \
+	phase cost "$N"
 host_down
 
 if [ "$SCALE" = 1 ]; then

@@ -9,7 +9,8 @@
  *                         xenstored's trace ("ok")
  *   raw OP [K=V...]       a raw request: watch its status, then one
  *                         transaction with the fields and op last (what
- *                         one `xenstore-write` of several pairs does);
+ *                         one `xenstore-write` of several pairs does),
+ *                         status read on its watch's events only;
  *                         time from the write to the final status seen
  *                         through the watch ("ok STATUS US"); the
  *                         request is removed afterwards, untimed
@@ -158,15 +159,19 @@ static void cmd_raw(const char *op, char **kv, int nkv)
 			goto out;
 		}
 	}
+	/*
+	 * The watch was set before the request existed: nothing to read
+	 * until an event says status changed (PROTOCOL.md section 5).
+	 */
 	deadline = t0 + TIMEOUT_MS * 1000LL;
-	while (!is_final(s = read_node(st))) {
+	do {
 		free(s);
 		s = NULL;
 		if (!wait_event(deadline)) {
 			reply("fail no final status for %s", dir);
 			goto out;
 		}
-	}
+	} while (!is_final(s = read_node(st)));
 	t1 = now_us();
 	reply("ok %s %lld", s, t1 - t0);
 out:

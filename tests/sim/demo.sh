@@ -65,8 +65,23 @@ simhost up --dir "$SIM" --owner-pid $$ || exit 1
 echo "xenstored: $(readlink /proc/"$(cat "$SIM/run/xenstored.pid")"/exe)" \
 	"on $XENSTORED_PATH"
 echo "sysfs root: $SYSFS_ROOT"
+# The hotplug scripts: the default pci, and a site script that vetoes.
+mkdir -p "$SIM/scripts"
+cp "$TOP/hotplug-scripts/pci" "$TOP/hotplug-scripts/pci-common.sh" \
+	"$SIM/scripts/"
+cat > "$SIM/scripts/keep-in-dom0" <<'EOF2'
+#!/bin/sh
+dir=$(dirname "$0")
+. "$dir/pci-common.sh"
+pci_check_env
+pci_log info "site script: $phase $BDF"
+[ "$phase" = prepare ] && pci_fatal "$BDF is the management NIC: it stays in dom0"
+exit 0
+EOF2
+chmod +x "$SIM/scripts/keep-in-dom0"
 LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
 	--sysfs-root "$SYSFS_ROOT" --state-dir "$SIM/state" \
+	--script-dir "$SIM/scripts" \
 	--log-level info 2> "$SIM/agent.log" &
 AGENT=$!
 for _ in $(seq 100); do
@@ -127,6 +142,23 @@ tree
 say "An error, as a toolstack sees it"
 run xen-pci assignable-add 07:1f.0
 echo "(exit status $?)"
+
+say "A hotplug script vetoes: assignable-add 07:00.0 with script=keep-in-dom0"
+Q=/local/domain/0/pci-agent/requests/veto-1
+run xenstore-write $Q/spec 07:00.0 $Q/script keep-in-dom0 \
+	$Q/op assignable-add
+for _ in $(seq 100); do
+	case $(xenstore-read $Q/status 2>/dev/null) in ok | error) break ;; esac
+	sleep 0.05
+done
+echo "status: $(xenstore-read $Q/status) code: $(xenstore-read $Q/code)"
+echo "error:  $(xenstore-read $Q/error)"
+echo "07:00.0 is still on $(basename "$(readlink "$SYSFS_ROOT/bus/pci/devices/0000:07:00.0/driver")")"
+xenstore-rm $Q
+
+say "The hotplug scripts' lines in the agent's log"
+grep -E ': (pci|keep-in-dom0) [a-z]+( \(stderr\))?: |hotplug script' \
+	"$SIM/agent.log"
 
 say "The agent's log"
 cat "$SIM/agent.log"

@@ -158,7 +158,10 @@ static void test_plug(void)
 	static const struct qpt_wait w = { .timeout_ms = 300 };
 
 	/* query-pci's answer lacks the id: it must not be taken. */
-	rc = qpt_plug(9, &dev, 5 << 3, true, &w, &got, msg, sizeof(msg));
+	static const struct qpt_dev qd = { .vdevfn = 5 << 3,
+					   .permissive = true };
+
+	rc = qpt_plug(9, &dev, &qd, &w, &got, msg, sizeof(msg));
 	finish(&s, t, "plug");
 	IS_INT(rc, -ETIMEDOUT, "plug: an answer without our id is never "
 	       "taken for ours (%s)", msg);
@@ -184,7 +187,9 @@ static void test_plug_ok(void)
 	char msg[512] = "";
 	int rc;
 
-	rc = qpt_plug(9, &dev, 0, false, &wait2s, &got, msg, sizeof(msg));
+	static const struct qpt_dev qd = { 0 };
+
+	rc = qpt_plug(9, &dev, &qd, &wait2s, &got, msg, sizeof(msg));
 	finish(&s, t, "plug without vslot or permissive");
 	IS_INT(rc, 0, "plug: ok (%s)", msg);
 	IS_INT(got, 4 << 3, "plug: query-pci's slot 4 function 0 is the "
@@ -210,7 +215,9 @@ static void test_plug_refused(void)
 	char msg[512] = "";
 	int rc;
 
-	rc = qpt_plug(9, &dev, 3 << 3, false, &wait2s, &got, msg, sizeof(msg));
+	static const struct qpt_dev qd = { .vdevfn = 3 << 3 };
+
+	rc = qpt_plug(9, &dev, &qd, &wait2s, &got, msg, sizeof(msg));
 	finish(&s, t, "plug into a slot in use");
 	IS_INT(rc, -EIO, "plug refused: EIO");
 	CHECK(strstr(msg, "in use by xen-platform") &&
@@ -311,7 +318,9 @@ static void test_qemu_dies(void)
 	char msg[512] = "";
 	int rc;
 
-	rc = qpt_plug(9, &dev, 0, false, &wait2s, &got, msg, sizeof(msg));
+	static const struct qpt_dev qd = { 0 };
+
+	rc = qpt_plug(9, &dev, &qd, &wait2s, &got, msg, sizeof(msg));
 	finish(&s, t, "QEMU dies during device_add");
 	IS_INT(rc, -EPIPE, "QEMU that dies mid-command: EPIPE (%s)", msg);
 }
@@ -324,7 +333,9 @@ static void test_no_qemu(void)
 
 	snprintf(path, sizeof(path), "%s/qmp-libxl-8", run_dir);
 	unlink(path);
-	rc = qpt_plug(8, &dev, 0, false, &wait2s, &got, msg, sizeof(msg));
+	static const struct qpt_dev qd = { 0 };
+
+	rc = qpt_plug(8, &dev, &qd, &wait2s, &got, msg, sizeof(msg));
 	IS_INT(rc, -ENOENT, "no QMP socket: ENOENT");
 	CHECK(strstr(msg, "qmp-libxl-8") != NULL, "no QMP socket: the "
 	      "message names it (%s)", msg);

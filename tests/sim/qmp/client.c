@@ -5,10 +5,12 @@
  * does not end in "\r\n" makes the exit status 3):
  *
  *   JSON        send it and a newline, print lines up to its response
- *               (an object with "return" or "error")
+ *               (an object with "return" or "error", and the same "id"
+ *               when it has a string or number id)
  *   wait:EVENT  print lines up to an event named EVENT
  *   hold:PATH   keep the connection, read nothing, until PATH exists
  *   raw:TEXT    send TEXT as it is (no newline), wait for nothing
+ *   touch:PATH  create PATH (tells a test how far the client got)
  *   eof         print lines until the server closes ("EOF" then)
  *
  *   qmpc [-t SECONDS] [-c FILE] [-G] SOCKET ITEM...
@@ -113,10 +115,38 @@ static int read_until(bool (*want)(yajl_val, const char *), const char *arg)
 	}
 }
 
+/* arg: the request's id as "s:TEXT" or "n:NUMBER", or NULL */
 static bool is_response(yajl_val v, const char *arg)
 {
-	(void)arg;
-	return member(v, "return") || member(v, "error");
+	yajl_val id;
+
+	if (!member(v, "return") && !member(v, "error"))
+		return false;
+	if (!arg)
+		return true;
+	id = member(v, "id");
+	if (YAJL_IS_STRING(id))
+		return arg[0] == 's' && !strcmp(arg + 2, id->u.string);
+	if (YAJL_IS_NUMBER(id))
+		return arg[0] == 'n' && !strcmp(arg + 2, id->u.number.r);
+	return false;
+}
+
+static void request_id(const char *it, char *buf, size_t len, char **out)
+{
+	char err[128];
+	yajl_val v = yajl_tree_parse(it, err, sizeof(err)), id;
+
+	*out = NULL;
+	id = v ? member(v, "id") : NULL;
+	if (YAJL_IS_STRING(id)) {
+		snprintf(buf, len, "s:%s", id->u.string);
+		*out = buf;
+	} else if (YAJL_IS_NUMBER(id)) {
+		snprintf(buf, len, "n:%s", id->u.number.r);
+		*out = buf;
+	}
+	yajl_tree_free(v);
 }
 
 static bool is_event(yajl_val v, const char *name)
@@ -167,6 +197,14 @@ static int item(const char *it)
 		return read_until(is_event, it + 5);
 	if (!strncmp(it, "hold:", 5))
 		return hold(it + 5);
+	if (!strncmp(it, "touch:", 6)) {
+		int t = open(it + 6, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (t < 0)
+			return 1;
+		close(t);
+		return 0;
+	}
 	if (!strncmp(it, "raw:", 4))
 		return send_all(it + 4, strlen(it + 4)) ? 1 : 0;
 	if (!strcmp(it, "eof")) {
@@ -182,7 +220,12 @@ static int item(const char *it)
 	}
 	if (send_all(it, strlen(it)) || send_all("\n", 1))
 		return 1;
-	return read_until(is_response, NULL);
+	{
+		char idbuf[512], *id;
+
+		request_id(it, idbuf, sizeof(idbuf), &id);
+		return read_until(is_response, id);
+	}
 }
 
 int main(int argc, char **argv)

@@ -29,7 +29,7 @@
 
 #include "qmp.h"
 
-struct qmp_conf conf = { .ahci = true, .release_ms = 200 };
+struct qmp_conf conf = { .ahci = true, .release_ms = 200, .probe_ms = 200 };
 
 static const char *sock_path, *ctl_path, *transcript_path;
 static int listen_fd = -1, client_fd = -1, ctl_fd = -1, tr_fd = -1;
@@ -305,6 +305,9 @@ static void ctl_reply(int fd, const char *s)
  * One command a connection, answered "ok\n..." or "error: ...\n":
  *   release-delay MS   the guest ejects MS ms after device_del
  *   never-release      the guest never ejects (no DEVICE_DELETED)
+ *   probe-delay MS     the guest programs a new device's BARs and
+ *                      INTERRUPT_LINE MS ms after device_add
+ *   never-probe        ... never (query-pci: address -1, irq 0)
  *   die                QEMU crashes: the socket closes, nothing is
  *                      cleaned up (the socket file stays)
  *   status             settings and passed-through devices
@@ -327,6 +330,19 @@ static void ctl_command(int fd, char *cmd)
 		conf.release_ms = ms;
 		bus_release_all_pending();
 		ctl_reply(fd, "ok\n");
+	} else if (!strncmp(cmd, "probe-delay ", 12)) {
+		ms = strtol(cmd + 12, &end, 10);
+		if (end == cmd + 12 || *end || ms < 0 || ms > 3600000) {
+			ctl_reply(fd, "error: probe-delay takes 0..3600000 "
+				  "(ms)\n");
+			return;
+		}
+		conf.probe_ms = ms;
+		bus_probe_all_pending();
+		ctl_reply(fd, "ok\n");
+	} else if (!strcmp(cmd, "never-probe")) {
+		conf.probe_ms = -1;
+		ctl_reply(fd, "ok\n");
 	} else if (!strcmp(cmd, "never-release")) {
 		conf.release_ms = -1;
 		ctl_reply(fd, "ok\n");
@@ -340,7 +356,8 @@ static void ctl_command(int fd, char *cmd)
 		_exit(1);
 	} else {
 		ctl_reply(fd, "error: unknown command (release-delay MS, "
-			  "never-release, die, status)\n");
+			  "never-release, probe-delay MS, never-probe, die, "
+			  "status)\n");
 	}
 }
 

@@ -60,6 +60,9 @@ struct pcidev {
 	/* xen-pci-passthrough */
 	bool pt;
 	unsigned int dom, bus, slot, func;
+	unsigned int host_irq;		/* sysfs irq: the machine IRQ */
+	bool probed;			/* the guest has programmed it */
+	ev_timer probe;
 	bool permissive;
 	int pirq;
 	long xen_owner_at_add;
@@ -138,8 +141,12 @@ static void add_region(struct pcidev *d, int bar, bool io,
 }
 
 /*
- * The addresses and IRQ lines are what hvmloader's pci_setup() would
- * program; only their shape is checked against real guests.
+ * BAR addresses and IRQ lines as hvmloader's pci_setup() programs them
+ * (tools/firmware/hvmloader/pci.c): I/O from 0xc000 and memory from
+ * 0xf0000000, largest BAR first; INTERRUPT_LINE the ISA IRQ of the
+ * PCI link ((pin - 1 + slot) & 3 over links routed to 5, 10, 11, 5),
+ * 9 for the PIIX4 ACPI function.  Read from the source, not yet
+ * compared with a real guest's query-pci.
  */
 void bus_init(void)
 {
@@ -152,21 +159,21 @@ void bus_init(void)
 	d->multifunction = true;
 	d = emulated(PCI_DEVFN(1, 1), "piix3-ide", 0x8086, 0x7010, 0x0101,
 		     0, 0);
-	add_region(d, 4, true, 0xc200, 16, false);
+	add_region(d, 4, true, 0xc120, 16, false);
 	emulated(PCI_DEVFN(1, 3), "PIIX4_PM", 0x8086, 0x7113, 0x0680, 1, 9);
 	/* xen_platform_class_init(): subsystem 5853:0001, class ff80 */
 	d = emulated(PCI_DEVFN(2, 0), "xen-platform", 0x5853, 0x0001, 0xff80,
-		     1, 28);
+		     1, 11);
 	d->sub_vendor = 0x5853;
 	d->sub_device = 0x0001;
 	add_region(d, 0, true, 0xc000, 0x100, false);
 	add_region(d, 1, false, 0xf0000000ULL, 0x1000000, true);
 	if (conf.ahci) {
 		d = emulated(PCI_DEVFN(3, 0), "ich9-ahci", 0x8086, 0x2922,
-			     0x0106, 1, 32);
+			     0x0106, 1, 5);
 		d->id = strdup("gahci");
-		add_region(d, 4, true, 0xc220, 32, false);
-		add_region(d, 5, false, 0xf1020000ULL, 0x1000, false);
+		add_region(d, 4, true, 0xc100, 32, false);
+		add_region(d, 5, false, 0xf1000000ULL, 0x1000, false);
 	}
 	xch = xc_interface_open(NULL, NULL, 0);
 	if (!xch)
@@ -176,8 +183,10 @@ void bus_init(void)
 
 static void unplug_timer_stop(struct pcidev *d)
 {
-	if (d->pt)
+	if (d->pt) {
 		ev_timer_stop(conf.loop, &d->eject);
+		ev_timer_stop(conf.loop, &d->probe);
+	}
 }
 
 void bus_fini(void)
@@ -436,22 +445,22 @@ static int host_value(const struct pcidev *d, const char *attr, int base,
 	return 0;
 }
 
+#define PCI_BAR_UNMAPPED (~0ULL)	/* query-pci's "address": -1 */
+
 /*
- * xen_host_pci_get_resource(): the BARs as the host has them.  The
- * guest address is where the guest's hotplug code would put them, in
- * the MMIO hole above the emulated devices; QEMU shows the size the
- * host has.
+ * xen_host_pci_get_resource(): the BARs (and ROM, bar 6) with the
+ * sizes the host has, registered by xen_pt_register_regions(); the
+ * address stays PCI_BAR_UNMAPPED until the guest programs the BAR.
  */
 static int host_resource(struct pcidev *d, struct qmp_err *e)
 {
-	static unsigned long long next_mem = 0xf2000000ULL, next_io = 0xc300;
 	char buf[1024], *s;
 	int i;
 
 	if (read_attr(d, "resource", buf, sizeof(buf), e))
 		return -1;
 	s = buf;
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 7; i++) {
 		unsigned long long start, end, flags, size;
 		char *ep;
 
@@ -464,18 +473,54 @@ static int host_resource(struct pcidev *d, struct qmp_err *e)
 		if (!start)
 			continue;
 		size = end - start + 1;
-		if (flags & 0x100) {	/* IORESOURCE_IO */
-			add_region(d, i, true, next_io, size, false);
-			next_io += size < 0x10 ? 0x10 : size;
-		} else {
-			next_mem = (next_mem + size - 1) & ~(size - 1);
-			add_region(d, i, false, next_mem, size,
-				   flags & 0x1000);
+		if (i == 6)	/* PCI_ROM_SLOT: a prefetchable 32-bit BAR */
+			add_region(d, i, false, PCI_BAR_UNMAPPED, size, true);
+		else if (flags & 0x100)		/* IORESOURCE_IO */
+			add_region(d, i, true, PCI_BAR_UNMAPPED, size, false);
+		else {
+			add_region(d, i, false, PCI_BAR_UNMAPPED, size,
+				   flags & 0x1000);	/* PREFETCH */
 			d->reg[d->nreg - 1].mem64 = flags & 0x100000;
-			next_mem += size;
 		}
 	}
 	return 0;
+}
+
+/*
+ * The guest's hotplug driver (Linux acpiphp, after device_add) sizes
+ * and programs the BARs in the MMIO hole above hvmloader's and writes
+ * the INTx's GSI to INTERRUPT_LINE (pci_assign_irq); under Xen that
+ * GSI is hvm_pci_intx_gsi(slot, pin - 1).  xen_pt's emulated registers
+ * show what the guest wrote.
+ */
+static void guest_programs(struct pcidev *d, unsigned int devfn)
+{
+	static unsigned long long next_mem = 0xf1001000ULL, next_io = 0xc200;
+	unsigned int slot = PCI_SLOT(devfn);
+	int i;
+
+	for (i = 0; i < d->nreg; i++) {
+		struct region *r = &d->reg[i];
+		unsigned long long a = r->size;
+
+		if (r->io) {
+			a = a < 4 ? 4 : a;
+			next_io = (next_io + a - 1) & ~(a - 1);
+			r->addr = next_io;
+			next_io += a;
+		} else {
+			a = a < 0x1000 ? 0x1000 : a;
+			next_mem = (next_mem + a - 1) & ~(a - 1);
+			r->addr = next_mem;
+			next_mem += a;
+		}
+	}
+	if (d->irq_pin)
+		d->irq_line = (uint8_t)(((slot << 2) + (slot >> 3) +
+					 (d->irq_pin - 1)) % 32 + 16);
+	d->probed = true;
+	plog("the guest configured 00:%02x.%u (BARs, INTERRUPT_LINE %u)",
+	     slot, PCI_FUNC(devfn), d->irq_line);
 }
 
 /* xen_host_pci_device_get(), in its order */
@@ -485,12 +530,18 @@ static int host_device_get(struct pcidev *d, struct qmp_err *e)
 	char path[600];
 	int fd;
 
+	uint8_t pin = 0;
+
 	host_path(d, "config", path, sizeof(path));
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		open_error(d, "config", errno, e);
 		return -1;
 	}
+	/* xen_pt_irqpin_reg_init(): the host's PCI_INTERRUPT_PIN */
+	if (pread(fd, &pin, 1, 0x3d) != 1)
+		pin = 0;
+	d->irq_pin = pin;
 	close(fd);
 	if (host_resource(d, e))
 		return -1;
@@ -502,24 +553,21 @@ static int host_device_get(struct pcidev *d, struct qmp_err *e)
 	d->device = (uint16_t)v;
 	if (host_value(d, "irq", 10, &v, e))
 		return -1;
-	d->irq_line = (uint8_t)v;
+	d->host_irq = (unsigned int)v;
 	if (host_value(d, "class", 16, &v, e))
 		return -1;
-	d->class = (uint16_t)(v >> 8);
-	return 0;
-}
-
-/* xen_pt_config_init(): the guest sees the host's subsystem IDs */
-static void host_subsystem(struct pcidev *d)
-{
-	struct qmp_err ignore;
-	unsigned long v;
-
+	/*
+	 * xen_pt_realize() zeroes the device's config and
+	 * xen_pt_config_init() fills only the registers of its tables
+	 * (xen_pt_emu_reg_header0: IDs, command, status, header type,
+	 * INTx line and pin, BARs): the class, revision and subsystem
+	 * IDs that query-pci reads from dev->config stay 0; the guest's
+	 * own config reads go to the host device.
+	 */
+	d->class = 0;
 	d->sub_vendor = d->sub_device = 0;
-	if (!host_value(d, "subsystem_vendor", 16, &v, &ignore))
-		d->sub_vendor = (uint16_t)v;
-	if (!host_value(d, "subsystem_device", 16, &v, &ignore))
-		d->sub_device = (uint16_t)v;
+	d->irq_line = 0;
+	return 0;
 }
 
 /* hw/pci/pci.c do_pci_register_device() and pci_init_multifunction() */
@@ -623,26 +671,60 @@ static void write_view(void)
 
 static void eject_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
-/* xen_pt_realize(): bind the INTx through Xen; failure is only logged */
+static void probe_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct pcidev *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (d->used && !d->probed)
+		guest_programs(d, (unsigned int)(d - bus));
+}
+
+static void arm_probe(struct pcidev *d)
+{
+	ev_timer_stop(conf.loop, &d->probe);
+	if (conf.probe_ms < 0 || d->probed)
+		return;
+	ev_timer_set(&d->probe, conf.probe_ms / 1000.0, 0.);
+	ev_timer_start(conf.loop, &d->probe);
+}
+
+void bus_probe_all_pending(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NDEVFN; i++)
+		if (bus[i].used && bus[i].pt && !bus[i].probed)
+			arm_probe(&bus[i]);
+}
+
+/*
+ * xen_pt_realize(): with an INTx pin, map the machine IRQ to a pirq of
+ * the guest (xc_physdev_map_pirq); a failure is only logged.
+ */
 static void realize(struct pcidev *d, unsigned int devfn)
 {
 	int pirq = -1;
 
 	d->pirq = -1;
-	if (xch && d->irq_line) {
-		if (xc_physdev_map_pirq(xch, conf.domid, d->irq_line, &pirq))
+	if (xch && d->irq_pin && d->host_irq) {
+		if (xc_physdev_map_pirq(xch, conf.domid, (int)d->host_irq,
+					&pirq))
 			plog("[%02x:%02x.%u] Mapping machine irq %u to pirq "
 			     "%i failed, (err: %d)", d->bus, d->slot, d->func,
-			     d->irq_line, pirq, errno);
+			     d->host_irq, pirq, errno);
 		else
 			d->pirq = pirq;
 	}
-	d->irq_pin = d->irq_line ? 1 : 0;
 	d->used = true;
 	d->pt = true;
 	ev_init(&d->eject, eject_cb);
+	ev_init(&d->probe, probe_cb);
 	bus[devfn] = *d;
 	bus[devfn].eject.data = &bus[devfn];
+	bus[devfn].probe.data = &bus[devfn];
+	arm_probe(&bus[devfn]);
 	plog("device_add %s %04x:%02x:%02x.%u at 00:%02x.%u permissive=%d "
 	     "xen-owner=%ld%s", d->id ? d->id : "(no id)", d->dom, d->bus,
 	     d->slot, d->func, PCI_SLOT(devfn), PCI_FUNC(devfn), d->permissive,
@@ -706,7 +788,6 @@ int bus_device_add(yajl_val args, struct qmp_err *e)
 		return -1;
 	if (host_device_get(&d, e) || register_device(&d, &devfn, e))
 		return -1;
-	host_subsystem(&d);
 	d.xen_owner_at_add = xen_owner(&d);
 	d.id = id ? strdup(id) : NULL;
 	realize(&d, (unsigned int)devfn);
@@ -721,6 +802,7 @@ static void unrealize(struct pcidev *d)
 	char path[300];
 
 	ev_timer_stop(conf.loop, &d->eject);
+	ev_timer_stop(conf.loop, &d->probe);
 	if (xch && d->pirq >= 0)
 		xc_physdev_unmap_pirq(xch, conf.domid, d->pirq);
 	plog("device deleted %s at 00:%02x.%u", d->id ? d->id : "(no id)",
@@ -926,6 +1008,9 @@ void bus_status(char *buf, size_t len)
 	n += snprintf(buf + n, len - n, "release-delay %s%ld\n",
 		      conf.release_ms < 0 ? "never " : "",
 		      conf.release_ms < 0 ? 0 : conf.release_ms);
+	n += snprintf(buf + n, len - n, "probe-delay %s%ld\n",
+		      conf.probe_ms < 0 ? "never " : "",
+		      conf.probe_ms < 0 ? 0 : conf.probe_ms);
 	for (i = 0; i < NDEVFN && n < len; i++) {
 		const struct pcidev *d = &bus[i];
 
@@ -933,9 +1018,11 @@ void bus_status(char *buf, size_t len)
 			continue;
 		n += snprintf(buf + n, len - n, "00:%02x.%u %04x:%02x:%02x.%u "
 			      "id=%s permissive=%d xen-owner-at-add=%ld "
-			      "unplug=%s\n", PCI_SLOT(i), PCI_FUNC(i), d->dom,
-			      d->bus, d->slot, d->func, d->id ? d->id : "",
-			      d->permissive, d->xen_owner_at_add,
-			      d->unplug_pending ? "pending" : "no");
+			      "unplug=%s configured=%s\n", PCI_SLOT(i),
+			      PCI_FUNC(i), d->dom, d->bus, d->slot, d->func,
+			      d->id ? d->id : "", d->permissive,
+			      d->xen_owner_at_add,
+			      d->unplug_pending ? "pending" : "no",
+			      d->probed ? "yes" : "no");
 	}
 }

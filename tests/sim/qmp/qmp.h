@@ -31,6 +31,7 @@ struct qmp_conf {
 	const char *simxen_dir;		/* the simulated hypervisor */
 	bool ahci;			/* the real-Xen tier's ich9-ahci */
 	long release_ms;		/* guest's ACPI eject delay, -1: never */
+	long probe_ms;			/* guest programs a new device, -1: never */
 };
 extern struct qmp_conf conf;
 
@@ -64,6 +65,7 @@ int bus_device_del(yajl_val args, struct qmp_err *e);
 void bus_query_pci(yajl_gen g);
 void bus_status(char *buf, size_t len);
 void bus_release_all_pending(void);
+void bus_probe_all_pending(void);
 
 /* yajl helpers */
 void gen_str(yajl_gen g, const char *s);

@@ -230,8 +230,8 @@ static int cat_file(const char *path)
 }
 
 /*
- * simhost qmp DOMID release-delay MS | never-release | die | status |
- *                   transcript | socket
+ * simhost qmp DOMID release-delay MS | never-release | probe-delay MS |
+ *                   never-probe | die | status | transcript | socket
  */
 int cmd_qmp(int argc, char **argv)
 {
@@ -247,7 +247,7 @@ int cmd_qmp(int argc, char **argv)
 	}
 	if (argc - i < 2)
 		die("usage: simhost qmp DOMID release-delay MS|never-release|"
-		    "die|status|transcript|socket");
+		    "probe-delay MS|never-probe|die|status|transcript|socket");
 	host_init(&h, dir);
 	domid = (unsigned int)strtoul(argv[i], NULL, 10);
 	qmp_paths(&h, domid, sock, ctl, tr, sizeof(sock));
@@ -261,7 +261,12 @@ int cmd_qmp(int argc, char **argv)
 		if (argc - i < 3)
 			die("usage: simhost qmp DOMID release-delay MS");
 		snprintf(cmd, sizeof(cmd), "release-delay %s", argv[i + 2]);
+	} else if (!strcmp(argv[i + 1], "probe-delay")) {
+		if (argc - i < 3)
+			die("usage: simhost qmp DOMID probe-delay MS");
+		snprintf(cmd, sizeof(cmd), "probe-delay %s", argv[i + 2]);
 	} else if (!strcmp(argv[i + 1], "never-release") ||
+		   !strcmp(argv[i + 1], "never-probe") ||
 		   !strcmp(argv[i + 1], "die") ||
 		   !strcmp(argv[i + 1], "status")) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[i + 1]);
