@@ -11,7 +11,7 @@
 #  4. xl interop on the same guest (real world only): xl pci-list shows
 #     what the agent attached, a device xl attached next to one the agent
 #     attached, each detached by the other.
-# The guest's first device slot is 04.0 (QEMU's AHCI disk is at 03.0).
+# The guest's first free device slot is 03.0 (its AHCI disk is at 1f.0).
 if ! xt_check "create HVM guest h1" xt_hvm_create h1 ||
 		[ -z "$(xt_guest_domid h1)" ]; then
 	xt_diag "$(cat /var/log/xen/qemu-dm-h1.log 2>&1)"
@@ -30,12 +30,12 @@ if [ "$XT_WORLD" = real ]; then
 	xt_check "xl pci-assignable-add $NIC2" xl pci-assignable-add 00:05.0
 	xt_check "xl pci-attach h1 $NIC2 (hot-plug through QMP)" \
 		xl pci-attach h1 00:05.0
-	xt_wait_check "h1 sees it at 00:04.0" 300 \
-		xt_guest_sees "$H" 0000:00:04.0
+	xt_wait_check "h1 sees it at 00:03.0" 300 \
+		xt_guest_sees "$H" 0000:00:03.0
 	xt_wait_check "h1's e1000 driver probes it" 300 \
-		xt_guest_binds "$H" 0000:00:04.0 e1000
+		xt_guest_binds "$H" 0000:00:03.0 e1000
 	xt_check "xl pci-list h1 shows it" sh -c \
-		"xl pci-list h1 | grep -q '^04\.0 *0000:00:05\.0'"
+		"xl pci-list h1 | grep -q '^03\.0 *0000:00:05\.0'"
 	xt_qmp_new h1 | sed 's/^/XTEST # xl pci-attach: /'
 	xt_check "xl pci-detach h1 $NIC2" xl pci-detach h1 00:05.0
 	xt_wait_check "h1 no longer sees it" 300 xt_guest_sees_nothing "$H"
@@ -55,13 +55,13 @@ xt_is "pciback holds $NIC1" "$(xt_driver $NIC1)" pciback
 xt_dump assignable-add
 
 xt_check "attach $NIC1 to HVM guest h1 (hot-plug)" xen-pci attach "$H" $NIC1
-xt_wait_check "h1 sees it at 00:04.0" 300 xt_guest_sees "$H" 0000:00:04.0
+xt_wait_check "h1 sees it at 00:03.0" 300 xt_guest_sees "$H" 0000:00:03.0
 [ "$XT_WORLD" = real ] && xt_wait_check "h1's e1000 driver probes it" 300 \
-	xt_guest_binds "$H" 0000:00:04.0 e1000
+	xt_guest_binds "$H" 0000:00:03.0 e1000
 xt_check "xen-pci list $H shows it" sh -c "xen-pci list $H | grep -q '$NIC1'"
 xen-pci list "$H" | sed 's/^/XTEST # xen-pci list: /'
 [ "$XT_WORLD" = real ] && xt_check "xl pci-list shows what the agent attached" \
-	sh -c "xl pci-list h1 | grep -q '^04\.0 *0000:00:03\.0'"
+	sh -c "xl pci-list h1 | grep -q '^03\.0 *0000:00:03\.0'"
 xt_is "assignable-list no longer shows it" "$(xen-pci assignable-list)" ""
 xt_dump attach
 
@@ -78,9 +78,9 @@ xt_dump assignable-remove
 xt_check "assignable-add $NIC2" xen-pci assignable-add $NIC2
 xt_check "attach $NIC2,permissive=1 to h1" \
 	xen-pci attach "$H" 00:05.0,permissive=1
-xt_wait_check "h1 sees it at 00:04.0" 300 xt_guest_sees "$H" 0000:00:04.0
+xt_wait_check "h1 sees it at 00:03.0" 300 xt_guest_sees "$H" 0000:00:03.0
 [ "$XT_WORLD" = real ] && xt_wait_check "h1's e1000 driver probes it" 300 \
-	xt_guest_binds "$H" 0000:00:04.0 e1000
+	xt_guest_binds "$H" 0000:00:03.0 e1000
 xt_check "QEMU was asked for a permissive device" sh -c \
 	"grep -q '\"permissive\": *true' $(xt_qmp_file h1)"
 xt_is "pciback's permissive file lists it" \
@@ -98,22 +98,22 @@ xt_dump permissive-detach
 if [ "$XT_WORLD" = real ]; then
 	xt_check "xen-pci assignable-add $NIC1" xen-pci assignable-add $NIC1
 	xt_check "xen-pci attach $NIC1 to h1" xen-pci attach "$H" $NIC1
-	xt_wait_check "h1 sees it at 00:04.0" 300 \
-		xt_guest_sees "$H" 0000:00:04.0
+	xt_wait_check "h1 sees it at 00:03.0" 300 \
+		xt_guest_sees "$H" 0000:00:03.0
 	xt_check "xl pci-attach h1 $NIC2 next to it" xl pci-attach h1 00:05.0
-	xt_wait_check "h1 sees both (xl's at 00:05.0)" 300 \
-		xt_guest_sees "$H" 0000:00:04.0 0000:00:05.0
+	xt_wait_check "h1 sees both (xl's at 00:04.0)" 300 \
+		xt_guest_sees "$H" 0000:00:03.0 0000:00:04.0
 	xt_wait_check "h1's e1000 driver probes xl's device" 300 \
-		xt_guest_binds "$H" 0000:00:05.0 e1000
+		xt_guest_binds "$H" 0000:00:04.0 e1000
 	xl pci-list h1 | sed 's/^/XTEST # xl pci-list: /'
 	xt_check "xl pci-list shows both" sh -c "xl pci-list h1 |
-		grep -q '^04\.0 *0000:00:03\.0' && xl pci-list h1 |
-		grep -q '^05\.0 *0000:00:05\.0'"
+		grep -q '^03\.0 *0000:00:03\.0' && xl pci-list h1 |
+		grep -q '^04\.0 *0000:00:05\.0'"
 	xt_check "xen-pci list shows both" sh -c "xen-pci list $H |
 		grep -q '$NIC1' && xen-pci list $H | grep -q '$NIC2'"
 	xt_check "xl pci-detach of the agent's device" \
 		xl pci-detach h1 00:03.0
-	xt_wait_check "h1 keeps only xl's" 300 xt_guest_sees "$H" 0000:00:05.0
+	xt_wait_check "h1 keeps only xl's" 300 xt_guest_sees "$H" 0000:00:04.0
 	xt_check "xen-pci detach of xl's device" xen-pci detach "$H" $NIC2
 	xt_wait_check "h1 sees nothing" 300 xt_guest_sees_nothing "$H"
 	xt_check "xen-pci list $H is empty" sh -c \
