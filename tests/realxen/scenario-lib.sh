@@ -90,7 +90,11 @@ xt_wait_check() {
 		"$@" 2>&1 | sed 's/^/XTEST #   /'
 		case $1 in
 		xt_guest_*) xt_diag "guest $2's bus: $(xt_guest_bus "$2" |
-			tr '\n' ' ')" ;;
+			tr '\n' ' ')"
+			[ "$XT_WORLD" = real ] && xt_diag "its console's end:" \
+				"$(tail -n 15 "$(xt_guest_log "$(sed -n \
+				"s/^$2 //p" "$XT_TMP/guests")")" | tr -d '\r')"
+			;;
 		esac
 	fi
 }
