@@ -71,3 +71,28 @@ like "conform: the difference is shown" "$(cat "$W/sub.out")" '> /b = "3"'
 dump 4 extra > "$W/x.sim"
 run_sub realxen_conform x
 is "conform: a step only one world dumped is a failure" "$SUB" "2 1"
+
+# QMP messages: compared as JSON whatever the key order and spacing,
+# without event timestamps; a different value still fails.
+qdump() {
+	printf '%s\n' "XDUMP begin q1" "XDUMP /a = \"1\"" "$@" "XDUMP end"
+}
+qdump 'XDUMP qmp h1 > {"execute": "device_add", "arguments": {"hostaddr": "0000:00:05.0", "driver": "xen-pci-passthrough", "id": "pci-pt-00_05.0"}, "id": 2}' \
+	'XDUMP qmp h1 < {"timestamp": {"seconds": 1, "microseconds": 2}, "event": "DEVICE_DELETED", "data": {"device": "pci-pt-00_05.0"}}' \
+	> "$W/q.serial"
+qdump 'XDUMP qmp h1 > {"execute":"device_add","arguments":{"driver":"xen-pci-passthrough","id":"pci-pt-00_05.0","hostaddr":"0000:00:05.0"},"id":2}' \
+	'XDUMP qmp h1 < {"timestamp": {"seconds": 7, "microseconds": 9}, "event": "DEVICE_DELETED", "data": {"device": "pci-pt-00_05.0"}}' \
+	> "$W/q.sim"
+run_sub realxen_conform q
+is "conform: QMP messages in another key order, another timestamp match" \
+	"$SUB" "2 0"
+qdump 'XDUMP qmp h1 > {"execute":"device_add","arguments":{"driver":"xen-pci-passthrough","id":"pci-pt-00_05.0","hostaddr":"0000:00:03.0"},"id":2}' \
+	'XDUMP qmp h1 < {"timestamp": {"seconds": 7, "microseconds": 9}, "event": "DEVICE_DELETED", "data": {"device": "pci-pt-00_05.0"}}' \
+	> "$W/q.sim"
+run_sub realxen_conform q
+is "conform: a QMP message with another value is a failure" "$SUB" "1 1"
+qdump 'XDUMP qmp h1 < {"timestamp": {"seconds": 1, "microseconds": 2}, "event": "DEVICE_DELETED", "data": {"device": "pci-pt-00_05.0"}}' \
+	'XDUMP qmp h1 > {"execute": "device_add", "arguments": {"hostaddr": "0000:00:05.0", "driver": "xen-pci-passthrough", "id": "pci-pt-00_05.0"}, "id": 2}' \
+	> "$W/q.sim"
+run_sub realxen_conform q
+is "conform: QMP messages in another order are a failure" "$SUB" "1 1"

@@ -113,14 +113,37 @@ rx_dumps() {
 		/^XDUMP / && step != "" { sub(/^XDUMP /, ""); print step "\t" $0 }'
 }
 
+# rx_qmp_canon: the QMP lines of rx_dumps' output ("STEP<TAB>qmp NAME
+# >|< JSON") as JSON with sorted keys and without QEMU's event
+# timestamps (the two worlds' clocks): the real QEMU traces a command
+# as it re-serialised it (its own key order), the simulated one as the
+# agent wrote it.  Every other line is left as it is.
+rx_qmp_canon() {
+	local step line head json
+	while IFS=$'\t' read -r step line; do
+		case $line in
+		"qmp "*" > "* | "qmp "*" < "*)
+			head=$(printf '%s' "$line" | cut -d' ' -f1-3)
+			json=${line#"$head "}
+			json=$(printf '%s' "$json" |
+				jq -cS 'del(.timestamp)' 2>/dev/null) ||
+				json="(not JSON) ${line#"$head "}"
+			printf '%s\t%s %s\n' "$step" "$head" "$json"
+			;;
+		*) printf '%s\t%s\n' "$step" "$line" ;;
+		esac
+	done
+}
+
 # realxen_conform SCENARIO: after each step, the xenstore trees, the
-# driver bindings and pciback's lists must be the same in both worlds.
+# driver bindings, pciback's lists and the QMP messages since the last
+# step must be the same in both worlds.
 # Exceptions, each with its reason, are sed expressions in
 # tests/realxen/conform-exceptions, applied to both sides.
 realxen_conform() {
 	local scen=$1 real=$RX_OUT/$1.real.dump sim=$RX_OUT/$1.sim.dump step
-	rx_dumps "$RX_OUT/$scen.serial" | rx_except > "$real"
-	rx_dumps "$RX_OUT/$scen.sim" | rx_except > "$sim"
+	rx_dumps "$RX_OUT/$scen.serial" | rx_qmp_canon | rx_except > "$real"
+	rx_dumps "$RX_OUT/$scen.sim" | rx_qmp_canon | rx_except > "$sim"
 	is "conform $scen: the same steps were dumped" \
 		"$(cut -f1 "$real" | uniq | tr '\n' ' ')" \
 		"$(cut -f1 "$sim" | uniq | tr '\n' ' ')"
