@@ -81,7 +81,7 @@ xt_wait_check "the agent marks it assignable again" 60 sh -c \
 xt_wait_check "h1's PCI backend is gone" 60 sh -c \
 	"! xenstore-exists /local/domain/0/backend/pci/$H"
 xt_is "assignable-list shows both" \
-	"$(xen-pci assignable-list | tr '\n' ' ')" "$NIC1 $NIC2 "
+	"$(xen-pci assignable-list | tr "\n" " ")" "$NIC1  $NIC2  "
 xt_is "pciback still holds it" "$(xt_driver $NIC1)" pciback
 # Its QEMU is gone: what it said while dying is xl's business.
 xt_qmp_new h1 | sed 's/^/XTEST # destroy: /'
