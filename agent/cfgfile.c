@@ -197,8 +197,13 @@ static int get_string(struct reader *r, XLU_Config *x, const char *key,
 	return 0;
 }
 
-/* A PCI_SPEC_STRING as xl pci-assignable-add would take it. */
-static int check_spec(struct reader *r, const char *spec)
+/* The devices a spec names, to compare entries however they are spelt. */
+struct spec_key {
+	unsigned int domain, bus, dev, func;
+	bool all;	/* function '*' */
+};
+
+static int spec_key(const char *spec, struct spec_key *k)
 {
 	libxl_device_pci pci;
 	XLU_Config *x;
@@ -210,15 +215,30 @@ static int check_spec(struct reader *r, const char *spec)
 	if (!x) {
 		if (null)
 			fclose(null);
-		return fail(r, "assignable", "out of memory");
+		return -1;
 	}
 	libxl_device_pci_init(&pci);
 	e = xlu_pci_parse_spec_string(x, &pci, spec);
+	if (!e) {
+		k->domain = pci.domain;
+		k->bus = pci.bus;
+		k->dev = pci.dev;
+		k->func = pci.func;
+		k->all = pci.vfunc_mask == LIBXL_PCI_FUNC_ALL;
+	}
 	libxl_device_pci_dispose(&pci);
 	xlu_cfg_destroy(x);
 	if (null)
 		fclose(null);
-	if (e)
+	return e ? -1 : 0;
+}
+
+/* A PCI_SPEC_STRING as xl pci-assignable-add would take it. */
+static int check_spec(struct reader *r, const char *spec)
+{
+	struct spec_key k;
+
+	if (spec_key(spec, &k))
 		return fail(r, "assignable", "'%s' is not a PCI_SPEC_STRING "
 			    "([DDDD:]BB:DD.F, function * for all)", spec);
 	return 0;
@@ -411,41 +431,6 @@ void cfgfile_free(struct cfgfile *c)
 	c->log_level = -1;
 }
 
-/* The devices a spec names, to compare entries however they are spelt. */
-struct spec_key {
-	unsigned int domain, bus, dev, func;
-	bool all;	/* function '*' */
-};
-
-static int spec_key(const char *spec, struct spec_key *k)
-{
-	libxl_device_pci pci;
-	XLU_Config *x;
-	FILE *null;
-	int e;
-
-	null = fopen("/dev/null", "w");
-	x = xlu_cfg_init(null ? null : stderr, "assignable");
-	if (!x) {
-		if (null)
-			fclose(null);
-		return -1;
-	}
-	libxl_device_pci_init(&pci);
-	e = xlu_pci_parse_spec_string(x, &pci, spec);
-	if (!e) {
-		k->domain = pci.domain;
-		k->bus = pci.bus;
-		k->dev = pci.dev;
-		k->func = pci.func;
-		k->all = pci.vfunc_mask == LIBXL_PCI_FUNC_ALL;
-	}
-	libxl_device_pci_dispose(&pci);
-	xlu_cfg_destroy(x);
-	if (null)
-		fclose(null);
-	return e ? -1 : 0;
-}
 
 static bool same_devices(const char *a, const char *b)
 {
