@@ -49,14 +49,14 @@ define FUZZ_RULES
 $(FZ_REPLAY)/fuzz-$(1): $(FZ_REPLAY)/obj/tests/fuzz/fuzz-$(1).o \
 		$(FZ_REPLAY)/obj/tests/fuzz/replay.o \
 		$(addprefix $(FZ_REPLAY)/obj/,$(FUZZ_OBJS_$(1)))
-	$(CC) $(FUZZ_SAN) -o $$@ $$^ $(FUZZ_LIBS)
+	$(CC) $(FUZZ_SAN) -o $$@ $$^ $$(FUZZ_LIBS)
 $(FZ_PLAIN)/fuzz-$(1): $(FZ_PLAIN)/obj/tests/fuzz/fuzz-$(1).o \
 		$(FZ_PLAIN)/obj/tests/fuzz/replay.o \
 		$(addprefix $(FZ_PLAIN)/obj/,$(FUZZ_OBJS_$(1)))
-	$(CC) -o $$@ $$^ $(FUZZ_LIBS)
+	$(CC) -o $$@ $$^ $$(FUZZ_LIBS)
 $(FZ_LIBFUZZER)/fuzz-$(1): $(FZ_LIBFUZZER)/obj/tests/fuzz/fuzz-$(1).o \
 		$(addprefix $(FZ_LIBFUZZER)/obj/,$(FUZZ_OBJS_$(1)))
-	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $(FUZZ_LIBS)
+	$(FUZZ_CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LIBS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULES,$(n))))
 
