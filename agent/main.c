@@ -70,6 +70,8 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "                         (default /var/lib/xen-pci-agent)\n"
 "  --run-dir DIR          where qemu-xen's QMP sockets are (qmp-libxl-N,\n"
 "                         default " XENPCI_RUN_DIR_DEFAULT ")\n"
+"  --xen-lib-dir DIR      libxl's XEN_LIB_DIR, where the guests' saved\n"
+"                         configurations are (default /var/lib/xen)\n"
 "  --domid N              the agent's own domain (default 0)\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
@@ -330,6 +332,7 @@ static int parse_options(int argc, char **argv, int *level)
 		{ "reset-policy", required_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "run-dir", required_argument, NULL, 'r' },
+		{ "xen-lib-dir", required_argument, NULL, 'X' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -383,6 +386,9 @@ static int parse_options(int argc, char **argv, int *level)
 			break;
 		case 'r':
 			cfg.run_dir = optarg;
+			break;
+		case 'X':
+			cfg.xen_lib_dir = optarg;
 			break;
 		case 'd':
 		case 't':
@@ -448,13 +454,14 @@ static int parse_options(int argc, char **argv, int *level)
 static int absolute_paths(void)
 {
 	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
-	static char pid_abs[PATH_MAX];
+	static char pid_abs[PATH_MAX], lib_abs[PATH_MAX];
 	static char proc_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
 	    !absolute(cfg.proc_root, proc_abs, sizeof(proc_abs)) ||
 	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
 	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs)) ||
+	    !absolute(cfg.xen_lib_dir, lib_abs, sizeof(lib_abs)) ||
 	    (cfg.pidfile &&
 	     !absolute(cfg.pidfile, pid_abs, sizeof(pid_abs)))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
@@ -464,6 +471,7 @@ static int absolute_paths(void)
 	cfg.proc_root = proc_abs;
 	cfg.state_dir = state_abs;
 	cfg.run_dir = run_abs;
+	cfg.xen_lib_dir = lib_abs;
 	if (cfg.pidfile)
 		cfg.pidfile = pid_abs;
 	return 0;
