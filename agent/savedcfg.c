@@ -175,6 +175,8 @@ static int lock_domain(unsigned int domid, const char *path,
 		nap_ms(LOCK_POLL_MS);
 		waited += LOCK_POLL_MS;
 	}
+	if (rc == -ENOENT)
+		return rc;	/* no XEN_LIB_DIR: no libxl here */
 	if (rc < 0)
 		return say(msg, len, -rc, "libxl's lock %s: %s", path,
 			   strerror(-rc));
@@ -399,7 +401,10 @@ static int change(unsigned int domid, const struct change *c,
 		return say(msg, len, -rc, "saved configuration of domain %u: "
 			   "%s", domid, strerror(-rc));
 	rc = lock_domain(domid, p.lock, w, &fd, msg, len);
-	if (rc == -ESRCH)
+	if (rc == -ENOENT)
+		log_dev(LOG_DEBUG, c->bdf, "no %s: no saved configuration of "
+			"domain %u to keep it in", cfg.xen_lib_dir, domid);
+	if (rc == -ESRCH || rc == -ENOENT)
 		return 0;
 	if (rc)
 		return rc;

@@ -362,7 +362,7 @@ XT_NEXT_DOMID=1
 xt_agent_spawn() {
 	LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
 		--sysfs-root "$SYSFS_ROOT" --state-dir "$SIMHOST_DIR/state" \
-		--run-dir "$XEN_RUN_DIR" \
+		--run-dir "$XEN_RUN_DIR" --xen-lib-dir "$XEN_LIB_DIR" \
 		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
 	echo $! > "$XT_TMP/agent.pid"
 }

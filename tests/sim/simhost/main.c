@@ -118,6 +118,8 @@ void host_setenv(const struct host *h)
 	setenv("SIMHOST_DIR", h->dir, 1);
 	host_path(h, p, sizeof(p), "%s", XEN_RUN_SUBDIR);
 	setenv("XEN_RUN_DIR", p, 1);
+	host_path(h, p, sizeof(p), "%s", XEN_LIB_SUBDIR);
+	setenv("XEN_LIB_DIR", p, 1);
 }
 
 int main(int argc, char **argv)
