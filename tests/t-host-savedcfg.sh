@@ -8,7 +8,7 @@
 # failed attach leaves the file as it was; kill -9 before and after the
 # write converges; libxl's domain-userdata lock is waited for; a guest
 # with no saved configuration still gets its device.
-. "$(dirname "$0")/attach-lib.sh"
+. "$(dirname "$0")/hvm-lib.sh"
 
 host_up --inventory "$ATTACH_INV"
 agent_up
@@ -25,17 +25,18 @@ lock_of() {
 want() {
 	local n=$1
 	shift
-	LD_PRELOAD=$SIMXEN_PRELOAD "$BIN/libxl-json" "$W/created" "$@" \
-		> "$W/$n"
+	LD_PRELOAD=$SIMXEN_PRELOAD "$BIN/libxl-json" "$W/created${DOM:-5}" \
+		"$@" > "$W/$n"
 }
-same_as() { cmp -s "$(cfg_of 5)" "$W/$1"; }
-# cfg_is DESC NAME: dom 5's file is NAME, shown as a diff if not.
+# cfg_is DESC NAME: dom 5's (or $DOM's) file is NAME, a diff if not.
 cfg_is() {
-	if same_as "$2"; then
+	local f
+	f=$(cfg_of "${DOM:-5}")
+	if cmp -s "$f" "$W/$2"; then
 		ok "$1"
 	else
 		not_ok "$1"
-		diff <(tr -d '\0' < "$W/$2") <(tr -d '\0' < "$(cfg_of 5)") |
+		diff <(tr -d '\0' < "$W/$2") <(tr -d '\0' < "$f") |
 			sed 's/^/# /'
 	fi
 }
@@ -46,7 +47,7 @@ W=$SIM/savedcfg
 mkdir -p "$W"
 like "dom 5 has a UUID" "$(uuid_of 5)" '^[0-9a-f]{8}-[0-9a-f]{4}-4'
 check "simhost stored dom 5's libxl-json" test -s "$(cfg_of 5)"
-cp "$(cfg_of 5)" "$W/created"
+cp "$(cfg_of 5)" "$W/created5"
 want roundtrip
 cfg_is "it is libxl's JSON (libxl's parser and generator leave it as is)" \
 	roundtrip
@@ -174,4 +175,22 @@ detach_ok "detach it (n1)" n2 6 07:00.0
 simhost domain destroy 6
 check "destroy: dom 6's libxl-json is gone" eval \
 	"! ls $XEN_LIB_DIR/userdata-d.6.* > /dev/null 2>&1"
+
+# --- an HVM guest: the slot QEMU gave it (pci_add_qmp_query_pci_cb()) ----
+agent_stop
+agent_start --run-dir "$XEN_RUN_DIR" || exit 1
+hvm_guest 9
+cp "$(cfg_of 9)" "$W/created9"
+attach_ok "attach 07:00.0 to HVM dom 9" h1 9 07:00.0
+slot=$(rq h1 result/vdev | cut -d: -f3 | cut -d. -f1)
+diag "h1: QEMU put it in slot $slot"
+DOM=9 want hvm "07:00.0@$slot"
+DOM=9 cfg_is "h1: libxl's entry, with the guest slot QEMU reported" hvm
+run_ok "h2: 07:00.1 at slot 06 of dom 9" h2 attach domid=9 spec=07:00.1@06
+DOM=9 want hvm2 "07:00.0@$slot" "07:00.1@06"
+DOM=9 cfg_is "h2: the slot asked for" hvm2
+detach_ok "h3: detach 07:00.0 from dom 9" h3 9 07:00.0
+detach_ok "h4: detach 07:00.1 from dom 9" h4 9 07:00.1
+DOM=9 want hvm0
+DOM=9 cfg_is "h4: no entry left" hvm0
 agent_stop
