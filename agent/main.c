@@ -35,6 +35,7 @@
 #include "publish.h"
 #include "request.h"
 #include "script.h"
+#include "savedcfg.h"
 #include "service.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -748,6 +749,7 @@ int main(int argc, char **argv)
 	}
 	request_free_all();
 	xs_disconnect();
+	savedcfg_close();
 	hv_close();
 	ev_loop_destroy(loop);
 	return daemon_status(rc);

@@ -73,14 +73,25 @@ static int say(char *msg, size_t len, int err, const char *fmt, ...)
 static libxl_ctx *get_ctx(void)
 {
 	pthread_mutex_lock(&ctx_lock);
-	if (!ctx) {
+	if (!ctx_log)
 		ctx_log = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
-		if (ctx_log && libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0,
+	if (!ctx && ctx_log && libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0,
 					       (xentoollog_logger *)ctx_log))
-			ctx = NULL;
-	}
+		ctx = NULL;
 	pthread_mutex_unlock(&ctx_lock);
 	return ctx;
+}
+
+void savedcfg_close(void)
+{
+	pthread_mutex_lock(&ctx_lock);
+	if (ctx)
+		libxl_ctx_free(ctx);
+	if (ctx_log)
+		xtl_logger_destroy((xentoollog_logger *)ctx_log);
+	ctx = NULL;
+	ctx_log = NULL;
+	pthread_mutex_unlock(&ctx_lock);
 }
 
 /* libxl__userdata_path(): XEN_LIB_DIR/userdata-<wh>.<domid>.<uuid>.<id> */
@@ -395,8 +406,9 @@ static int change(unsigned int domid, const struct change *c,
 	struct paths p;
 	int fd = -1, rc = make_paths(domid, &p);
 
-	if (rc == -ESRCH)
-		return 0;	/* gone: libxl removed its userdata */
+	/* Gone: libxl removed its userdata.  No hypervisor: no libxl. */
+	if (rc == -ESRCH || rc == -ENODEV)
+		return 0;
 	if (rc)
 		return say(msg, len, -rc, "saved configuration of domain %u: "
 			   "%s", domid, strerror(-rc));

@@ -47,4 +47,7 @@ int savedcfg_add(unsigned int domid, const struct savedcfg_pci *p,
 int savedcfg_remove(unsigned int domid, const struct bdf *b,
 		    const struct savedcfg_wait *w, char *msg, size_t len);
 
+/* At exit: libxl's context, if one was made. */
+void savedcfg_close(void);
+
 #endif
