@@ -80,7 +80,7 @@ xt_check "xl pci-list of the rebooted g1 shows it" sh -c \
 	"xl pci-list $D2 | grep -q '0000:00:03.0'"
 xt_check "its new saved configuration keeps it" xt_saved_has "$D2"
 # xl's own attach is not published by itself: a list rewrites R/devices
-# (PROTOCOL.md section 2).
+# (agent/ops.c ops_publish(): a list rewrites the tree).
 xt_check "xen-pci assignable-list" xen-pci assignable-list
 xt_wait_check "the agent says it is attached to the new domain" 60 sh -c \
 	"[ \"\$(xenstore-read $R/devices/0000-00-03-0/domid)\" = $D2 ]"
