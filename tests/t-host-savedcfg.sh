@@ -4,7 +4,9 @@
 # the agent leaves it byte for byte as libxl leaves it after xl
 # pci-attach of the same specs (tests/tools/libxljson.c: xl's spec
 # parser, libxl's defaults and its JSON generator), so xl reboot and
-# save/restore bring the device back; a detach takes the entry out; a
+# save/restore bring the device back, and the same as Debian's real xl
+# 4.17 stores (run over the simulated host); a detach takes the entry
+# out, waiting for libxl's lock like the attach; a
 # failed attach leaves the file as it was; kill -9 before and after the
 # write converges; libxl's domain-userdata lock is waited for; a guest
 # with no saved configuration still gets its device.
@@ -101,7 +103,7 @@ assert_released "f1" $A 5
 # hold_lock: a process that holds dom 5's lock as libxl does (flock(2),
 # exclusive) until killed; HOLDER is its pid, the one that holds the fd.
 hold_lock() {
-	( exec 8> "$(lock_of 5)" && flock 8 && exec sleep 600 ) &
+	( exec 8> "$(lock_of "${1:-5}")" && flock 8 && exec sleep 600 ) &
 	HOLDER=$!
 }
 hold_lock
@@ -175,6 +177,41 @@ detach_ok "detach it (n1)" n2 6 07:00.0
 simhost domain destroy 6
 check "destroy: dom 6's libxl-json is gone" eval \
 	"! ls $XEN_LIB_DIR/userdata-d.6.* > /dev/null 2>&1"
+
+# --- Debian's xl 4.17 itself on the simulated host (tests/bench/ns.sh) -----
+XL=${XL:-/usr/lib/xen-4.17/bin/xl}
+XLSHIM=$TOP/$BUILD/lib/libbenchxl.so
+[ -e "$XLSHIM" ] || XLSHIM=$BUILD/lib/libbenchxl.so
+xl() {
+	LD_PRELOAD="$SIMXEN_PRELOAD $XLSHIM" "$TOP/tests/bench/ns.sh" \
+		"$XL" "$@" > "$SIM/xl.out" 2>&1
+}
+guest 7
+cp "$(cfg_of 7)" "$W/created7"
+check "x1: xl pci-attach 7 07:00.0" xl pci-attach 7 07:00.0 ||
+	sed 's/^/# /' "$SIM/xl.out"
+cp "$(cfg_of 7)" "$W/xl7"
+DOM=7 want ref7 07:00.0
+DOM=7 cfg_is "x1: real libxl stored what the reference says" ref7
+check "x2: xl pci-detach 7 07:00.0" xl pci-detach 7 07:00.0 ||
+	sed 's/^/# /' "$SIM/xl.out"
+DOM=7 cfg_is "x2: libxl's own detach leaves its entry" xl7
+cp "$W/created7" "$(cfg_of 7)"
+attach_ok "x3: the agent attaches 07:00.0 to dom 7" x3 7 07:00.0
+DOM=7 cfg_is "x3: the agent stored byte for byte what real xl stored" xl7
+# xl holds libxl's lock while it changes the file: the agent's detach
+# waits for it instead of losing xl's change or its own.
+hold_lock 7
+req x4 detach domid=7 spec=07:00.0
+check "x4: the detach waits for the lock" \
+	wait_until 10 grep -q "0000:07:00.0: step unsavedcfg" "$AGENT_LOG"
+sleep 1
+DOM=7 cfg_is "x4: the entry stays while the lock is held" xl7
+kill "$HOLDER"
+wait "$HOLDER" 2>/dev/null
+is "x4: detach ok once the lock is free" "$(wait_final x4 20)" ok
+DOM=7 cfg_is "x4: then the entry is gone" created7
+simhost domain destroy 7
 
 # --- an HVM guest: the slot QEMU gave it (pci_add_qmp_query_pci_cb()) ----
 agent_stop
