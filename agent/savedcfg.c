@@ -111,8 +111,8 @@ static int make_paths(unsigned int domid, struct paths *p)
 	memcpy(libxl_uuid_bytearray(&u), h, sizeof(h));
 	snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT, LIBXL_UUID_BYTES(u));
 #define UD(buf, wh, id) \
-	(snprintf(buf, sizeof(buf), "%s/userdata-%s.%u.%s.%s", cfg.xen_lib_dir, wh, \
-		  domid, uuid, id) >= (int)sizeof(buf))
+	(snprintf(buf, sizeof(buf), "%s/userdata-%s.%u.%s.%s", \
+		  cfg.xen_lib_dir, wh, domid, uuid, id) >= (int)sizeof(buf))
 	if (UD(p->lock, "l", "domain-userdata-lock") ||
 	    UD(p->data, "d", "libxl-json") || UD(p->next, "n", "libxl-json"))
 		return -ENAMETOOLONG;
@@ -247,7 +247,7 @@ static int read_json(const char *path, char **out, char *msg, size_t len)
 static int write_json(const struct paths *p, const char *json, char *msg,
 		      size_t len)
 {
-	size_t n = strlen(json) + 1, off = 0;	/* with its NUL, as libxl */
+	size_t n = strlen(json) + 1, off = 0;	/* its NUL too, as libxl */
 	int fd = open(p->next, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	ssize_t w;
 
