@@ -258,6 +258,7 @@ xt_agent_spawn() {
 		2>> /run/agent.log &
 	echo $! > "$XT_TMP/agent.pid"
 }
+xt_agent_log() { echo /run/agent.log; }
 
 xt_cfg() { echo /etc/xen/xen-pci-agent.cfg; }
 xt_initd_pidfile() { echo /run/xen-pci-agent.pid; }
@@ -398,6 +399,7 @@ xt_agent_spawn() {
 		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
 	echo $! > "$XT_TMP/agent.pid"
 }
+xt_agent_log() { echo "$SIMHOST_DIR/agent.log"; }
 
 xt_cfg() { echo "$XT_TMP/xen-pci-agent.cfg"; }
 xt_initd_pidfile() { echo "$XT_TMP/initd.pid"; }
