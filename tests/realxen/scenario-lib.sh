@@ -334,6 +334,9 @@ sdl = 0
 nographic = 1
 vga = "none"
 on_crash = "preserve"
+# A triple fault is a reboot to Xen (hvm_triple_fault()): keep the guest,
+# its console and its domid, so a scenario fails at the step that did it.
+on_reboot = "preserve"
 passthrough = "enabled"
 EOC
 	xl create $2 "$XT_TMP/$name.cfg" || return 1
