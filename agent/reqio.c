@@ -83,8 +83,17 @@ static int read_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	for (unsigned int i = 0; i < n; i++)
 		if (n <= XENPCI_REQ_FIELDS_MAX ||
 		    !strcmp(f->names[i], XENPCI_REQ_OP) ||
-		    !strcmp(f->names[i], XENPCI_REQ_STATUS))
+		    !strcmp(f->names[i], XENPCI_REQ_STATUS)) {
+			errno = 0;
 			f->vals[i] = read_value(h, t, a->dir, f->names[i]);
+			/*
+			 * Listed but unreadable is no missing field: a
+			 * request read without its op would never be
+			 * answered.
+			 */
+			if (!f->vals[i] && errno && errno != ENOENT)
+				return -errno;
+		}
 	return 0;
 }
 

@@ -217,7 +217,17 @@ one_case() {
 		fi
 		;;
 	ok)
-		if [ "$now" != "$TARGET" ]; then
+		if [ "$now" != "$TARGET" ] &&
+		   [ "$(no_driver_path "$now")" = "$(no_driver_path "$TARGET")" ] &&
+		   agent_log_has "libxl's driver_path"; then
+			# libxl's own bookkeeping, best effort in libxl too:
+			# libxl__device_pci_assignable_add/_remove leave
+			# pci_info_xs_write's and _remove's result unchecked;
+			# the agent's record is in its state dir, and it gives
+			# libxl the node back at its next start.
+			TOLERATED=$((TOLERATED + 1))
+			ok "$desc: ok, only libxl's driver_path missed (warned, as libxl does)"
+		elif [ "$now" != "$TARGET" ]; then
 			not_ok "$desc: ok, so $A is where a clean run leaves it"
 			diag "  clean: $TARGET"
 			diag "  now:   $now"
@@ -238,6 +248,7 @@ one_case() {
 	xenstore-rm "$R/requests/$ID" 2>/dev/null
 }
 
+no_driver_path() { sed 's/libxl.driver_path=[^ ]*//' <<<"$1"; }
 disarm_all() { fault_clear; : >"$XSFAULT_CTL"; }
 
 # restore NAME S0: after a case that left the device elsewhere, try the
@@ -281,9 +292,9 @@ matrix() {
 		nth=$(nth_of STEPS_XS $k)
 		STEPS=$((STEPS + 1))
 		for e in $(errnos_for XS_ERRNOS $k); do
-			# A read of a node that is there never answers ENOENT:
+			# A read or rm of a node that is there never answers ENOENT:
 			# that is the node being absent, another state.
-			[[ $e == ENOENT && ($op == read || $op == dir) ]] && continue
+			[[ $e == ENOENT && $op =~ ^(read|dir|rm)$ ]] && continue
 			XS_MARK=$(grep -c '^xsfault: ' "$AGENT_LOG")
 			echo "$op $path $e 1 $((nth - 1))" >"$XSFAULT_CTL"
 			PROBE=fired_xs
