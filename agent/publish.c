@@ -188,7 +188,7 @@ static int prune_stale(xs_transaction_t t, const struct batch *b)
 	int rc = 0;
 
 	snprintf(dir, sizeof(dir), "%s/" XENPCI_DEVICES, agent_root);
-	old = xs_directory(xsh, t, dir, &n);
+	old = xs_directory_h(xsh, t, dir, &n);
 	for (unsigned int i = 0; old && i < n && !rc; i++) {
 		if (bdf_from_key(old[i], &x) && listed(b, &x))
 			continue;

@@ -121,7 +121,7 @@ static int create_backend(struct xbc *c, xs_transaction_t t)
 	int rc;
 
 	snprintf(path, sizeof(path), XENPCI_DOMAIN_NAME_FMT, c->domid);
-	name = xs_read(c->h, t, path, &len);
+	name = xs_read_h(c->h, t, path, &len);
 	snprintf(v, sizeof(v), "%u", c->domid);
 	rc = write_perms(c, t, c->be, c->be_domid, c->domid);
 	rc = rc ?: xbc_write(c, t, c->be, c->fe, XENPCI_BEKEY_FRONTEND);
@@ -236,7 +236,7 @@ static int rm_leaf_then_dir(struct xbc *c, xs_transaction_t t,
 
 	if (!xs_rm(c->h, t, leaf) && errno != ENOENT)
 		return xbc_failed(c, "remove", leaf);
-	l = xs_directory(c->h, t, dir, &n);
+	l = xs_directory_h(c->h, t, dir, &n);
 	if (!l)
 		return errno == ENOENT ? 0 : xbc_failed(c, "list", dir);
 	free(l);

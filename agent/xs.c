@@ -35,11 +35,50 @@ static char requests_path[96];
 static char backends_path[96];
 static bool watching;
 
+/*
+ * xenstored refuses dom0 a read only for a passing reason (ENOMEM, a
+ * quota of oxenstored's counted over all connections); the callers take
+ * NULL for "absent", which would then be a wrong answer (a detach that
+ * finds no libxl domid does nothing and says ok).  So a refusal other
+ * than ENOENT is tried again, and logged if it stays.
+ */
+#define XS_READ_TRIES	3
+
+void *xs_read_h(struct xs_handle *h, xs_transaction_t t, const char *path,
+		unsigned int *len)
+{
+	void *v = NULL;
+
+	for (int i = 0; i < XS_READ_TRIES; i++) {
+		v = xs_read(h, t, path, len);
+		if (v || errno == ENOENT)
+			return v;
+	}
+	log_err("xenstore: read %s: %s (taken as absent)", path,
+		strerror(errno));
+	return NULL;
+}
+
+char **xs_directory_h(struct xs_handle *h, xs_transaction_t t,
+		      const char *path, unsigned int *n)
+{
+	char **l = NULL;
+
+	for (int i = 0; i < XS_READ_TRIES; i++) {
+		l = xs_directory(h, t, path, n);
+		if (l || errno == ENOENT)
+			return l;
+	}
+	log_err("xenstore: list %s: %s (taken as absent)", path,
+		strerror(errno));
+	return NULL;
+}
+
 char *xs_read_str(xs_transaction_t t, const char *path)
 {
 	unsigned int len;
 
-	return xs_read(xsh, t, path, &len);
+	return xs_read_h(xsh, t, path, &len);
 }
 
 bool xs_write_str(xs_transaction_t t, const char *path, const char *val)
