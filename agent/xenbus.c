@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -481,6 +482,9 @@ static int start_remove_txn(struct xs_handle *h, xs_transaction_t t,
 			       XENPCI_BEKEY_STATE);
 }
 
+#define XB_REMOVE_TRIES		3
+#define XB_REMOVE_RETRY_MS	100
+
 /* Waiting for the guest to let go of b failed with rc. */
 static int not_released(struct xbc *c, const struct bdf *b, int rc,
 			char *msg, size_t len)
@@ -535,24 +539,37 @@ static int release_handshake(struct xbc *c, struct removal *r,
 	return rc ? not_released(c, r->b, rc, msg, len) : 0;
 }
 
-/* b's keys out of BE, the later ones renumbered; the last takes BE. */
+/*
+ * b's keys out of BE, the later ones renumbered; the last takes BE.
+ * The guest has let go of b by now, so there is no going back: a
+ * refusal is tried again (xenstored refuses dom0 only for a passing
+ * reason), and if it stays the message says how to finish.
+ */
 static int remove_from_backend(struct xbc *c, struct removal *r, char *msg,
 			       size_t len)
 {
 	const char *what = "remove from the PCI backend";
 	char bs[BDF_STR_LEN];
+	bool removed = false;
 	int rc;
 
-	rc = xs_txn_run(c->h, remove_txn, r);
-	if (!rc && r->last) {
-		what = "remove the PCI backend and frontend";
-		rc = destroy(c);
+	for (int tries = 1;; tries++) {
+		rc = removed ? 0 : xs_txn_run(c->h, remove_txn, r);
+		removed = !rc;
+		if (!rc && r->last) {
+			what = "remove the PCI backend and frontend";
+			rc = destroy(c);
+		}
+		if (!rc)
+			return 0;
+		xbc_log_failed(c, r->b, rc);
+		if (tries == XB_REMOVE_TRIES)
+			break;
+		usleep(XB_REMOVE_RETRY_MS * 1000);
 	}
-	if (!rc)
-		return 0;
-	xbc_log_failed(c, r->b, rc);
-	return xb_fail(msg, len, rc, "%s: %s of domain %u", bdf_str(r->b, bs),
-		       what, c->domid);
+	return xb_fail(msg, len, rc, "%s: %s of domain %u (the guest let go "
+		       "of it already: a detach again finishes the removal)",
+		       bdf_str(r->b, bs), what, c->domid);
 }
 
 /*

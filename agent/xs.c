@@ -48,14 +48,17 @@ void *xs_read_h(struct xs_handle *h, xs_transaction_t t, const char *path,
 		unsigned int *len)
 {
 	void *v = NULL;
+	int err;
 
 	for (int i = 0; i < XS_READ_TRIES; i++) {
 		v = xs_read(h, t, path, len);
 		if (v || errno == ENOENT)
 			return v;
 	}
+	err = errno;
 	log_err("xenstore: read %s: %s (taken as absent)", path,
-		strerror(errno));
+		strerror(err));
+	errno = err;
 	return NULL;
 }
 
@@ -63,14 +66,17 @@ char **xs_directory_h(struct xs_handle *h, xs_transaction_t t,
 		      const char *path, unsigned int *n)
 {
 	char **l = NULL;
+	int err;
 
 	for (int i = 0; i < XS_READ_TRIES; i++) {
 		l = xs_directory(h, t, path, n);
 		if (l || errno == ENOENT)
 			return l;
 	}
+	err = errno;
 	log_err("xenstore: list %s: %s (taken as absent)", path,
-		strerror(errno));
+		strerror(err));
+	errno = err;
 	return NULL;
 }
 
@@ -81,9 +87,25 @@ char *xs_read_str(xs_transaction_t t, const char *path)
 	return xs_read_h(xsh, t, path, &len);
 }
 
+/*
+ * Writes and removals outside the transactions of a device's steps are
+ * tried again too: one refused late in a detach (the libxl domid
+ * record, after the guest let go) has nothing to roll back to.
+ */
 bool xs_write_str(xs_transaction_t t, const char *path, const char *val)
 {
-	return xs_write(xsh, t, path, val, strlen(val));
+	int err;
+
+	for (int i = 1;; i++) {
+		if (xs_write(xsh, t, path, val, strlen(val)))
+			return true;
+		if (i == XS_READ_TRIES)
+			break;
+	}
+	err = errno;	/* the callers' -errno */
+	log_err("xenstore: write %s: %s", path, strerror(err));
+	errno = err;
+	return false;
 }
 
 bool xs_exists(xs_transaction_t t, const char *path)
@@ -96,9 +118,18 @@ bool xs_exists(xs_transaction_t t, const char *path)
 
 bool xs_remove(xs_transaction_t t, const char *path)
 {
-	if (xs_rm(xsh, t, path))
-		return true;
-	return errno == ENOENT;
+	int err;
+
+	for (int i = 1;; i++) {
+		if (xs_rm(xsh, t, path) || errno == ENOENT)
+			return true;
+		if (i == XS_READ_TRIES)
+			break;
+	}
+	err = errno;	/* the callers' -errno */
+	log_err("xenstore: remove %s: %s", path, strerror(err));
+	errno = err;
+	return false;
 }
 
 int xs_txn_run(struct xs_handle *h,

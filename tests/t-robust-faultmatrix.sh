@@ -21,7 +21,7 @@
 # are covered by one path each; FAULTS_FULL=1 tries every errno at every
 # step (a much longer run).  The number of (step, errno) pairs tried is
 # printed at the end.
-. "$(dirname "$0")/attach-lib.sh"
+. "$(dirname "$0")/hvm-lib.sh"
 
 FULL=${FAULTS_FULL:-0}
 # sysfs store() errors: what drivers/base, pci-sysfs and pciback return.
@@ -37,7 +37,7 @@ XSFAULT_TRACE=$SIM/xstrace
 export XSFAULT_CTL XSFAULT_TRACE
 : >"$XSFAULT_CTL"
 : >"$XSFAULT_TRACE"
-AGENT_PRELOAD="$SIMXEN_PRELOAD $BUILD/lib/libxsfault.so" agent_up
+AGENT_PRELOAD="$SIMXEN_PRELOAD $BUILD/lib/libxsfault.so" hvm_agent_up
 make_assignable $B
 guest 5
 attach_ok "prepare: 07:00.1 into dom 5" prep-b 5 $B
@@ -60,8 +60,11 @@ snap() {
 		"$(dev_field "$1" domid)"
 	printf 'libxl.domid=%s libxl.driver_path=%s owner=%s ' \
 		"$(libxl_domid "$1")" "$(libxl_path "$1")" "$(owner "$1")"
-	printf 'view5=[%s] be5=[%s]' "$(view 5 | tr '\n' ';')" \
+	printf 'view5=[%s] be5=[%s] ' "$(view 5 | tr '\n' ';')" \
 		"$(be_snapshot)"
+	# dom 8 (HVM): what its QEMU has passed through.
+	printf 'qemu8=[%s]' "$(simhost qmp 8 status 2>/dev/null |
+		awk '$2 ~ /^0000:/ { print $1, $2, $3 }' | tr '\n' ';')"
 }
 
 # The operations: op_NAME prints the request's fields (op first),
@@ -78,6 +81,10 @@ op_detach_hot() { echo detach domid=5 spec=$A timeout=5; }
 undo_detach_hot() { quiet_ok attach domid=5 spec=$A timeout=5; }
 op_attach_cold() { echo attach domid=5 spec=$A timeout=5; }
 undo_attach_cold() { quiet_ok detach domid=5 spec=$A timeout=5; }
+op_attach_hvm() { echo attach domid=8 spec=$A timeout=5; }
+undo_attach_hvm() { quiet_ok detach domid=8 spec=$A timeout=5; }
+op_detach_hvm() { echo detach domid=8 spec=$A timeout=5; }
+undo_detach_hvm() { quiet_ok attach domid=8 spec=$A timeout=5; }
 op_detach_last() { echo detach domid=5 spec=$A timeout=5; }
 undo_detach_last() { quiet_ok attach domid=5 spec=$A timeout=5; }
 
@@ -124,6 +131,7 @@ discover() {
 	local st n
 	settle
 	mark
+	qmark 8
 	: >"$XSFAULT_TRACE"
 	st=$(run_op "$1")
 	settle
@@ -135,8 +143,12 @@ discover() {
 	mapfile -t STEPS_SYS < <(sl_since |
 		awk '$2 == "write" && $NF != "injected" { print $3 }')
 	mapfile -t STEPS_XS < <(cat "$XSFAULT_TRACE")
+	# QMP: the commands QEMU can fail (monitor.c: fail_due()).
+	mapfile -t STEPS_QMP < <(sent_since 8 |
+		sed -n 's/^{"execute":"\(device_add\|device_del\)".*/\1/p')
 	n=${#STEPS_XS[@]}
-	diag "$1: ${#STEPS_SYS[@]} sysfs writes, $n xenstore calls"
+	diag "$1: ${#STEPS_SYS[@]} sysfs writes, $n xenstore calls," \
+		"${#STEPS_QMP[@]} QMP device_add/device_del"
 	[ "$FULL" = 1 ] || reduce_xs
 	"undo_$1"
 }
@@ -263,6 +275,7 @@ restore() {
 	SKIP_REST=1
 }
 
+fired_qmp() { grep -q "control: failing this" "$SIMHOST_DIR/run/qmp-8.log"; }
 fired_sys() { sl_since | grep -q ' injected$'; }
 fired_xs() { grep -c '^xsfault: ' "$AGENT_LOG" | grep -qvx "$XS_MARK"; }
 
@@ -285,6 +298,15 @@ matrix() {
 			one_case "$name" "$name: sysfs write $((k + 1)) ($p #$nth) $e" "$s0"
 			((SKIP_REST)) && break
 		done
+	done
+	for ((k = 0; k < ${#STEPS_QMP[@]} && !SKIP_REST; k++)); do
+		nth=$(nth_of STEPS_QMP $k)
+		STEPS=$((STEPS + 1))
+		: >"$SIMHOST_DIR/run/qmp-8.log"
+		simhost qmp 8 fail "${STEPS_QMP[k]}" "$nth" >/dev/null
+		PROBE=fired_qmp
+		one_case "$name" "$name: QMP ${STEPS_QMP[k]} #$nth fails" "$s0"
+		simhost qmp 8 fail "${STEPS_QMP[k]}" 0 >/dev/null 2>&1
 	done
 	for ((k = 0; k < ${#STEPS_XS[@]} && !SKIP_REST; k++)); do
 		op=${STEPS_XS[k]%% *}
@@ -320,6 +342,13 @@ detach_ok "prepare: 07:00.1 out of dom 5" prep-b2 5 $B
 matrix detach_last
 detach_ok "prepare: 07:00.0 out of dom 5" prep-a2 5 $A
 matrix attach_cold
+# dom 8, HVM (qemu-xen in dom0): 07:00.0 hot-plugged through QMP, then
+# hot-unplugged.
+detach_ok "prepare: 07:00.0 out of dom 5" prep-a3 5 $A
+hvm_guest 8
+matrix attach_hvm
+attach_ok "prepare: 07:00.0 into dom 8" prep-a4 8 $A
+matrix detach_hvm
 
 check "the agent still serves" eval "req last assignable-list; [ \"\$(wait_final last)\" = ok ]"
 diag "fault matrix: $STEPS steps, $PAIRS (step, errno) pairs tried" \

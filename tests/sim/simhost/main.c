@@ -25,7 +25,7 @@ static const char usage[] =
 "       simhost domain pause|unpause DOMID\n"
 "       simhost domain set DOMID pcifront=1|0|hung\n"
 "       simhost qmp DOMID release-delay MS|never-release|probe-delay MS|\n"
-"                         never-probe|die|status|transcript|socket\n"
+"                         never-probe|fail CMD [NTH]|die|status|transcript|socket\n"
 "       simhost fault sysfs PATH ERRNO [nth=N] [count=M] [delay_ms=D]\n"
 "       simhost fault xen CALL ERRNO [COUNT]\n"
 "       simhost fault clear\n"
