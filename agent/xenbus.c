@@ -604,7 +604,7 @@ int xb_detach(unsigned int be_domid, unsigned int domid,
 	if (num < 0 || xbc_find(&c, XBT_NULL, b, num) < 0) {
 		snprintf(msg, len, "%s is not attached to domain %u in "
 			 "xenstore", bs, domid);
-		rc = -ENOENT;
+		rc = XB_NOT_THERE;
 		if (!num)
 			prune_empty(&c);
 		goto out;

@@ -91,6 +91,21 @@ check "d3: the guest still sees 07:00.0" view_has 5 \
 assert_attached "d3: 07:00.0 stays" 5 $A 0000:00:00.00 0
 disarm
 
+# --- the same refused with ENOENT: no proof that the backend is gone ------
+# Before, any ENOENT out of the hot-remove was taken for "gone from
+# xenstore meanwhile": the detach went on, revoked and released the
+# device and answered ok, with the guest's backend still exporting it.
+before=$(be_snapshot 5)
+arm write "$b/state-0" ENOENT
+run_err "d3b: detach 07:00.0, state-0 refused with ENOENT" ENOENT d3b \
+	detach domid=5 spec=07:00.0 timeout=5
+check "d3b: the fault was made" injected "write $b/state-0: ENOENT"
+is "d3b: nothing committed" "$(be_snapshot 5)" "$before"
+check "d3b: the guest still sees 07:00.0" view_has 5 \
+	"$(view_line 0000:00:00.00 $A)"
+assert_attached "d3b: 07:00.0 stays" 5 $A 0000:00:00.00 0
+disarm
+
 # --- a remove that finds nothing (ENOENT) is not a failure ---------------
 mark
 arm rm "$b/vdevfn-*" ENOENT -1
