@@ -139,8 +139,11 @@ int xs_txn_run(struct xs_handle *h,
 	xs_transaction_t t;
 	int rc;
 
-	for (;;) {
+	for (int starts = 1;; starts++) {
 		t = xs_transaction_start(h);
+		/* Nothing was done yet: a refused start is tried again. */
+		if (t == XBT_NULL && starts < XS_READ_TRIES)
+			continue;
 		if (t == XBT_NULL)
 			return errno ? -errno : -EIO;
 		rc = fn(h, t, arg);
