@@ -36,6 +36,10 @@
 #include "xenbus.h"
 #include "xenbus_conn.h"
 
+/* After the point of no return, a refused transaction is tried again. */
+#define XB_REMOVE_TRIES		3
+#define XB_REMOVE_RETRY_MS	100
+
 /*
  * Both ends Connected.  The backend alone is not enough: pciback
  * switches to Connected before pcifront has seen it, and pcifront
@@ -268,9 +272,20 @@ static int destroy_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 }
 
 /* Removes BE, FE and the error node, pruning their parents. */
+/*
+ * Called once nothing can be rolled back (the last device's keys went,
+ * or the guest is dead): a refused transaction is tried again.
+ */
 static int destroy(struct xbc *c)
 {
-	return xs_txn_run(c->h, destroy_txn, c);
+	int rc;
+
+	for (int tries = 1;; tries++) {
+		rc = xs_txn_run(c->h, destroy_txn, c);
+		if (!rc || tries == XB_REMOVE_TRIES)
+			return rc;
+		usleep(XB_REMOVE_RETRY_MS * 1000);
+	}
 }
 
 struct add {
@@ -481,9 +496,6 @@ static int start_remove_txn(struct xs_handle *h, xs_transaction_t t,
 	return rc ?: xbc_state(c, t, c->be, XenbusStateReconfiguring,
 			       XENPCI_BEKEY_STATE);
 }
-
-#define XB_REMOVE_TRIES		3
-#define XB_REMOVE_RETRY_MS	100
 
 /* Waiting for the guest to let go of b failed with rc. */
 static int not_released(struct xbc *c, const struct bdf *b, int rc,

@@ -158,25 +158,35 @@ discover() {
 	mapfile -t STEPS_QMP < <(sent_since 8 |
 		sed -n 's/^{"execute":"\(device_add\|device_del\)".*/\1/p')
 	n=${#STEPS_XS[@]}
-	diag "$1: ${#STEPS_SYS[@]} sysfs writes, $n xenstore calls," \
-		"${#STEPS_QMP[@]} QMP device_add/device_del"
-	[ "$FULL" = 1 ] || reduce_xs
+	number_xs
+	diag "$1: ${#STEPS_SYS[@]} sysfs writes, $n xenstore calls" \
+		"(${#STEPS_XS[@]} tried), ${#STEPS_QMP[@]} QMP device_add/device_del"
 	"undo_$1"
 }
 
-# The request's own nodes (reading its fields, writing its status) are
-# the same code for every operation: without FAULTS_FULL, the first
-# operation covers each of them, the others only what is theirs.
+# STEPS_XS becomes "NTH OP PATH": NTH counts the calls to OP PATH in the
+# clean run up to this one, so that the fault hits this one.  Without
+# FAULTS_FULL fewer are kept: the request's own nodes (reading its
+# fields, writing its status) are the same code for every operation, so
+# only the first operation covers each of them; and a read or listing
+# of a node is covered by its first call in the operation (the later
+# ones go through the same wrapper).
 declare -A SEEN_REQ
-reduce_xs() {
-	local l out=() key
+number_xs() {
+	local l out=() key nth
+	declare -A count=()
 	for l in "${STEPS_XS[@]}"; do
-		if [[ $l == *" $R/requests/$ID"* ]]; then
-			key=${l// $R\/requests\/$ID/ REQ}
-			[ -n "${SEEN_REQ[$key]:-}" ] && continue
-			SEEN_REQ[$key]=1
+		nth=$(( ${count[$l]:-0} + 1 ))
+		count[$l]=$nth
+		if [ "$FULL" != 1 ]; then
+			if [[ $l == *" $R/requests/$ID"* ]]; then
+				key="${l// $R\/requests\/$ID/ REQ} $nth"
+				[ -n "${SEEN_REQ[$key]:-}" ] && continue
+				SEEN_REQ[$key]=1
+			fi
+			[[ $l =~ ^(read|dir)\  && $nth -gt 1 ]] && continue
 		fi
-		out+=("$l")
+		out+=("$nth $l")
 	done
 	STEPS_XS=("${out[@]}")
 }
@@ -321,9 +331,7 @@ matrix() {
 		simhost qmp 8 fail "${STEPS_QMP[k]}" 0 >/dev/null 2>&1
 	done
 	for ((k = 0; k < ${#STEPS_XS[@]} && !SKIP_REST; k++)); do
-		op=${STEPS_XS[k]%% *}
-		path=${STEPS_XS[k]#* }
-		nth=$(nth_of STEPS_XS $k)
+		read -r nth op path <<<"${STEPS_XS[k]}"
 		STEPS=$((STEPS + 1))
 		for e in $(errnos_for XS_ERRNOS $k); do
 			# A read or rm of a node that is there never answers ENOENT:
