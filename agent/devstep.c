@@ -522,8 +522,12 @@ int st_unexport(struct device *d, struct drive *dr)
 	step(&d->bdf, "handshake");
 	rc = xb_detach(cfg.domid, guest_of(d), &d->bdf, dr->force, &w, msg,
 		       sizeof(msg));
-	if (rc == -ENOENT) {
-		/* Gone from xenstore meanwhile: nothing left to remove. */
+	if (rc == XB_NOT_THERE) {
+		/*
+		 * Gone from xenstore meanwhile: nothing left to remove.  Not
+		 * any -ENOENT: a refused transaction is no proof of that, and
+		 * going on would leave the device in the guest's backend.
+		 */
 		log_dev(LOG_WARNING, &d->bdf, "%s", msg);
 		return 0;
 	}
