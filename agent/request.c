@@ -88,6 +88,7 @@ struct request {
 	struct outcome out;
 	struct group *group;	/* runs in this group's drive */
 	bool deferred;		/* ready, on `deferred` until the hold ends */
+	bool said_running;	/* act_accept() wrote `running` already */
 	TAILQ_ENTRY(request) dlink;
 	TAILQ_ENTRY(request) all;
 	struct request *hnext;	/* by_id chain */
@@ -301,9 +302,17 @@ static int act_accept(struct request *rq)
 	 * `running` (PROTOCOL.md: intermediate values may be skipped).
 	 * Served again after a crash: never step back from `running`.
 	 */
-	if (!rq->was_running && (!queue_ready(&rq->qw) ||
-				 (holding && rq->p.op == REQ_ATTACH)))
+	if (!rq->was_running && !queue_ready(&rq->qw)) {
 		put_status(rq, XENPCI_STATUS_ACCEPTED);
+	} else if (!rq->was_running && holding && rq->p.op == REQ_ATTACH) {
+		/*
+		 * Held until the drain ends (schedule()), but it runs then:
+		 * `running` now rides in the transaction that read it, and
+		 * a request the agent knows always has a status.
+		 */
+		put_status(rq, XENPCI_STATUS_RUNNING);
+		rq->said_running = true;
+	}
 	/*
 	 * A dead guest's devices must be released however long its queue
 	 * is: the agent's own requests count their time from the start.
@@ -332,7 +341,8 @@ static int act_run(struct request *rq)
 	int rc;
 
 	log_info("request %s (%s): running", rq->id, rq->p.desc);
-	put_status(rq, XENPCI_STATUS_RUNNING);
+	if (!rq->said_running)
+		put_status(rq, XENPCI_STATUS_RUNNING);
 	/* Joined the leader's drive: its worker runs this one too. */
 	if (rq->group && rq->group->m[0] != rq)
 		return 0;
