@@ -103,20 +103,15 @@ static bool put(xs_transaction_t t, const char *base, const char *node,
 	return xs_write_str(t, p, val);
 }
 
-static bool drop(xs_transaction_t t, const char *base, const char *node)
-{
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s/%s", base, node);
-	return xs_remove(t, p);
-}
-
-/* history/0.. (oldest first) and last-error, as policy.c keeps them. */
+/*
+ * history/0.. (oldest first) and last-error, as policy.c keeps them,
+ * into an entry just removed (write_entry()): nothing to drop first.
+ */
 static bool write_history(xs_transaction_t t, const char *base,
 			  const struct entry *e)
 {
 	char node[16];
-	bool ok = drop(t, base, XENPCI_DEV_HISTORY);
+	bool ok = true;
 
 	for (unsigned int i = 0; ok && i < e->hist.n; i++) {
 		snprintf(node, sizeof(node), XENPCI_DEV_HISTORY "/%u", i & 0xff);
@@ -124,9 +119,8 @@ static bool write_history(xs_transaction_t t, const char *base,
 	}
 	if (!ok)
 		return false;
-	return e->hist.last_error[0] ?
-	       put(t, base, XENPCI_DEV_LAST_ERROR, e->hist.last_error) :
-	       drop(t, base, XENPCI_DEV_LAST_ERROR);
+	return !e->hist.last_error[0] ||
+	       put(t, base, XENPCI_DEV_LAST_ERROR, e->hist.last_error);
 }
 
 static bool write_entry(xs_transaction_t t, const struct entry *e)
@@ -138,7 +132,8 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	/*
 	 * Removed and written again in the transaction: readers never see
 	 * it half done, and one RM clears domid and vdev of a device no
-	 * longer attached without asking what was there.
+	 * longer attached without asking what was there (nor any other
+	 * node it no longer has: reset, history, last-error).
 	 */
 	if (!xs_remove(t, base))
 		return false;
@@ -150,8 +145,7 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_DRIVER, e->driver) ||
 	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
-	    !(e->reset[0] ? put(t, base, XENPCI_DEV_RESET, e->reset) :
-	      drop(t, base, XENPCI_DEV_RESET)) ||
+	    (e->reset[0] && !put(t, base, XENPCI_DEV_RESET, e->reset)) ||
 	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)
