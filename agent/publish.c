@@ -25,6 +25,7 @@
 #include "publish.h"
 #include "statedir.h"
 #include "sysfs.h"
+#include "xenbus.h"
 #include "xs.h"
 
 static pthread_mutex_t publish_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -65,9 +66,47 @@ static enum dev_goal_kind observe_goal(long domid)
 	return kind == GUEST_HVM ? DG_DETACHED_HVM : DG_DETACHED;
 }
 
-/* Everything an entry says, read before the transaction. */
-static void observe(struct entry *e)
+/*
+ * The backends of the guests a publication's devices are attached to,
+ * each listed once however many of its devices are published.
+ */
+struct listings {
+	struct listing {
+		long domid;
+		struct xb_entry *e;
+		unsigned int n;
+		bool ok;
+	} l[REQ_MAX_DEVS];
+	unsigned int n;
+};
+
+static const struct listing *listing_of(struct listings *ls, long domid)
 {
+	struct listing *l;
+
+	for (unsigned int i = 0; i < ls->n; i++)
+		if (ls->l[i].domid == domid)
+			return &ls->l[i];
+	if (ls->n == REQ_MAX_DEVS)
+		return NULL;
+	l = &ls->l[ls->n++];
+	l->domid = domid;
+	l->ok = !xb_list(cfg.domid, (unsigned int)domid, &l->e, &l->n);
+	return l;
+}
+
+static void listings_free(struct listings *ls)
+{
+	for (unsigned int i = 0; i < ls->n; i++)
+		if (ls->l[i].ok)
+			free(ls->l[i].e);
+	ls->n = 0;
+}
+
+/* Everything an entry says, read before the transaction. */
+static void observe(struct entry *e, struct listings *ls)
+{
+	const struct listing *l = NULL;
 	char known[PATH_MAX];
 	struct device d;
 
@@ -87,7 +126,10 @@ static void observe(struct entry *e)
 	d.goal.kind = e->domid >= 0 ? observe_goal(e->domid) : DG_ASSIGNABLE;
 	d.goal.domid = e->domid;
 	e->stage[0] = e->vdev[0] = '\0';
-	if (device_observe(&d))
+	if (ls && d.goal.kind == DG_DETACHED)
+		l = listing_of(ls, e->domid);
+	if (l && l->ok ? device_observe_listed(&d, l->e, l->n) :
+	    device_observe(&d))
 		return;
 	snprintf(e->stage, sizeof(e->stage), "%s", dev_state_name(d.state));
 	if (d.state == DS_EXPORTED)
@@ -206,10 +248,14 @@ static int publish_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 
 static int publish(struct batch *b)
 {
+	struct listings *ls = b->n > 1 ? calloc(1, sizeof(*ls)) : NULL;
 	int rc;
 
 	for (unsigned int i = 0; i < b->n; i++)
-		observe(&b->e[i]);
+		observe(&b->e[i], ls);
+	if (ls)
+		listings_free(ls);
+	free(ls);
 	rc = xs_txn_run(xsh, publish_txn, b);
 	if (rc)
 		log_err("publish %s/" XENPCI_DEVICES ": %s", agent_root,
