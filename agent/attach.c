@@ -442,6 +442,121 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 	return rc;
 }
 
+/* ------------------------------------------------- grouped attaches */
+
+/* A member's devices, checked as pci_attach() checks them. */
+static int check_member(unsigned int domid, struct attach_req *a,
+			struct device *devs, struct drive *dr,
+			unsigned int *n)
+{
+	struct seizes none = { NULL, 0 };
+	int rc;
+
+	*n = fill_devices(domid, a->specs, a->nspecs, GUEST_PV, devs);
+	for (unsigned int i = 0; i < *n; i++) {
+		rc = check_device(domid, &devs[i], false, dr, &none);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void attach_alone(unsigned int domid, struct attach_req *a,
+			 unsigned int timeout_s, bool force, int reset)
+{
+	memset(a->out, 0, sizeof(*a->out));
+	pci_attach(domid, a->specs, a->nspecs, a->req, timeout_s, false,
+		   force, reset, a->cancel, a->out);
+}
+
+static void name_member(struct attach_req *a)
+{
+	struct bdf all[REQ_MAX_DEVS];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < a->nspecs; i++)
+		for (unsigned int j = 0; j < a->specs[i].ndevs; j++)
+			all[n++] = a->specs[i].devs[j];
+	name_devices(a->out, all, n);
+}
+
+/*
+ * The checked members' devices, one drive: pciback reconfigures the
+ * backend once for all of them (num_devs > 1, xenbus.c).  false when
+ * the drive failed and took them all back.
+ */
+static bool group_drive(unsigned int domid, struct attach_req *a,
+			unsigned int n, struct device *devs,
+			struct drive *dr, bool *in)
+{
+	unsigned int first[REQ_GROUP_MAX], cnt[REQ_GROUP_MAX], total = 0;
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++) {
+		struct drive one = *dr;
+
+		one.out = a[i].out;
+		one.req = a[i].req;
+		in[i] = !check_member(domid, &a[i], devs + total, &one,
+				      &cnt[i]);
+		if (!in[i]) {
+			name_member(&a[i]);
+			continue;
+		}
+		first[i] = total;
+		total += cnt[i];
+	}
+	if (!total)
+		return true;
+	for (k = 0; k < total; k++)
+		step(&devs[k].bdf, "attach-intent");
+	if (device_transition(devs, total, dr))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!in[i])
+			continue;
+		report_vdevs(domid, a[i].specs, a[i].nspecs, devs + first[i],
+			     a[i].out);
+		device_done(devs + first[i], cnt[i], "attach-done");
+	}
+	return true;
+}
+
+void pci_attach_group(unsigned int domid, struct attach_req *a,
+		      unsigned int n, unsigned int timeout_s, bool force,
+		      int reset, const struct cancel *any)
+{
+	struct device *devs = calloc(REQ_MAX_DEVS, sizeof(*devs));
+	struct outcome gout = { 0 };
+	struct drive dr = { .req = a[0].req, .cancel = any, .out = &gout,
+			    .timeout_ms = timeout_s * 1000 };
+	bool in[REQ_GROUP_MAX] = { false };
+	enum guest_kind kind;
+	unsigned int i;
+
+	dr.reset_strict = reset == RESET_POLICY_DEFAULT ? cfg.reset_strict :
+			  reset == RESET_POLICY_STRICT;
+	/* HVM: QEMU plugs one device at a time anyway. */
+	if (!devs || n > REQ_GROUP_MAX || check_guest(domid, &kind, &gout) ||
+	    kind != GUEST_PV)
+		goto alone;
+	log_msg(LOG_INFO, "domain %u: %u attach requests (%s ...) in one "
+		"reconfiguration of its backend", domid, n, a[0].req);
+	if (group_drive(domid, a, n, devs, &dr, in))
+		goto out;
+	log_msg(LOG_INFO, "domain %u: the attach of %u requests together "
+		"failed (%s); serving them one by one", domid, n, gout.msg);
+	for (i = 0; i < n; i++)
+		if (in[i])
+			attach_alone(domid, &a[i], timeout_s, force, reset);
+	goto out;
+alone:
+	for (i = 0; i < n; i++)
+		attach_alone(domid, &a[i], timeout_s, force, reset);
+out:
+	free(devs);
+}
+
 /* ------------------------------------------------------------ detach */
 
 static int detach_checked(unsigned int domid, const struct spec *sp,

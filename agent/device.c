@@ -162,6 +162,60 @@ static int in_backend(struct device *d, unsigned int domid, bool in_drive)
 	return found;
 }
 
+static int observe(struct device *d, bool in_drive);
+
+/* What one listing of a backend says of d. */
+static void note_listing(struct device *d, const struct xb_entry *e,
+			 unsigned int n)
+{
+	d->in_be = false;
+	for (unsigned int i = 0; i < n && !d->in_be; i++) {
+		if (!bdf_eq(&e[i].bdf, &d->bdf))
+			continue;
+		d->in_be = true;
+		snprintf(d->xb.vdev, sizeof(d->xb.vdev), "%s", e[i].vdev);
+	}
+	d->be_known = true;
+}
+
+static bool pv_guest_goal(const struct device *d)
+{
+	return (d->goal.kind == DG_ATTACHED || d->goal.kind == DG_DETACHED) &&
+	       d->goal.domid >= 0 && !d->goal.guest_gone;
+}
+
+/*
+ * The devices of a drive that have not looked at their guest's backend
+ * yet share one listing per guest (issue 10: 4 devices of a grouped
+ * attach listed it 4 times, each listing 1 + 4 reads per device).
+ */
+static void list_backends_once(struct device *devs, unsigned int n)
+{
+	struct xb_entry *e;
+	unsigned int m, i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!pv_guest_goal(&devs[i]) || devs[i].be_known)
+			continue;
+		if (xb_list(cfg.domid, (unsigned int)devs[i].goal.domid, &e,
+			    &m))
+			continue;
+		for (j = i; j < n; j++)
+			if (pv_guest_goal(&devs[j]) && !devs[j].be_known &&
+			    devs[j].goal.domid == devs[i].goal.domid)
+				note_listing(&devs[j], e, m);
+		free(e);
+	}
+}
+
+int device_observe_listed(struct device *d, const struct xb_entry *e,
+			  unsigned int n)
+{
+	if (pv_guest_goal(d))
+		note_listing(d, e, n);
+	return observe(d, true);
+}
+
 /* Which guest state: the record's guest, else the goal's. */
 static int observe_guest(struct device *d, bool in_drive)
 {
@@ -426,6 +480,8 @@ static int drive_round(struct device *devs, unsigned int n,
 	int rc;
 
 	*done = true;
+	if (n > 1)
+		list_backends_once(devs, n);
 	for (i = 0; i < n; i++) {
 		devs[i].wait_ms = dr->timeout_ms;
 		devs[i].cancel = dr->cancel;

@@ -110,6 +110,13 @@ struct drive;
 int device_observe_or_fail(struct device *d, struct drive *dr);
 /* Fills in what the device is, relative to its goal.  0 or -errno. */
 int device_observe(struct device *d);
+/*
+ * device_observe() with the guest's backend as e (xb_list()), for a
+ * caller looking at several devices of one guest (publish.c).
+ */
+struct xb_entry;
+int device_observe_listed(struct device *d, const struct xb_entry *e,
+			  unsigned int n);
 /* Prepares d for a drive: bdf set, domid unknown, nothing remembered. */
 void device_init(struct device *d, const struct bdf *b);
 

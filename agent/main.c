@@ -223,10 +223,12 @@ static void signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 {
 	char **ev;
+	int err;
 
 	(void)l;
 	(void)w;
 	(void)revents;
+	request_hold(true);
 	while ((ev = xs_next_watch())) {
 		if (!strcmp(ev[XS_WATCH_TOKEN], XS_TOKEN_REQUESTS))
 			reqwatch_event(ev[XS_WATCH_PATH]);
@@ -236,10 +238,12 @@ static void watch_cb(struct ev_loop *l, ev_io *w, int revents)
 			xlwatch_event(ev[XS_WATCH_PATH]);
 		free(ev);
 	}
-	if (errno == EAGAIN)
+	err = errno;
+	request_hold(false);
+	if (err == EAGAIN)
 		return;
 	/* The connection is gone: nothing more can be served. */
-	log_err("xenstore watch: %s; stopping", strerror(errno));
+	log_err("xenstore watch: %s; stopping", strerror(err));
 	ev_io_stop(loop, &watch_io);
 	stop(AGENT_EXIT_TEMPORARY);
 }

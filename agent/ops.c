@@ -140,6 +140,94 @@ void ops_run(const struct req_params *p, const char *id, bool replay,
 	record_history(p, out);
 }
 
+static bool specs_seize(const struct req_params *p)
+{
+	for (unsigned int i = 0; i < p->nspecs; i++)
+		if (p->specs[i].seize)
+			return true;
+	return false;
+}
+
+bool ops_can_join(const struct req_params *lead, const struct req_params *p,
+		  unsigned int ndevs)
+{
+	return lead->op == REQ_ATTACH && p->op == REQ_ATTACH &&
+	       p->domid == lead->domid && p->force == lead->force &&
+	       p->reset == lead->reset && p->timeout == lead->timeout &&
+	       !p->persistent && !lead->persistent &&
+	       !strcmp(p->script, lead->script) && !specs_seize(lead) &&
+	       !specs_seize(p) && ndevs + p->ndevs <= REQ_MAX_DEVS;
+}
+
+void ops_run_group(struct op_member *m, unsigned int n,
+		   const struct cancel *any)
+{
+	const struct req_params *p0 = m[0].p;
+	struct attach_req a[REQ_GROUP_MAX];
+	int err;
+	char msg[sizeof(m[0].out->msg)];
+
+	if (n > REQ_GROUP_MAX)
+		n = REQ_GROUP_MAX;
+	/* One script for all: ops_can_join() wants the same. */
+	err = -script_select(p0->script, msg, sizeof(msg));
+	for (unsigned int i = 0; i < n; i++) {
+		memset(m[i].out, 0, sizeof(*m[i].out));
+		m[i].out->err = err;
+		if (err)
+			memcpy(m[i].out->msg, msg, sizeof(msg));
+		a[i] = (struct attach_req){ .specs = m[i].p->specs,
+			.nspecs = m[i].p->nspecs, .req = m[i].id,
+			.cancel = m[i].cancel, .out = m[i].out };
+	}
+	if (err)
+		return;
+	pci_attach_group(p0->domid, a, n, p0->timeout, p0->force, p0->reset,
+			 any);
+	for (unsigned int i = 0; i < n; i++)
+		record_history(m[i].p, m[i].out);
+}
+
+struct answers {
+	struct op_member *m;
+	unsigned int n;
+};
+
+static int answers_in(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	struct answers *a = arg;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < a->n && !rc; i++) {
+		struct op_member *m = &a->m[i];
+
+		m->out->answered = false;
+		if (atomic_load(m->quiet) || cancel_is_set(m->cancel))
+			continue;
+		rc = reqio_answer_in(h, t, m->dir, m->p, m->out,
+				     &m->out->answered);
+	}
+	return rc;
+}
+
+void ops_finish_group(struct op_member *m, unsigned int n)
+{
+	struct answers a = { .m = m, .n = n };
+	static const struct bdf none;
+	struct bdf all[REQ_MAX_DEVS];
+	unsigned int nd = 0;
+
+	all[0] = none;
+
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < m[i].p->ndevs &&
+		     nd < REQ_MAX_DEVS; j++)
+			all[nd++] = m[i].p->devs[j];
+	if (publish_devices_then(all, nd, answers_in, &a))
+		for (unsigned int i = 0; i < n; i++)
+			m[i].out->answered = false;
+}
+
 /*
  * Only the devices the request named, so that a request costs the same
  * with 1 or 256 devices on pciback.  A list rewrites the tree: it picks

@@ -58,6 +58,29 @@ int pci_attach(unsigned int domid, const struct spec *specs,
 int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 	       bool force, unsigned int timeout_s, bool replay,
 	       const struct cancel *cancel, struct outcome *out);
+/* At most this many requests share one drive (request.c's groups). */
+#define REQ_GROUP_MAX	16
+
+/* One request of a group of attaches to one guest (request.c). */
+struct attach_req {
+	const struct spec *specs;
+	unsigned int nspecs;
+	const char *req;
+	const struct cancel *cancel;	/* this request's */
+	struct outcome *out;
+};
+/*
+ * Attach requests queued one behind the other on guest domid, served by
+ * one drive: one reconfiguration of the guest's backend for all their
+ * devices instead of one each (issue 10).  Each request gets its own
+ * outcome: one whose checks fail fails alone, and when the drive fails
+ * (it takes every device back) each request is served again on its own,
+ * as if it had not been grouped.  any is set when any member's cancel
+ * is.  None is a replay or seizes a device (ops_can_join()).
+ */
+void pci_attach_group(unsigned int domid, struct attach_req *a,
+		      unsigned int n, unsigned int timeout_s, bool force,
+		      int reset, const struct cancel *any);
 /* Release what a dead guest held and remove its backend. */
 void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 			unsigned int n);
@@ -80,5 +103,30 @@ void ops_publish(const struct req_params *p);
 void ops_finish(const struct req_params *p, const char *dir,
 		struct outcome *out, const atomic_bool *quiet,
 		const struct cancel *cancel);
+
+/*
+ * A group of attaches (request.c): members[0] heads the guest's queue,
+ * the others queued right behind it.  ops_can_join(): p may join a
+ * group led by lead whose members name ndevs devices so far (same
+ * guest, same options, nothing to seize).  On the loop.
+ */
+bool ops_can_join(const struct req_params *lead, const struct req_params *p,
+		  unsigned int ndevs);
+struct op_member {
+	const struct req_params *p;
+	const char *id;
+	const char *dir;
+	const struct cancel *cancel;
+	const atomic_bool *quiet;
+	struct outcome *out;
+};
+/*
+ * On the group's worker: every member's operation (pci_attach_group()),
+ * then R/devices of all their devices and each member's answer, in one
+ * transaction (ops_finish() for each, at once).
+ */
+void ops_run_group(struct op_member *m, unsigned int n,
+		   const struct cancel *any);
+void ops_finish_group(struct op_member *m, unsigned int n);
 
 #endif

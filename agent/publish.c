@@ -25,6 +25,7 @@
 #include "publish.h"
 #include "statedir.h"
 #include "sysfs.h"
+#include "xenbus.h"
 #include "xs.h"
 
 #define PUBLISH_TRIES	3
@@ -67,9 +68,47 @@ static enum dev_goal_kind observe_goal(long domid)
 	return kind == GUEST_HVM ? DG_DETACHED_HVM : DG_DETACHED;
 }
 
-/* Everything an entry says, read before the transaction. */
-static void observe(struct entry *e)
+/*
+ * The backends of the guests a publication's devices are attached to,
+ * each listed once however many of its devices are published.
+ */
+struct listings {
+	struct listing {
+		long domid;
+		struct xb_entry *e;
+		unsigned int n;
+		bool ok;
+	} l[REQ_MAX_DEVS];
+	unsigned int n;
+};
+
+static const struct listing *listing_of(struct listings *ls, long domid)
 {
+	struct listing *l;
+
+	for (unsigned int i = 0; i < ls->n; i++)
+		if (ls->l[i].domid == domid)
+			return &ls->l[i];
+	if (ls->n == REQ_MAX_DEVS)
+		return NULL;
+	l = &ls->l[ls->n++];
+	l->domid = domid;
+	l->ok = !xb_list(cfg.domid, (unsigned int)domid, &l->e, &l->n);
+	return l;
+}
+
+static void listings_free(struct listings *ls)
+{
+	for (unsigned int i = 0; i < ls->n; i++)
+		if (ls->l[i].ok)
+			free(ls->l[i].e);
+	ls->n = 0;
+}
+
+/* Everything an entry says, read before the transaction. */
+static void observe(struct entry *e, struct listings *ls)
+{
+	const struct listing *l = NULL;
 	char known[PATH_MAX];
 	struct device d;
 
@@ -89,7 +128,10 @@ static void observe(struct entry *e)
 	d.goal.kind = e->domid >= 0 ? observe_goal(e->domid) : DG_ASSIGNABLE;
 	d.goal.domid = e->domid;
 	e->stage[0] = e->vdev[0] = '\0';
-	if (device_observe(&d))
+	if (ls && d.goal.kind == DG_DETACHED)
+		l = listing_of(ls, e->domid);
+	if (l && l->ok ? device_observe_listed(&d, l->e, l->n) :
+	    device_observe(&d))
 		return;
 	snprintf(e->stage, sizeof(e->stage), "%s", dev_state_name(d.state));
 	if (d.state == DS_EXPORTED)
@@ -105,20 +147,15 @@ static bool put(xs_transaction_t t, const char *base, const char *node,
 	return xs_write_str(t, p, val);
 }
 
-static bool drop(xs_transaction_t t, const char *base, const char *node)
-{
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s/%s", base, node);
-	return xs_remove(t, p);
-}
-
-/* history/0.. (oldest first) and last-error, as policy.c keeps them. */
+/*
+ * history/0.. (oldest first) and last-error, as policy.c keeps them,
+ * into an entry just removed (write_entry()): nothing to drop first.
+ */
 static bool write_history(xs_transaction_t t, const char *base,
 			  const struct entry *e)
 {
 	char node[16];
-	bool ok = drop(t, base, XENPCI_DEV_HISTORY);
+	bool ok = true;
 
 	for (unsigned int i = 0; ok && i < e->hist.n; i++) {
 		snprintf(node, sizeof(node), XENPCI_DEV_HISTORY "/%u", i & 0xff);
@@ -126,9 +163,8 @@ static bool write_history(xs_transaction_t t, const char *base,
 	}
 	if (!ok)
 		return false;
-	return e->hist.last_error[0] ?
-	       put(t, base, XENPCI_DEV_LAST_ERROR, e->hist.last_error) :
-	       drop(t, base, XENPCI_DEV_LAST_ERROR);
+	return !e->hist.last_error[0] ||
+	       put(t, base, XENPCI_DEV_LAST_ERROR, e->hist.last_error);
 }
 
 static bool write_entry(xs_transaction_t t, const struct entry *e)
@@ -140,7 +176,8 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	/*
 	 * Removed and written again in the transaction: readers never see
 	 * it half done, and one RM clears domid and vdev of a device no
-	 * longer attached without asking what was there.
+	 * longer attached without asking what was there (nor any other
+	 * node it no longer has: reset, history, last-error).
 	 */
 	if (!xs_remove(t, base))
 		return false;
@@ -152,8 +189,7 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_DRIVER, e->driver) ||
 	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
-	    !(e->reset[0] ? put(t, base, XENPCI_DEV_RESET, e->reset) :
-	      drop(t, base, XENPCI_DEV_RESET)) ||
+	    (e->reset[0] && !put(t, base, XENPCI_DEV_RESET, e->reset)) ||
 	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)
@@ -220,10 +256,14 @@ static int publish_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 
 static int publish(struct batch *b)
 {
+	struct listings *ls = b->n > 1 ? calloc(1, sizeof(*ls)) : NULL;
 	int rc;
 
 	for (unsigned int i = 0; i < b->n; i++)
-		observe(&b->e[i]);
+		observe(&b->e[i], ls);
+	if (ls)
+		listings_free(ls);
+	free(ls);
 	/*
 	 * A refused transaction changed nothing: it is tried again, since
 	 * an answer written without R/devices would leave R/devices saying

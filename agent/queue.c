@@ -299,6 +299,29 @@ void queue_remove(struct qwaiter *w)
 		release_barriers();
 }
 
+struct qwaiter *queue_at(const struct qres *r, unsigned int i)
+{
+	const struct rqueue *q = rq_find(r);
+
+	return q && i < q->n ? q->q[i] : NULL;
+}
+
+bool queue_heads_but(const struct qwaiter *w, const struct qres *r)
+{
+	if (!w->queued || w->barrier)
+		return false;
+	for (unsigned int i = 0; i < w->nres; i++) {
+		const struct rqueue *q;
+
+		if (qres_eq(&w->res[i], r))
+			continue;
+		q = rq_find(&w->res[i]);
+		if (!q || !q->n || q->q[0] != w)
+			return false;
+	}
+	return true;
+}
+
 struct qwaiter *queue_blocker(const struct qwaiter *w,
 			      const struct qres **on)
 {

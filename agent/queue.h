@@ -60,6 +60,13 @@ void queue_remove(struct qwaiter *w);
  */
 struct qwaiter *queue_blocker(const struct qwaiter *w,
 			      const struct qres **on);
+/*
+ * The i-th waiter on r's queue (0: its head), NULL past its end: the
+ * requests that may join the head's run (request.c's groups).
+ */
+struct qwaiter *queue_at(const struct qres *r, unsigned int i);
+/* w heads the queue of every resource it named except r. */
+bool queue_heads_but(const struct qwaiter *w, const struct qres *r);
 /* "0000:07:00.0" or "domain 5". */
 const char *qres_str(const struct qres *r, char *buf, size_t len);
 

@@ -64,6 +64,8 @@
 /* An answered request reaped for the budget lives this long at least. */
 #define ANSWERED_GRACE	5.
 
+struct group;
+
 struct request {
 	/* The ID as found, even an invalid one, to match later events. */
 	char id[REQ_ID_LEN];
@@ -84,14 +86,33 @@ struct request {
 	bool reap_soon;		/* over the answered budget: reaped early */
 	struct job job;
 	struct outcome out;
+	struct group *group;	/* runs in this group's drive */
+	bool deferred;		/* ready, on `deferred` until the hold ends */
+	bool said_running;	/* act_accept() wrote `running` already */
+	TAILQ_ENTRY(request) dlink;
 	TAILQ_ENTRY(request) all;
 	struct request *hnext;	/* by_id chain */
 };
 
+/*
+ * Attaches queued one behind the other on a guest, run by the first
+ * one's worker in one drive: pciback reconfigures a backend once for
+ * any number of new devices (ops_run_group()).  Each member has its
+ * own state, timeout and answer; any is set when one is cancelled.
+ */
+struct group {
+	struct request *m[REQ_GROUP_MAX];
+	unsigned int n;
+	struct cancel any;
+};
+
 static TAILQ_HEAD(, request) requests = TAILQ_HEAD_INITIALIZER(requests);
+static TAILQ_HEAD(, request) deferred = TAILQ_HEAD_INITIALIZER(deferred);
 static struct request *by_id[NBUCKETS];
 static double reap_after;
 static bool stopping, reaping_early;
+/* A watch drain in progress: attaches start once it has read them all. */
+static bool holding;
 static void (*idle_cb)(void);
 
 static const char *const state_names[] = {
@@ -181,10 +202,29 @@ static void deadline_start(struct request *rq)
 /* ------------------------------------------------------------ worker */
 
 /* On the worker thread: the operation, then R/devices (ops.c). */
+static void group_run(struct group *g)
+{
+	struct op_member m[REQ_GROUP_MAX];
+
+	for (unsigned int i = 0; i < g->n; i++) {
+		struct request *rq = g->m[i];
+
+		m[i] = (struct op_member){ .p = &rq->p, .id = rq->id,
+			.dir = rq->path, .cancel = &rq->cancel,
+			.quiet = &rq->quiet, .out = &rq->out };
+	}
+	ops_run_group(m, g->n, &g->any);
+	ops_finish_group(m, g->n);
+}
+
 static void job_run(struct job *j)
 {
 	struct request *rq = j->data;
 
+	if (rq->group) {
+		group_run(rq->group);
+		return;
+	}
 	memset(&rq->out, 0, sizeof(rq->out));
 	if (rq->own)
 		rq->own(&rq->p);
@@ -195,10 +235,29 @@ static void job_run(struct job *j)
 }
 
 static void event(struct request *rq, enum rq_event ev);
+static enum rq_state dispatch(struct request *rq, enum rq_event ev);
+static void settle(void);
 
 static void job_done(struct job *j)
 {
-	event(j->data, RE_WORK_DONE);
+	struct request *rq = j->data;
+	struct group *g = rq->group;
+
+	if (!g) {
+		event(rq, RE_WORK_DONE);
+		return;
+	}
+	/*
+	 * Every member leaves its queues before the next pass: the one
+	 * behind the leader must not be handed out as ready meanwhile.
+	 */
+	for (unsigned int i = 0; i < g->n; i++)
+		g->m[i]->group = NULL;
+	for (unsigned int i = 0; i < g->n; i++)
+		dispatch(g->m[i], RE_WORK_DONE);
+	cancel_destroy(&g->any);
+	free(g);
+	settle();
 }
 
 /* ----------------------------------------------------------- actions */
@@ -243,8 +302,17 @@ static int act_accept(struct request *rq)
 	 * `running` (PROTOCOL.md: intermediate values may be skipped).
 	 * Served again after a crash: never step back from `running`.
 	 */
-	if (!rq->was_running && !queue_ready(&rq->qw))
+	if (!rq->was_running && !queue_ready(&rq->qw)) {
 		put_status(rq, XENPCI_STATUS_ACCEPTED);
+	} else if (!rq->was_running && holding && rq->p.op == REQ_ATTACH) {
+		/*
+		 * Held until the drain ends (schedule()), but it runs then:
+		 * `running` now rides in the transaction that read it, and
+		 * a request the agent knows always has a status.
+		 */
+		put_status(rq, XENPCI_STATUS_RUNNING);
+		rq->said_running = true;
+	}
 	/*
 	 * A dead guest's devices must be released however long its queue
 	 * is: the agent's own requests count their time from the start.
@@ -273,7 +341,11 @@ static int act_run(struct request *rq)
 	int rc;
 
 	log_info("request %s (%s): running", rq->id, rq->p.desc);
-	put_status(rq, XENPCI_STATUS_RUNNING);
+	if (!rq->said_running)
+		put_status(rq, XENPCI_STATUS_RUNNING);
+	/* Joined the leader's drive: its worker runs this one too. */
+	if (rq->group && rq->group->m[0] != rq)
+		return 0;
 	if (rq->internal)
 		deadline_start(rq);
 	rq->job.run = job_run;
@@ -308,6 +380,8 @@ static int act_abandon(struct request *rq)
 	snprintf(msg, sizeof(msg), "%s: timed out after %u s; the operation "
 		 "is being undone", rq->p.desc, rq->p.timeout);
 	cancel_set(&rq->cancel);
+	if (rq->group)
+		cancel_set(&rq->group->any);
 	put_final(rq, ETIMEDOUT, msg, NULL);
 	return 0;
 }
@@ -356,6 +430,8 @@ static int act_cancel(struct request *rq)
 	log_info("request %s (%s): timed out after %u s without a requester; "
 		 "undoing it", rq->id, rq->p.desc, rq->p.timeout);
 	cancel_set(&rq->cancel);
+	if (rq->group)
+		cancel_set(&rq->group->any);
 	return 0;
 }
 
@@ -478,11 +554,14 @@ static const struct transition {
 #undef NO
 };
 
+static void undefer(struct request *rq);
+
 static void request_free(struct request *rq)
 {
 	struct request **pp;
 
 	TAILQ_REMOVE(&requests, rq, all);
+	undefer(rq);
 	for (pp = &by_id[id_hash(rq->id)]; *pp; pp = &(*pp)->hnext)
 		if (*pp == rq) {
 			*pp = rq->hnext;
@@ -516,12 +595,120 @@ static enum rq_state dispatch(struct request *rq, enum rq_event ev)
  * The scheduling pass: the queues hand out only the requests that have
  * become ready, each once (a failed start may let another through).
  */
+static const struct qres *guest_res(const struct request *rq)
+{
+	for (unsigned int i = 0; i < rq->nres; i++)
+		if (rq->res[i].kind == QRES_DOM)
+			return &rq->res[i];
+	return NULL;
+}
+
+/*
+ * An attach at the head of its guest's queue takes along the attaches
+ * right behind it that wait for nothing else (ops_can_join()).
+ */
+static void group_form(struct request *rq)
+{
+	const struct qres *g = guest_res(rq);
+	struct request *m[REQ_GROUP_MAX];
+	unsigned int n = 1, ndevs = rq->p.ndevs;
+	struct qwaiter *w;
+	struct group *gr;
+
+	if (rq->p.op != REQ_ATTACH || rq->internal || rq->replay || !g)
+		return;
+	m[0] = rq;
+	while (n < REQ_GROUP_MAX && (w = queue_at(g, n))) {
+		struct request *f = w->owner;
+
+		if (f->state != RQ_QUEUED || f->internal || f->replay ||
+		    !queue_heads_but(w, g) ||
+		    !ops_can_join(&rq->p, &f->p, ndevs))
+			break;
+		ndevs += f->p.ndevs;
+		m[n++] = f;
+	}
+	if (n == 1 || !(gr = calloc(1, sizeof(*gr))))
+		return;
+	if (cancel_init(&gr->any)) {
+		free(gr);
+		return;
+	}
+	memcpy(gr->m, m, n * sizeof(*m));
+	gr->n = n;
+	for (unsigned int i = 0; i < n; i++)
+		m[i]->group = gr;
+	log_debug("request %s: %u attaches to domain %u in one drive", rq->id,
+		  n, rq->p.domid);
+}
+
+/* The leader runs: the others join it; it could not: they wait. */
+static void group_start(struct request *rq)
+{
+	struct group *g = rq->group;
+
+	if (!g)
+		return;
+	if (rq->state != RQ_RUNNING) {
+		for (unsigned int i = 0; i < g->n; i++)
+			g->m[i]->group = NULL;
+		cancel_destroy(&g->any);
+		free(g);
+		return;
+	}
+	for (unsigned int i = 1; i < g->n; i++)
+		dispatch(g->m[i], RE_READY);
+}
+
+/*
+ * The scheduling pass: the queues hand out only the requests that have
+ * become ready, each once (a failed start may let another through).
+ */
+static void start(struct request *rq)
+{
+	group_form(rq);
+	dispatch(rq, RE_READY);
+	group_start(rq);
+}
+
+static void undefer(struct request *rq)
+{
+	if (rq->deferred)
+		TAILQ_REMOVE(&deferred, rq, dlink);
+	rq->deferred = false;
+}
+
+/*
+ * While holding, a ready attach waits (still ready: nothing can queue
+ * ahead of it) for the attaches behind it to be read; the rest start.
+ */
 static void schedule(void)
 {
+	struct request *rq;
 	struct qwaiter *w;
 
-	while ((w = queue_pop_ready()))
-		dispatch(w->owner, RE_READY);
+	while ((w = queue_pop_ready())) {
+		rq = w->owner;
+		if (holding && rq->p.op == REQ_ATTACH && !rq->internal) {
+			rq->deferred = true;
+			TAILQ_INSERT_TAIL(&deferred, rq, dlink);
+			continue;
+		}
+		start(rq);
+	}
+	while (!holding && (rq = TAILQ_FIRST(&deferred))) {
+		undefer(rq);
+		/* Answered meanwhile (shutdown): nothing to start. */
+		if (rq->state == RQ_QUEUED)
+			start(rq);
+	}
+}
+
+void request_hold(bool on)
+{
+	holding = on;
+	if (!on)
+		settle();
 }
 
 /*

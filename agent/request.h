@@ -45,6 +45,13 @@ int request_submit(const char *id, struct req_params *p,
  */
 bool request_guest_busy(unsigned int domid,
 			void (*except)(const struct req_params *p));
+/*
+ * While on, requests are admitted but none is started: main.c holds
+ * for a drain of the watch, so that attaches written together to one
+ * guest are all queued before the first runs, and share its drive.
+ * Off starts what became ready.
+ */
+void request_hold(bool on);
 /* Stop taking requests; queued ones get ECANCELED, running ones end. */
 void request_shutdown(void);
 bool request_accepting(void);

@@ -627,9 +627,15 @@ static int blk_walk(struct blk_list *l, const char *dir, unsigned int depth)
 	if (!d)
 		return 0;
 	while (!rc && (e = readdir(d))) {
+		/*
+		 * sysfs says each entry's type: a stat of every attribute
+		 * of every function a guard looks at was most of its cost.
+		 */
 		if (e->d_name[0] == '.' ||
+		    (e->d_type != DT_UNKNOWN && e->d_type != DT_DIR) ||
 		    !join(p, sizeof(p), dir, e->d_name) ||
-		    lstat(p, &st) || !S_ISDIR(st.st_mode) ||
+		    (e->d_type == DT_UNKNOWN &&
+		     (lstat(p, &st) || !S_ISDIR(st.st_mode))) ||
 		    /* A device behind a bridge answers for itself. */
 		    bdf_from_str(e->d_name, &child))
 			continue;

@@ -398,14 +398,41 @@ static int xb_fail(char *msg, size_t len, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/* The cold-plug's parent (wait_hotplug_ready()), if nothing came of it. */
+static void prune_be_dom(struct xbc *c)
+{
+	char dir[XBC_PATH];
+	unsigned int n = 0;
+	char **l;
+
+	snprintf(dir, sizeof(dir), XENPCI_BE_DOM_FMT, c->be_domid, c->domid);
+	l = xs_directory(c->h, XBT_NULL, dir, &n);
+	if (l && !n)
+		xs_rm(c->h, XBT_NULL, dir);
+	free(l);
+}
+
 /* libxl__wait_for_backend(): hot-add needs a connected guest. */
 static int wait_hotplug_ready(struct xbc *c, const struct xb_wait *w,
 			      char *msg, size_t len)
 {
 	int rc;
 
-	if (xbc_num_devs(c, XBT_NULL, -1) < 0)
-		return 0;	/* cold-plug: no backend yet */
+	char dir[XBC_PATH];
+
+	if (xbc_num_devs(c, XBT_NULL, -1) < 0) {
+		/*
+		 * Cold-plug: no backend yet.  Its parent is made here, not
+		 * in the transaction: creating it there adds a child to
+		 * backend/pci itself, which every guest's first attach
+		 * does, and concurrent ones then fail EAGAIN and retry
+		 * (issue 10: 112 retries at 64 guests at once).
+		 */
+		snprintf(dir, sizeof(dir), XENPCI_BE_DOM_FMT, c->be_domid,
+			 c->domid);
+		xs_mkdir(c->h, XBT_NULL, dir);
+		return 0;
+	}
 	rc = xbc_wait(c, cond_connected, NULL, w);
 	if (rc == -EPIPE)
 		return xbc_backend_error(c, msg, len);
@@ -434,6 +461,8 @@ int xb_attach(unsigned int be_domid, unsigned int domid,
 		goto out;
 	rc = xs_txn_run(c.h, add_txn, &a);
 	if (rc) {
+		if (!a.hot)
+			prune_be_dom(&c);
 		xbc_log_failed(&c, &devs[0].bdf, rc);
 		xb_fail(msg, len, rc, "write PCI backend of domain %u", domid);
 		goto out;

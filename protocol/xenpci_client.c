@@ -61,6 +61,8 @@ void xenpci_client_close(struct xenpci_client *c)
 {
 	if (!c)
 		return;
+	if (c->xw)
+		xs_close(c->xw);
 	xs_close(c->xs);
 	free(c);
 }

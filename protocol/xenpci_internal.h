@@ -13,6 +13,13 @@
 
 struct xenpci_client {
 	struct xs_handle *xs;
+	/*
+	 * The watches' connection, opened by the first wait.  libxenstore
+	 * starts a reader thread on a handle's first watch, and every
+	 * reply on that handle then travels through it: two more thread
+	 * wake-ups per request (issue 10, the CLI's cost).  xs has none.
+	 */
+	struct xs_handle *xw;
 	unsigned int agent_domid;
 	char root[64];			/* R */
 	char errmsg[512];

@@ -530,7 +530,7 @@ static void unwatch_pending(struct xenpci_client *c)
 {
 	if (!c->unwatch_path[0])
 		return;
-	xs_unwatch(c->xs, c->unwatch_path, c->unwatch_token);
+	xs_unwatch(c->xw, c->unwatch_path, c->unwatch_token);
 	c->unwatch_path[0] = c->unwatch_token[0] = '\0';
 }
 
@@ -549,13 +549,19 @@ static int arm(struct xenpci_client *c, struct xenpci_request *req,
 	    xenpci_path(c, w->apath, sizeof(w->apath), XENPCI_STATE))
 		return -ENAMETOOLONG;
 	snprintf(w->stok, sizeof(w->stok), "xenpci-status-%s", req->id);
+	if (!c->xw && !(c->xw = xs_open(0))) {
+		rc = errno ? -errno : -ECONNREFUSED;
+		xenpci_set_err(c, "connect to xenstore for the watches: %s",
+			       strerror(-rc));
+		return rc;
+	}
 	unwatch_pending(c);
 	if (!c->state_watched) {
-		if (!xs_watch(c->xs, w->apath, STATE_TOKEN))
+		if (!xs_watch(c->xw, w->apath, STATE_TOKEN))
 			goto fail_a;
 		c->state_watched = c->state_fresh = true;
 	}
-	if (!xs_watch(c->xs, w->spath, w->stok)) {
+	if (!xs_watch(c->xw, w->spath, w->stok)) {
 		rc = -errno;
 		xenpci_set_err(c, "watch %s: %s", w->spath, strerror(-rc));
 		return rc;
@@ -576,7 +582,7 @@ static int drain_watches(struct xenpci_client *c, struct waiter *w,
 {
 	char **ev;
 
-	while ((ev = xs_check_watch(c->xs)) != NULL) {
+	while ((ev = xs_check_watch(c->xw)) != NULL) {
 		const char *tok = ev[XS_WATCH_TOKEN];
 
 		if (strcmp(tok, STATE_TOKEN) == 0) {
@@ -645,7 +651,7 @@ static int wait_armed(struct xenpci_client *c, struct xenpci_request *req,
 		      struct xenpci_reply **reply)
 {
 	long long deadline = now_ms() + timeout_ms;
-	int fd = xs_fileno(c->xs), rc;
+	int fd = xs_fileno(c->xw), rc;
 
 	if (fd < 0) {
 		rc = -errno;

@@ -147,6 +147,9 @@ class Trace:
             conn, typ, arg = w[1], w[4], w[5].lstrip("(")
             if typ == "WATCH" and len(w) > 6 and w[6].startswith("simpeer-"):
                 self.role[conn] = "peer"
+            # libxenpci's watches, on a connection of their own
+            if typ == "WATCH" and len(w) > 6 and w[6].startswith("xenpci-"):
+                self.role[conn] = "requester"
             if arg.startswith("/bench/mark/"):
                 self.role[conn] = "requester"
                 if window is not None:

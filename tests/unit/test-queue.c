@@ -226,8 +226,38 @@ static void many(void)
 	queue_remove(&w[299].w);
 }
 
+/* A guest's queue seen from its head: who may join the head's run. */
+static void joiners(void)
+{
+	struct waiter a, b, c, d;
+	struct qres g = DOM(9);
+	struct qres ra[2] = { DOM(9), DEV(0) }, rb[2] = { DOM(9), DEV(1) };
+	struct qres rc[2] = { DOM(9), DEV(0) }, rd[2] = { DOM(9), DEV(2) };
+
+	add_res(&a, "a", ra, 2);
+	add_res(&b, "b", rb, 2);
+	add_res(&c, "c", rc, 2);
+	add_res(&d, "d", rd, 2);
+	popped();
+	CHECK(queue_at(&g, 0) == &a.w && queue_at(&g, 1) == &b.w &&
+	      queue_at(&g, 3) == &d.w && !queue_at(&g, 4),
+	      "queue_at: the guest's waiters in arrival order");
+	CHECK(!queue_at(&DEV(5), 0), "queue_at: a resource nobody waits on");
+	CHECK(queue_heads_but(&b.w, &g), "b heads its device's queue");
+	CHECK(!queue_heads_but(&c.w, &g), "c waits behind a on 07:00.0");
+	CHECK(queue_heads_but(&a.w, &g) && queue_ready(&a.w),
+	      "the head itself");
+	queue_remove(&a.w);
+	queue_remove(&b.w);
+	queue_remove(&c.w);
+	queue_remove(&d.w);
+	popped();
+	CHECK(!queue_heads_but(&a.w, &g), "a waiter on no queue heads none");
+}
+
 int main(void)
 {
+	joiners();
 	one_device();
 	several();
 	guests();
