@@ -144,12 +144,7 @@ agent_log_has() { grep -q -- "$1" "$AGENT_LOG"; }
 # Assert that the agent stopped cleanly at the end of a test.
 agent_done() {
 	agent_stop
-	if grep -E 'ERROR: (Address|Leak|Undefined)|runtime error' \
-		"$SIM"/agent.*.log >/dev/null 2>&1; then
-		not_ok "no sanitizer reports in the agent logs"
-		grep -h -A5 -E 'ERROR:|runtime error' "$SIM"/agent.*.log |
-			head -20 | sed 's/^/# /'
-	fi
+	sanitizer_check "the agent logs" "$SIM"/agent.*.log
 }
 
 # xen_owner BDF: the domain Xen has the device assigned to (0: dom0,

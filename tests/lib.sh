@@ -10,6 +10,22 @@ PATH=$BIN:$PATH
 # Under `make asan` the agent is sanitized and libsimxen.so (preloaded
 # for the simulated hypervisor) is not; ASan must tolerate that order.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1}
+# Every sanitized process a test starts (the agent, the CLI, the
+# simulated host's peers, the test clients) writes its ASan and LSan
+# reports to a file in one directory of the test's (log_path:
+# asan.PID), which t_exit reads: a report fails the test even from a
+# process whose stderr the test captures or throws away.  A nested
+# script keeps its parent's.  gcc 12's UBSan prints to stderr whatever
+# log_path says, so undefined behaviour stops the process instead
+# (halt_on_error): a test sees a process die, and the log it wrote to
+# says why.
+if [ -z "${SANITIZER_LOGS:-}" ]; then
+	SANITIZER_LOGS=$(mktemp -d /tmp/xpa-san.XXXXXX)
+	SANITIZER_OWNER=$$
+	export SANITIZER_LOGS
+	export ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$SANITIZER_LOGS/asan
+fi
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 T_PASS=0
 T_FAIL=0
 
@@ -69,11 +85,33 @@ pid_alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
+# What ASan, LSan and UBSan print first in a report.
+SANITIZER_RE='ERROR: (Address|Leak|Undefined[A-Za-z]*)Sanitizer|runtime error:'
+
+# sanitizer_check WHAT FILE...: one failed check when any FILE holds a
+# sanitizer report (shown), so that a report anywhere fails the test.
+sanitizer_check() {
+	local what=$1 hits
+	shift
+	[ $# -gt 0 ] || return 0
+	hits=$(grep -l -E "$SANITIZER_RE" "$@" 2>/dev/null)
+	[ -n "$hits" ] || return 0
+	not_ok "no sanitizer report in $what"
+	grep -h -A8 -E "$SANITIZER_RE" $hits | head -40 | sed 's/^/# /'
+}
+
 sim_down() {
+	local logs
 	[ -n "${SIM:-}" ] || return 0
 	simhost down --dir "$SIM" || not_ok "simhost down"
 	if grep -q " $SIM/" /proc/self/mounts; then
 		not_ok "no mount left under $SIM"
+	else
+		# Every log the host and the agents left (run/*.log: the
+		# peers, agent.N.log: the agents), read once all have exited
+		# so that LeakSanitizer's reports are in.
+		mapfile -t logs < <(find "$SIM" -name '*.log' -type f)
+		sanitizer_check "the logs under $SIM" "${logs[@]}"
 	fi
 	rm -rf "$SIM"
 	SIM=
@@ -175,6 +213,18 @@ view() { cat "$(view_file "$1")" 2>/dev/null; }
 view_is() { [ "$(view "$1")" = "$2" ]; }
 
 t_exit() {
+	local reports
+	if [ "${SANITIZER_OWNER:-}" = $$ ]; then
+		mapfile -t reports < <(find "$SANITIZER_LOGS" -type f -size +0)
+		sanitizer_check "any process the test ran (log_path)" \
+			"${reports[@]}"
+		if [ ${#reports[@]} -gt 0 ] &&
+		   ! grep -q -E "$SANITIZER_RE" "${reports[@]}"; then
+			not_ok "no sanitizer report file left"
+			head -n 20 "${reports[@]}" | sed 's/^/# /'
+		fi
+		rm -rf "$SANITIZER_LOGS"
+	fi
 	echo "# $T_PASS passed, $T_FAIL failed"
 	[ $T_FAIL -eq 0 ] || exit 1
 }

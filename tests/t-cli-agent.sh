@@ -254,10 +254,7 @@ is "the request given up on was not served by the new agent" \
 	"$(drv 0000:07:00.1)" igb
 
 agent_stop
-if grep -E 'ERROR: (Address|Leak)|runtime error' "$SIM"/agent.*.log \
-	>/dev/null 2>&1; then
-	not_ok "no sanitizer reports in the agent logs"
-fi
+sanitizer_check "the agent logs" "$SIM"/agent.*.log
 trap - EXIT
 sim_down
 t_exit
