@@ -19,6 +19,7 @@
 #include "config.h"
 #include "device.h"
 #include "guest.h"
+#include "hint.h"
 #include "libxl_pci.h"
 #include "log.h"
 #include "policy.h"
@@ -38,6 +39,7 @@ struct entry {
 	char stage[16];
 	char vdev[32];
 	char reset[200];	/* policy.c's record, "" none */
+	char hint[400];		/* hint.c's permissive hint, "" none */
 	struct policy_history hist;
 };
 
@@ -72,8 +74,11 @@ static void observe(struct entry *e)
 	struct device d;
 
 	e->present = sysfs_on_pciback(&e->bdf) == 1;
-	if (!e->present)
+	if (!e->present) {
+		hint_clear(&e->bdf);
 		return;
+	}
+	hint_get(&e->bdf, e->hint, sizeof(e->hint));
 	e->domid = libxl_pci_domid(XBT_NULL, &e->bdf);
 	if (libxl_pci_driver(XBT_NULL, &e->bdf, known, sizeof(known)) &&
 	    driver_recall(&e->bdf, known, sizeof(known)))
@@ -152,6 +157,8 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
 	    !(e->reset[0] ? put(t, base, XENPCI_DEV_RESET, e->reset) :
 	      drop(t, base, XENPCI_DEV_RESET)) ||
+	    (e->hint[0] &&
+	     !put(t, base, XENPCI_DEV_PERMISSIVE_HINT, e->hint)) ||
 	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)

@@ -362,6 +362,8 @@ XT_NEXT_DOMID=1
 xt_agent_spawn() {
 	LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
 		--sysfs-root "$SYSFS_ROOT" --state-dir "$SIMHOST_DIR/state" \
+		--proc-root "${SYSFS_ROOT%/sys}/proc" \
+		--dev-root "${SYSFS_ROOT%/sys}/dev" \
 		--run-dir "$XEN_RUN_DIR" \
 		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
 	echo $! > "$XT_TMP/agent.pid"

@@ -22,6 +22,7 @@ UNIT_OBJS_test-device-table := agent/device.o agent/devstep.o \
 	agent/config.o agent/cancel.o
 UNIT_OBJS_test-qmp := agent/qemupt.o agent/qmp.o agent/log.o agent/sysfs.o \
 	agent/config.o agent/cancel.o agent/bdf.o
+UNIT_OBJS_test-hint := agent/hint.o agent/log.o agent/bdf.o agent/config.o
 UNIT_OBJS_test-queue := agent/queue.o agent/bdf.o
 UNIT_OBJS_test-reqparse := agent/reqparse.o agent/spec.o agent/bdf.o
 UNIT_OBJS_test-request := tests/unit/request-fakes.o \

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ enum dirtype {
 	D_BUS_DRIVERS, D_DRIVER, D_DEVICES, D_DEVROOT, D_DEV, D_DEV_NET,
 	D_NETIF, D_MODULE, D_MODPCIBACK, D_PARAMS,
 	D_PROC, D_PROC_SELF, D_PROC_NET, D_DEV_BLOCK, D_BLK, D_BLK_HOLDERS,
-	D_VIRT, D_VIRT_BLOCK, D_DM,
+	D_VIRT, D_VIRT_BLOCK, D_DM, D_DEVFS,
 };
 
 struct child {
@@ -57,6 +58,7 @@ struct kids {
 struct ofile {
 	struct strbuf sb;
 	bool filled;
+	struct kmsg_reader *kmsg;	/* dev/kmsg: its reader */
 };
 
 static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -355,8 +357,12 @@ static void list_children(struct kids *k, struct node *dir)
 		n->logpath[0] = '\0';
 		kid_dir(k, dir, "sim", D_SIM);
 		kid_dir(k, dir, "proc", D_PROC);
+		kid_dir(k, dir, "dev", D_DEVFS);
 		break;
 	}
+	case D_DEVFS:
+		kid_attrs(k, dir, devdir_attrs);
+		break;
 	case D_PROC:
 		kid_attrs(k, dir, proc_attrs);
 		kid_dir(k, dir, "self", D_PROC_SELF);
@@ -500,6 +506,7 @@ static void fill_stat(const struct node *n, struct stat *st)
 		st->st_nlink = 1;
 		/* sysfs reports a page; a bin attribute its real size. */
 		st->st_size = n->attr->binary ? n->dev->cfg_size :
+			      attr_is_kmsg(n->attr) ? kmsg_size() :
 			      SIM_PAGE_SIZE;
 		break;
 	}
@@ -597,6 +604,11 @@ static int simfs_open(const char *path, struct fuse_file_info *fi)
 		return err;
 	of = xcalloc(1, sizeof(*of));
 	sb_init(&of->sb);
+	if (attr_is_kmsg(n.attr)) {
+		pthread_mutex_lock(&sim_lock);
+		of->kmsg = kmsg_open();
+		pthread_mutex_unlock(&sim_lock);
+	}
 	fi->fh = (uintptr_t)of;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -609,6 +621,11 @@ static int simfs_release(const char *path, struct fuse_file_info *fi)
 
 	(void)path;
 	if (of) {
+		if (of->kmsg) {
+			pthread_mutex_lock(&sim_lock);
+			kmsg_close(of->kmsg);
+			pthread_mutex_unlock(&sim_lock);
+		}
 		sb_free(&of->sb);
 		free(of);
 	}
@@ -631,6 +648,10 @@ static int simfs_read(const char *path, char *buf, size_t size, off_t off,
 		err = config_read(n.dev, buf, size, off);
 		goto out;
 	}
+	if (of->kmsg) {
+		err = kmsg_read(of->kmsg, buf, size, off);
+		goto out;
+	}
 	if (off == 0 || !of->filled) {
 		of->sb.len = 0;
 		if (of->sb.buf)
@@ -651,6 +672,25 @@ static int simfs_read(const char *path, char *buf, size_t size, off_t off,
 out:
 	pthread_mutex_unlock(&sim_lock);
 	return err;
+}
+
+/* dev/kmsg is the only file that can make a reader wait. */
+static int simfs_poll(const char *path, struct fuse_file_info *fi,
+		      struct fuse_pollhandle *ph, unsigned int *reventsp)
+{
+	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
+
+	(void)path;
+	if (!of || !of->kmsg) {
+		if (ph)
+			fuse_pollhandle_destroy(ph);
+		*reventsp = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+		return 0;
+	}
+	pthread_mutex_lock(&sim_lock);
+	kmsg_poll(of->kmsg, ph, reventsp);
+	pthread_mutex_unlock(&sim_lock);
+	return 0;
 }
 
 static void logpath_of(const char *path, char *out, size_t size)
@@ -790,6 +830,7 @@ static const struct fuse_operations simfs_ops = {
 	.read = simfs_read,
 	.write = simfs_write,
 	.truncate = simfs_truncate,
+	.poll = simfs_poll,
 };
 
 /*

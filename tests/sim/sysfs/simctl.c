@@ -115,10 +115,41 @@ static int hotplug_assign(char *args)
 }
 
 /*
+ * "cfgwrite DOMID BDF OFFSET SIZE VALUE": a guest's pcifront asks
+ * pciback to write config space (XEN_PCI_OP_conf_write).  The write
+ * succeeds with pciback's answer, 0 or XEN_PCI_ERR_*, read back from
+ * sim/cfgwrite-result.
+ */
+static int cfgwrite_result;
+
+static int hotplug_cfgwrite(char *args)
+{
+	unsigned int off, size, value;
+	char bdf[32];
+	int domid;
+	struct sim_dev *d;
+
+	if (sscanf(args, "%d %31s %i %u %i", &domid, bdf, &off, &size,
+		   &value) != 5 || domid < 0)
+		return -EINVAL;
+	d = bus_find_device_by_name(bdf);
+	if (!d)
+		return -ENODEV;
+	cfgwrite_result = pcibk_config_write(d, domid, off, size, value);
+	return 0;
+}
+
+static int cfgwrite_result_show(struct node *n, struct strbuf *sb)
+{
+	UNUSED(n);
+	return sb_printf(sb, "%d\n", cfgwrite_result);
+}
+
+/*
  * Writing sim/hotplug: "add <inventory device line>", "remove BDF"
  * (surprise removal), "assign BDF DOMID" / "release BDF" (a guest takes
  * or lets go of a pciback device; release resets it as
- * pcistub_put_pci_dev() does).
+ * pcistub_put_pci_dev() does), "cfgwrite ..." (above).
  */
 static int hotplug_store(struct node *n, const char *buf, size_t len)
 {
@@ -136,6 +167,8 @@ static int hotplug_store(struct node *n, const char *buf, size_t len)
 		err = hotplug_remove(line + 7);
 	} else if (!strncmp(line, "assign ", 7)) {
 		err = hotplug_assign(line + 7);
+	} else if (!strncmp(line, "cfgwrite ", 9)) {
+		err = hotplug_cfgwrite(line + 9);
 	} else if (!strncmp(line, "release ", 8)) {
 		d = bus_find_device_by_name(line + 8);
 		err = d ? pcistub_release(d) : -ENODEV;
@@ -150,5 +183,6 @@ const struct attr simctl_attrs[] = {
 	{ "state", 0444, state_show, NULL, NULL, false },
 	{ "hotplug", 0200, NULL, hotplug_store, NULL, false },
 	{ "pid", 0444, pid_show, NULL, NULL, false },
+	{ "cfgwrite-result", 0444, cfgwrite_result_show, NULL, NULL, false },
 	{ NULL, 0, NULL, NULL, NULL, false },
 };

@@ -102,6 +102,7 @@ struct sim_dev {
 	bool psdev;
 	bool permissive;
 	bool allow_interrupt_control;
+	bool warned_on_write;		/* conf_space.c: warned once */
 	bool isr_on, ack_intr;
 	unsigned long psdev_seq;	/* list_add() order: newest first */
 	int owner_domid;		/* psdev->pdev: guest using it, or -1 */
@@ -248,6 +249,25 @@ int pciback_parse_hide(const char *hide);
 int pcistub_assign(struct sim_dev *dev, int domid);
 int pcistub_release(struct sim_dev *dev);
 
+/* confspace.c: a guest's config write through pciback (conf_space.c) */
+int pcibk_config_write(struct sim_dev *d, int domid, unsigned int off,
+		       unsigned int size, uint32_t value);
+
+/* kmsg.c: dev/kmsg */
+struct kmsg_reader;
+struct fuse_pollhandle;
+struct attr;
+void kmsg_dev_printk(int level, const struct sim_dev *dev,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+off_t kmsg_size(void);
+struct kmsg_reader *kmsg_open(void);
+void kmsg_close(struct kmsg_reader *r);
+int kmsg_read(struct kmsg_reader *r, char *buf, size_t size, off_t off);
+int kmsg_poll(struct kmsg_reader *r, struct fuse_pollhandle *ph,
+	      unsigned int *revents);
+bool attr_is_kmsg(const struct attr *a);
+
 /* attrs.c: the sysfs attribute tables */
 struct node;
 struct attr {
@@ -289,6 +309,7 @@ extern const struct attr bus_attrs[];
 extern const struct attr param_attrs[];
 extern const struct attr simctl_attrs[];
 extern const struct attr proc_attrs[];
+extern const struct attr devdir_attrs[];
 extern const struct attr proc_self_attrs[];
 extern const struct attr proc_net_attrs[];
 extern const struct attr blk_attrs[];
