@@ -30,8 +30,13 @@
 #include "policy.h"
 #include "sysfs.h"
 
-/* A PV guest's MSI-X vectors come from dom0's pirqs; more is odd. */
-#define MSIX_PLENTY	64
+/*
+ * A guest's MSI and MSI-X vectors are its pirqs above the GSIs: Xen
+ * gives each domU nr_static_irqs + extra_domU_irqs pirqs, and
+ * DEFAULT_EXTRA_DOMU_IRQS is 32 (xen/common/domain.c, 4.17), unless
+ * Xen boots with extra_guest_irqs=N.
+ */
+#define GUEST_MSI_PIRQS	32
 
 static int kv(struct outcome *out, const struct bdf *b, const char *field,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -161,10 +166,12 @@ static int check_one(const struct bdf *b, int iommu, struct outcome *out)
 		problem(&p, true, "it is a bridge: pass the devices behind it "
 			"instead");
 	kv(out, b, "msix", "%u", t.msix);
-	if (t.msix > MSIX_PLENTY)
-		problem(&p, false, "it asks for %u MSI-X vectors: a PV guest "
-			"gets them from dom0's pirqs; raise the guest's "
-			"extra_guest_irqs if its driver falls back", t.msix);
+	if (t.msix > GUEST_MSI_PIRQS)
+		problem(&p, false, "it asks for %u MSI-X vectors, a guest gets "
+			"%u pirqs for MSI by default: boot Xen with "
+			"extra_guest_irqs=%u (or more, for its other devices) "
+			"or its driver falls back to fewer vectors", t.msix,
+			GUEST_MSI_PIRQS, t.msix);
 	if (!on_pciback && !strncmp(state, "host", 4))
 		problem(&p, false, "not assignable yet: assignable-add it, or "
 			"attach with seize=1");

@@ -42,6 +42,7 @@ struct pdev {
 	char orig[64];		/* assignable: the driver to go back to */
 	char reset[128];	/* reset_method, "" unknown */
 	char *name;		/* /libxl/pci/K/name */
+	char *hint;		/* R/devices/K/permissive-hint, or NULL */
 	long domid;		/* attached: the guest, else -1 */
 	bool persistent;
 	enum group g;
@@ -150,6 +151,8 @@ static void classify(struct xs_handle *xs, const char *root, struct pdev *d)
 		d->g = G_ATTACHED;
 		free(v);
 	}
+	d->hint = xs_get(xs, "%s/" XENPCI_DEVICES "/%s/"
+			 XENPCI_DEV_PERMISSIVE_HINT, root, d->key);
 	v = xs_get(xs, "%s/" XENPCI_DEVICES "/%s/" XENPCI_DEV_DRIVER, root,
 		   d->key);
 	if (!v)
@@ -257,6 +260,8 @@ static void print_text(struct xs_handle *xs, const struct pdev *v,
 			if (d->persistent)
 				printf(" persistent");
 			putchar('\n');
+			if (d->hint)
+				printf("    hint: %s\n", d->hint);
 		}
 	}
 }
@@ -302,6 +307,7 @@ static void print_json(const struct pdev *v, unsigned int n)
 		putchar(']');
 		xp_json_key(stdout, &f, "persistent");
 		fputs(d->persistent ? "true" : "false", stdout);
+		xp_json_kv(stdout, &f, "permissive_hint", d->hint);
 		putchar('}');
 	}
 	fputs("]}\n", stdout);
@@ -340,8 +346,10 @@ int xp_cmd_status(const struct xp_opts *o, int argc, char **argv)
 			print_text(xs, v, n);
 		rc = XP_EXIT_OK;
 	}
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++) {
 		free(v[i].name);
+		free(v[i].hint);
+	}
 	free(v);
 	free(per);
 	pci_cleanup(pacc);

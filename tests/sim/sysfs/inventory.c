@@ -68,6 +68,8 @@
  *	pcie=TYPE	a PCI Express capability at 0x40 with that device/
  *			port type (0 endpoint, 4 root port, 6 downstream
  *			port, 7 PCIe-to-PCI bridge); default: none
+ *	msix=N		an MSI-X capability at 0x50 with N vectors (Table
+ *			Size N - 1), after the PCIe one if any
  *	in_use=1	a NIC in use: net/<ifname>/operstate reads "up"
  *	ifname=NAME	interface name (default ethN)
  *	operstate=S	operstate text
@@ -358,6 +360,10 @@ static int parse_numkey(struct sim_dev *dev, struct devopts *o,
 		if (parse_num(val, 0xf, &v))
 			return -EINVAL;
 		dev->pcie_type = v;
+	} else if (!strcmp(key, "msix")) {
+		if (parse_num(val, 2048, &v) || !v)
+			return -EINVAL;
+		dev->msix = v;
 	} else if (!strcmp(key, "numvfs")) {
 		if (parse_num(val, 0xffff, &v))
 			return -EINVAL;

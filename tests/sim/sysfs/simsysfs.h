@@ -81,6 +81,7 @@ struct sim_dev {
 	bool boot_vga;
 	int secondary, subordinate;	/* bridge bus range, -1 default */
 	int pcie_type;			/* PCIe capability type, -1 none */
+	unsigned int msix;		/* MSI-X vectors, 0 no capability */
 	char ifname[16];		/* in_use NIC: net/<ifname> */
 	char operstate[16];
 	int probe_fail;			/* errno every non-pciback probe gets */
