@@ -12,7 +12,9 @@ KMSG=${SIMSYSFS_CTL%/sim}/dev/kmsg
 K=0000-07-00-0
 HINT=$R/devices/$K/permissive-hint
 kmsg() { cat "$KMSG" 2>/dev/null; }
-vbdf() { sed -n "s| <- $1\$||p" "$SIMXEN_DIR/guests/$2/pci"; }
+vbdf() { sed -n "s| <- $1\$||p" "$SIMXEN_DIR/guests/$2/pci" 2>/dev/null; }
+# The guest's pcifront puts it on its bus after the attach's answer.
+seen() { [ -n "$(vbdf "$@")" ]; }
 cfgw() { simhost guest "$@" 2>&1; }
 hint_there() { xs_exists "$HINT"; }
 
@@ -23,6 +25,7 @@ run_ok "add 07:00.0" h1 assignable-add spec=07:00.0
 run_ok "add 07:00.1" h2 assignable-add spec=07:00.1
 guest 5
 attach_ok "attach 07:00.0 to 5" h3 5 07:00.0
+check "guest 5 has it on its bus" wait_until 10 seen 0000:07:00.0 5
 V=$(vbdf 0000:07:00.0 5)
 like "the guest sees it" "$V" '^0000:00:0[0-9a-f]\.0$'
 
@@ -76,6 +79,7 @@ is "the old warning was not read again" \
 guest 6
 run_ok "attach 07:00.1 permissive" h4 attach domid=6 \
 	spec=07:00.1,permissive=1
+check "guest 6 has it on its bus" wait_until 10 seen 0000:07:00.1 6
 V1=$(vbdf 0000:07:00.1 6)
 out=$(cfgw 6 cfgwrite "$V1" 0xe0 2 0x8000); rc=$?
 is "a permissive device takes the write" "$rc/$out" "0/"
@@ -91,6 +95,7 @@ check "off pciback: no hint kept" test ! -e "$STATE/hints/$K"
 run_ok "add it again" h7 assignable-add spec=07:00.0
 check "back on pciback: no hint" xs_absent "$HINT"
 attach_ok "attach to 5 again" h8 5 07:00.0
+check "guest 5 has it again" wait_until 10 seen 0000:07:00.0 5
 V=$(vbdf 0000:07:00.0 5)
 cfgw 5 cfgwrite "$V" 0xe0 2 0x8000 >/dev/null
 is "a new binding warns again (new dev_data)" \
