@@ -59,6 +59,17 @@ like "  which guest, where, what to do" "$(xs_read "$HINT")" \
 like "the agent logs it" "$(cat "$AGENT_LOG")" \
 	'0000:07:00.0: domain 5 wrote read-only config space at 0xe0'
 
+st=$("$BIN/xen-pci" status --sysfs-root "$SYSFS_ROOT" --config /dev/null)
+like "xen-pci status shows the hint under the device" "$st" \
+	$'0000:07:00.0 [^\n]*domain=5[^\n]*\n    hint: [^\n]*domain 5 wrote read-only config space at 0xe0'
+st=$("$BIN/xen-pci" status --json --sysfs-root "$SYSFS_ROOT" --config /dev/null)
+check "... and --json as permissive_hint" python3 -c '
+import json, sys
+d = {x["bdf"]: x for x in json.loads(sys.argv[1])["devices"]}
+assert "0xe0" in d["0000:07:00.0"]["permissive_hint"], d
+assert d["0000:07:00.1"]["permissive_hint"] is None, d
+' "$st"
+
 cfgw 5 cfgwrite "$V" 0xe4 4 1 >/dev/null
 is "pciback warns once per device (warned_on_write)" \
 	"$(kmsg | grep -c 'Driver tried')" 1
