@@ -232,6 +232,7 @@ xt_dump_raw() {
 
 if [ "$XT_WORLD" = real ]; then
 XT_SYSFS=/sys
+XT_AGENT_LOG=/run/agent.log
 
 xt_agent_spawn() {
 	xen-pci-agent --foreground --log-level debug \
@@ -332,6 +333,16 @@ xt_qmp_new() {
 
 xt_guest_unpause() { xl unpause "$1"; }
 xt_guest_destroy() { xl destroy "$1"; }
+# xt_dom0_net IF ADDR/PLEN ROUTE/PLEN: dom0 uses IF: up, an address
+# (which brings its prefix route, fib_add_ifaddr()) and another route.
+xt_dom0_net() {
+	ip link set "$1" up && ip addr add "$2" dev "$1" &&
+		ip route add "$3" dev "$1"
+}
+# xt_dmesg_ro_write BDF: pciback's read-only config write warning.
+xt_dmesg_ro_write() {
+	dmesg | grep -q "pciback $1: .*Driver tried to write to a read-only"
+}
 xt_guest_alive() { xl list "$1" > /dev/null 2>&1; }
 
 # The last bus report on the guest's console (guest-init).
@@ -357,6 +368,7 @@ xt_guest_driver() {
 
 else
 XT_SYSFS=$SYSFS_ROOT
+XT_AGENT_LOG=$SIMHOST_DIR/agent.log
 XT_NEXT_DOMID=1
 
 xt_agent_spawn() {
@@ -417,6 +429,15 @@ xt_guest_up() {
 }
 xt_guest_unpause() { simhost domain unpause "$1"; }
 xt_guest_destroy() { simhost domain destroy "$1"; }
+xt_dom0_net() {
+	echo "link $1 up" > "$SIMSYSFS_CTL/hotplug" &&
+		echo "host addr $1 $2" > "$SIMSYSFS_CTL/hotplug" &&
+		echo "host route $1 $3" > "$SIMSYSFS_CTL/hotplug"
+}
+xt_dmesg_ro_write() {
+	cat "${SYSFS_ROOT%/sys}/dev/kmsg" 2>/dev/null |
+		grep -q "pciback $1: .*Driver tried to write to a read-only"
+}
 xt_guest_alive() { [ -n "$(xenstore-read /local/domain/$1/name 2>/dev/null)" ]; }
 
 xt_guest_bus() {

@@ -146,10 +146,34 @@ static int cfgwrite_result_show(struct node *n, struct strbuf *sb)
 }
 
 /*
+ * "link IFNAME up|down": `ip link set IFNAME up` (dev_change_flags():
+ * IFF_UP; the simulated NIC always has carrier, so operstate follows).
+ */
+static int hotplug_link(char *args)
+{
+	char ifname[16], how[8];
+	size_t i;
+
+	if (sscanf(args, "%15s %7s", ifname, how) != 2 ||
+	    (strcmp(how, "up") && strcmp(how, "down")))
+		return -EINVAL;
+	for (i = 0; i < sim.ndevs; i++) {
+		if (strcmp(sim.devs[i]->ifname, ifname))
+			continue;
+		snprintf(sim.devs[i]->operstate,
+			 sizeof(sim.devs[i]->operstate), "%s", how);
+		return 0;
+	}
+	return -ENODEV;
+}
+
+/*
  * Writing sim/hotplug: "add <inventory device line>", "remove BDF"
  * (surprise removal), "assign BDF DOMID" / "release BDF" (a guest takes
  * or lets go of a pciback device; release resets it as
- * pcistub_put_pci_dev() does), "cfgwrite ..." (above).
+ * pcistub_put_pci_dev() does), "cfgwrite ...", "link ..." (above),
+ * "host LINE" (an inventory host line: what `ip addr add`, `ip route
+ * add`, mount or swapon would change in dom0).
  */
 static int hotplug_store(struct node *n, const char *buf, size_t len)
 {
@@ -167,6 +191,13 @@ static int hotplug_store(struct node *n, const char *buf, size_t len)
 		err = hotplug_remove(line + 7);
 	} else if (!strncmp(line, "assign ", 7)) {
 		err = hotplug_assign(line + 7);
+	} else if (!strncmp(line, "link ", 5)) {
+		err = hotplug_link(line + 5);
+	} else if (!strncmp(line, "host ", 5)) {
+		/* An inventory host line: "addr ...", "route ...", ... */
+		err = host_parse_line(line + 5);
+		if (err > 0)
+			err = -EINVAL;
 	} else if (!strncmp(line, "cfgwrite ", 9)) {
 		err = hotplug_cfgwrite(line + 9);
 	} else if (!strncmp(line, "release ", 8)) {
