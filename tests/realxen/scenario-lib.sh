@@ -248,7 +248,7 @@ name = "$name"
 type = "pv"
 kernel = "/guest/vmlinuz"
 ramdisk = "/guest/initrd"
-extra = "console=hvc0"
+extra = "console=hvc0${XT_GUEST_EXTRA:+ $XT_GUEST_EXTRA}"
 memory = 192
 vcpus = 1
 # Without it (or a pci= entry) Xen gives the domain no IOMMU context and
@@ -338,6 +338,14 @@ xt_guest_destroy() { xl destroy "$1"; }
 xt_dom0_net() {
 	ip link set "$1" up && ip addr add "$2" dev "$1" &&
 		ip route add "$3" dev "$1"
+}
+# xt_guest_cfgwrite DOMID VBDF OFF: the guest writes 2 bytes at OFF
+# (decimal).  A real guest does it itself (guest-init,
+# XT_GUEST_EXTRA=xtest_cfgwrite=OFF at its creation); wait for its word.
+xt_guest_cfgwrite() {
+	local name
+	name=$(sed -n "s/^$1 //p" "$XT_TMP/guests")
+	xt_wait 120 grep -q "^XGUEST cfgwrite $2 $3" "$(xt_guest_log "$name")"
 }
 # xt_dmesg_ro_write BDF: pciback's read-only config write warning.
 xt_dmesg_ro_write() {
@@ -433,6 +441,9 @@ xt_dom0_net() {
 	echo "link $1 up" > "$SIMSYSFS_CTL/hotplug" &&
 		echo "host addr $1 $2" > "$SIMSYSFS_CTL/hotplug" &&
 		echo "host route $1 $3" > "$SIMSYSFS_CTL/hotplug"
+}
+xt_guest_cfgwrite() {
+	simhost guest "$1" cfgwrite "$2" "$3" 2 0x8000
 }
 xt_dmesg_ro_write() {
 	cat "${SYSFS_ROOT%/sys}/dev/kmsg" 2>/dev/null |
