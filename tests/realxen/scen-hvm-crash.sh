@@ -5,8 +5,10 @@
 #     sent, DEVICE_DELETED not yet seen) and the restarted agent finishes
 #     it;
 #  2. guest death: the guest is destroyed with a device attached, the
-#     agent releases it, and the device works in a new (PV) guest.
-# Guest death comes last: it ends the HVM guest.
+#     agent releases it, and the device works in a new (PV) guest;
+#  3. cold-plug into a paused HVM guest (xl create -p), which finds the
+#     device at boot.
+# Guest death ends h1: the paused cold-plug gets a guest of its own.
 if ! xt_check "create HVM guest h1" xt_hvm_create h1 ||
 		[ -z "$(xt_guest_domid h1)" ]; then
 	xt_diag "$(cat /var/log/xen/qemu-dm-h1.log 2>&1)"
@@ -98,6 +100,29 @@ xt_dump attach-g2
 xt_check "detach $NIC1 from g2" xen-pci detach "$D2" $NIC1
 xt_wait_check "g2 no longer sees it" 60 xt_guest_sees_nothing "$D2"
 xt_check "destroy g2" xt_guest_destroy "$D2"
+
+# --- 3. cold-plug into a paused HVM guest ------------------------------------
+# As xl pci-attach on a guest made with xl create -p: qemu-xen takes the
+# device by QMP before the guest's firmware has run, so hvmloader and the
+# guest's kernel find it at boot, not by hot-plug.
+xt_check "create HVM guest h2 paused" xt_hvm_create h2 -p
+H2=$(xt_guest_domid h2)
+xt_check "attach $NIC2 to paused h2" xen-pci attach "$H2" $NIC2
+xt_is "R/devices says attached to h2" \
+	"$(xenstore-read $R/devices/0000-00-05-0/domid)" "$H2"
+xt_qmp_new h2 | sed 's/^/XTEST # paused cold-plug: /'
+xt_dump attached-paused
+xt_check "unpause h2" xt_guest_unpause "$H2"
+xt_wait_check "HVM guest h2 boots" 900 xt_guest_up h2
+xt_wait_check "h2 finds it at boot at 00:03.0" 300 \
+	xt_guest_sees "$H2" 0000:00:03.0
+[ "$XT_WORLD" = real ] && xt_wait_check "h2's e1000 driver probes it" 300 \
+	xt_guest_binds "$H2" 0000:00:03.0 e1000
+xt_check "detach $NIC2 from h2" xen-pci detach "$H2" $NIC2
+xt_wait_check "h2 no longer sees it" 300 xt_guest_sees_nothing "$H2"
+xt_qmp_new h2 | sed 's/^/XTEST # paused detach: /'
+xt_dump detached-paused
+xt_check "destroy h2" xt_guest_destroy "$H2"
 xt_check "assignable-remove -r $NIC1" xen-pci assignable-remove -r $NIC1
 xt_check "assignable-remove -r $NIC2" xen-pci assignable-remove -r $NIC2
 xt_is "e1000 has both back" "$(xt_driver $NIC1) $(xt_driver $NIC2)" \

@@ -94,9 +94,22 @@ xt_wait_check() {
 			[ "$XT_WORLD" = real ] && xt_diag "its console's end:" \
 				"$(tail -n 15 "$(xt_guest_log "$(sed -n \
 				"s/^$2 //p" "$XT_TMP/guests")")" | tr -d '\r')"
+			[ "$XT_WORLD" = real ] && xt_guest_postmortem
 			;;
 		esac
 	fi
+}
+
+# xt_guest_postmortem: what Xen knows of a guest that stopped answering
+# (crashed and preserved, or running but silent): the domain list, the
+# hypervisor's recent log (a triple fault or a bad page access is logged
+# there with guest_loglvl=all), and each vCPU's state and pending events
+# (debug key 'q').
+xt_guest_postmortem() {
+	xt_diag "xl list: $(xl list 2>&1 | tr -s ' ' | tr '\n' '|')"
+	xl dmesg 2>&1 | tail -n 25 | sed 's/^/XTEST #   xl dmesg: /'
+	xl debug-keys q >/dev/null 2>&1
+	xl dmesg 2>&1 | tail -n 40 | sed 's/^/XTEST #   key q: /'
 }
 
 # --- the devices ---------------------------------------------------------
