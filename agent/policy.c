@@ -18,7 +18,9 @@
  *    with an IPv6 address that is not link-local (/proc/net/if_inet6)
  *    or carries an IPv4 route (/proc/net/route: an IPv4 address brings
  *    its prefix route, fib_add_ifaddr());
- *  - is the boot VGA (boot_vga: dom0's console);
+ *  - is the boot VGA (boot_vga: dom0's console), or drives the active
+ *    console: fbcon is bound (class/vtconsole) and draws on its frame
+ *    buffer (class/graphics/fb0/device);
  *  - is listed with --protect.
  *
  * and a device that is a host bridge or a PCI bridge is never taken.
@@ -33,6 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -334,6 +338,63 @@ static void check_protected(struct why *w, const struct bdf *b)
 	}
 }
 
+static bool read_sys(const char *rel, char *buf, size_t len)
+{
+	char p[PATH_MAX];
+	FILE *f;
+	bool ok;
+
+	if (sysfs_path(p, sizeof(p), "%s", rel))
+		return false;
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, len, f) != NULL;
+	buf[ok ? strcspn(buf, "\n") : 0] = '\0';
+	fclose(f);
+	return ok;
+}
+
+/* vt.c's vtconsole class: a "frame buffer device" console that is bound. */
+static bool fbcon_bound(void)
+{
+	char rel[64], name[64], bind[8];
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(rel, sizeof(rel), "/class/vtconsole/vtcon%d/name", i);
+		if (!read_sys(rel, name, sizeof(name)))
+			continue;
+		snprintf(rel, sizeof(rel), "/class/vtconsole/vtcon%d/bind", i);
+		if (strstr(name, "frame buffer") &&
+		    read_sys(rel, bind, sizeof(bind)) && !strcmp(bind, "1"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * fbcon draws every console on the first frame buffer (fbcon.c's
+ * con2fb_map, unless fbcon=map: says otherwise), fb0; its parent is
+ * the device (fbmem.c).  vgacon draws on the boot VGA, said already.
+ */
+static void check_console(struct why *w, const struct bdf *b)
+{
+	char p[PATH_MAX], link[PATH_MAX], *base;
+	struct bdf x;
+	ssize_t n;
+
+	if (!fbcon_bound() ||
+	    sysfs_path(p, sizeof(p), "/class/graphics/fb0/device"))
+		return;
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	if (bdf_from_str(base ? base + 1 : link, &x) && bdf_eq(&x, b))
+		reason(w, "drives the active console (fbcon on fb0)");
+}
+
 static int check_one(struct why *w, const struct bdf *b)
 {
 	char buf[8];
@@ -342,6 +403,7 @@ static int check_one(struct why *w, const struct bdf *b)
 	if (!sysfs_dev_read(b, "boot_vga", buf, sizeof(buf)) &&
 	    !strcmp(buf, "1"))
 		reason(w, "is the boot VGA (dom0's console)");
+	check_console(w, b);
 	check_protected(w, b);
 	rc = check_blocks(w, b);
 	return rc ? rc : check_net(w, b);

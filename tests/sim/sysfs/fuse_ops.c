@@ -33,7 +33,8 @@ enum dirtype {
 	D_BUS_DRIVERS, D_DRIVER, D_DEVICES, D_DEVROOT, D_DEV, D_DEV_NET,
 	D_NETIF, D_MODULE, D_MODPCIBACK, D_PARAMS,
 	D_PROC, D_PROC_SELF, D_PROC_NET, D_DEV_BLOCK, D_BLK, D_BLK_HOLDERS,
-	D_VIRT, D_VIRT_BLOCK, D_DM, D_DEVFS,
+	D_VIRT, D_VIRT_BLOCK, D_DM, D_DEVFS, D_CLASS, D_VTCONSOLE, D_VTCON,
+	D_GRAPHICS, D_FB,
 };
 
 struct child {
@@ -347,6 +348,31 @@ static void list_virt_block(struct kids *k, struct node *dir)
 				&host.blks[i];
 }
 
+/* vt.c: vtcon0 is vgacon (or the dummy once fbcon took over), vtcon1 fbcon */
+static void list_vtconsole(struct kids *k, struct node *dir)
+{
+	kid_dir(k, dir, "vtcon0", D_VTCON);
+	if (sim.fbcon)
+		kid_dir(k, dir, "vtcon1", D_VTCON);
+}
+
+/* fbmem.c: fbN while the device's driver is bound (flat, no links) */
+static void list_graphics(struct kids *k, struct node *dir)
+{
+	char name[16];
+	struct node *n;
+
+	for (int fb = 0; fb < 32; fb++) {
+		struct sim_dev *d = console_fb_dev(fb);
+
+		if (!d)
+			continue;
+		snprintf(name, sizeof(name), "fb%d", fb);
+		n = kid_dir(k, dir, name, D_FB);
+		n->dev = d;
+	}
+}
+
 static void list_children(struct kids *k, struct node *dir)
 {
 	switch (dir->dirtype) {
@@ -362,6 +388,23 @@ static void list_children(struct kids *k, struct node *dir)
 	}
 	case D_DEVFS:
 		kid_attrs(k, dir, devdir_attrs);
+		break;
+	case D_CLASS:
+		kid_dir(k, dir, "vtconsole", D_VTCONSOLE);
+		kid_dir(k, dir, "graphics", D_GRAPHICS);
+		break;
+	case D_VTCONSOLE:
+		list_vtconsole(k, dir);
+		break;
+	case D_VTCON:
+		kid_attrs(k, dir, vtcon_attrs);
+		break;
+	case D_GRAPHICS:
+		list_graphics(k, dir);
+		break;
+	case D_FB:
+		kid_link(k, dir, "device", "../../../devices/pci%04x:%02x/%s",
+			 dir->dev->domain, dir->dev->bus, dir->dev->name);
 		break;
 	case D_PROC:
 		kid_attrs(k, dir, proc_attrs);
@@ -398,6 +441,7 @@ static void list_children(struct kids *k, struct node *dir)
 	case D_SYS:
 		kid_dir(k, dir, "bus", D_SYS_BUS);
 		kid_dir(k, dir, "devices", D_DEVICES);
+		kid_dir(k, dir, "class", D_CLASS);
 		if (sim.pciback_loaded)
 			kid_dir(k, dir, "module", D_MODULE);
 		break;

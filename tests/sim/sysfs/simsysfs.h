@@ -82,6 +82,7 @@ struct sim_dev {
 	int secondary, subordinate;	/* bridge bus range, -1 default */
 	int pcie_type;			/* PCIe capability type, -1 none */
 	unsigned int msix;		/* MSI-X vectors, 0 no capability */
+	int fb;				/* fbN while its driver is bound, -1 */
 	char ifname[16];		/* in_use NIC: net/<ifname> */
 	char operstate[16];
 	int probe_fail;			/* errno every non-pciback probe gets */
@@ -135,6 +136,7 @@ struct sim_state {
 	bool param_passthrough;
 
 	bool drivers_autoprobe;
+	bool fbcon;			/* the console is fbcon's (vtcon1) */
 	pid_t pid;
 };
 
@@ -311,6 +313,9 @@ extern const struct attr param_attrs[];
 extern const struct attr simctl_attrs[];
 extern const struct attr proc_attrs[];
 extern const struct attr devdir_attrs[];
+extern const struct attr vtcon_attrs[];
+/* console.c: the device fbN is on (its driver bound), or NULL */
+struct sim_dev *console_fb_dev(int fb);
 extern const struct attr proc_self_attrs[];
 extern const struct attr proc_net_attrs[];
 extern const struct attr blk_attrs[];
