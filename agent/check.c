@@ -12,6 +12,7 @@
  *             it, devices sharing its requester ID
  *   bridge    the nearest bridge above it, "" none
  *   msix      MSI-X vectors it asks for, 0 none
+ *   hint      the permissive hint (hint.c), "" none
  *   problems  each problem with its fix in one sentence, "; " apart
  *   ready     yes / no (no: a problem stops an attach)
  */
@@ -24,6 +25,7 @@
 #include "check.h"
 #include "config.h"
 #include "device.h"
+#include "hint.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
@@ -137,7 +139,7 @@ static int check_one(const struct bdf *b, int iommu, struct outcome *out)
 {
 	struct problems p = { .len = 0 };
 	struct policy_topo t;
-	char state[64], why[900];
+	char state[64], why[900], hint[400];
 	bool on_pciback;
 	int rc = policy_group(b, &t);
 
@@ -172,6 +174,12 @@ static int check_one(const struct bdf *b, int iommu, struct outcome *out)
 			"extra_guest_irqs=%u (or more, for its other devices) "
 			"or its driver falls back to fewer vectors", t.msix,
 			GUEST_MSI_PIRQS, t.msix);
+	hint_get(b, hint, sizeof(hint));
+	kv(out, b, "hint", "%s", hint);
+	if (hint[0])
+		problem(&p, false, "pciback dropped a guest's write to its "
+			"config space (see hint): attach it with permissive=1 "
+			"if the guest's driver misbehaves");
 	if (!on_pciback && !strncmp(state, "host", 4))
 		problem(&p, false, "not assignable yet: assignable-add it, or "
 			"attach with seize=1");

@@ -70,6 +70,16 @@ assert "0xe0" in d["0000:07:00.0"]["permissive_hint"], d
 assert d["0000:07:00.1"]["permissive_hint"] is None, d
 ' "$st"
 
+run_ok "check 07:00.0" c1 check spec=07:00.0
+like "check: the hint" "$(xs_read $R/requests/c1/result/${K}_hint)" \
+	'domain 5 wrote read-only config space at 0xe0'
+like "check: the problem and its fix" \
+	"$(xs_read $R/requests/c1/result/${K}_problems)" \
+	"pciback dropped a guest's write to its config space \(see hint\): attach it with permissive=1"
+run_ok "check 07:00.1" c2 check spec=07:00.1
+is "check: no hint on 07:00.1" \
+	"$(xs_read $R/requests/c2/result/0000-07-00-1_hint)" ""
+
 cfgw 5 cfgwrite "$V" 0xe4 4 1 >/dev/null
 is "pciback warns once per device (warned_on_write)" \
 	"$(kmsg | grep -c 'Driver tried')" 1
