@@ -322,6 +322,11 @@ extern const struct attr blk_attrs[];
 extern const struct attr dm_attrs[];
 const struct attr *attr_find(const struct attr *table, const char *name,
 			     struct node *n);
+/* tree.c: the file tree.  0 or -ENOENT, -ENOTDIR. */
+int tree_resolve(const char *path, struct node *out);
+typedef void (*tree_list_fn)(void *arg, const char *name,
+			     const struct node *n);
+void tree_list(struct node *dir, tree_list_fn fn, void *arg);
 ssize_t config_read(struct sim_dev *dev, char *buf, size_t size, off_t off);
 ssize_t config_write(struct sim_dev *dev, const char *buf, size_t size,
 		     off_t off);
