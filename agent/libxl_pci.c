@@ -141,7 +141,7 @@ int libxl_pci_find_name(const char *name, struct bdf *out)
 	int rc = -ENODEV;
 	struct bdf b;
 
-	keys = xs_directory(xsh, XBT_NULL, LIBXL_PCI_DIR, &n);
+	keys = xs_list(LIBXL_PCI_DIR, &n);
 	for (i = 0; keys && i < n && rc; i++) {
 		if (!bdf_from_key(keys[i], &b))
 			continue;
@@ -167,7 +167,7 @@ int libxl_pci_attached(struct libxl_pci_att **out, unsigned int *n)
 
 	*out = NULL;
 	*n = 0;
-	keys = xs_directory(xsh, XBT_NULL, LIBXL_PCI_DIR, &nk);
+	keys = xs_list(LIBXL_PCI_DIR, &nk);
 	if (!keys)
 		return errno == ENOENT ? 0 : -errno;
 	if (nk)

@@ -193,7 +193,13 @@ static int prune_stale(xs_transaction_t t, const struct batch *b)
 	int rc = 0;
 
 	snprintf(dir, sizeof(dir), "%s/" XENPCI_DEVICES, agent_root);
-	old = xs_directory(xsh, t, dir, &n);
+	/*
+	 * Listed outside t (xs_list: oxenstored cannot list more than
+	 * 4096 bytes on our handle): R/devices is the agent's, written
+	 * under publish_lock only, so the names cannot change meanwhile;
+	 * one that is gone by the removal is no error (xs_remove).
+	 */
+	old = xs_list(dir, &n);
 	for (unsigned int i = 0; old && i < n && !rc; i++) {
 		if (bdf_from_key(old[i], &x) && listed(b, &x))
 			continue;

@@ -165,7 +165,7 @@ const char *reqio_field(const struct req_fields *f, const char *name)
 
 int reqio_list(const char *dir, char ***ids, unsigned int *n)
 {
-	*ids = xs_directory(xsh, XBT_NULL, dir, n);
+	*ids = xs_list(dir, n);
 	if (!*ids)
 		*n = 0;
 	return *ids ? 0 : -errno;

@@ -17,10 +17,17 @@
  * read on its socket (issue 10: CPU per request).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <xen/io/xs_wire.h>
 
 #include "config.h"
 #include "log.h"
@@ -274,4 +281,132 @@ void xs_stop_watching(void)
 	xs_unwatch(xsw, "@releaseDomain", XS_TOKEN_DOMAINS);
 	xs_unwatch(xsw, backends_path, XS_TOKEN_BACKENDS);
 	watching = false;
+}
+
+/* ------------------------------------------------------------ listing */
+
+/*
+ * A directory of any size.  oxenstored 4.17 has no XS_DIRECTORY_PART:
+ * it answers a listing longer than XENSTORE_PAYLOAD_MAX (4096 bytes)
+ * in one oversized reply, which libxenstore refuses by closing the
+ * handle (read_message: E2BIG; every later call on it EBADF).  A
+ * listing that may be long (R/requests after a restart, /libxl/pci on
+ * a host with hundreds of functions) is therefore read on a short-lived
+ * socket connection of its own, whole, whatever its size.  cxenstored
+ * answers E2BIG there (it has XS_DIRECTORY_PART, which libxenstore's
+ * xs_directory() falls back to, on the agent's handle).  Without a
+ * socket (xenstored in a stub domain, /dev/xen/xenbus) only
+ * xs_directory() is left.
+ */
+#define XS_LIST_MAX	(1u << 20)	/* a bound on what we accept */
+#define XS_LIST_TIMEOUT	10		/* s, xenstored is local */
+
+static bool io_all(int fd, void *buf, size_t len, bool out)
+{
+	char *p = buf;
+	ssize_t r;
+
+	while (len) {
+		r = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (!r)
+				errno = ECONNRESET;
+			return false;
+		}
+		p += r;
+		len -= r;
+	}
+	return true;
+}
+
+static int wire_errno(const char *name)
+{
+	for (size_t i = 0; i < sizeof(xsd_errors) / sizeof(*xsd_errors); i++)
+		if (!strcmp(name, xsd_errors[i].errstring))
+			return xsd_errors[i].errnum;
+	return EIO;	/* e.g. oxenstored's "EQUOTA", no errno */
+}
+
+/* body (len bytes, NUL-terminated strings) as xs_directory's array. */
+static char **split(char *body, uint32_t len, unsigned int *n)
+{
+	unsigned int cnt = 0, i = 0;
+	char **v, *p;
+
+	for (uint32_t k = 0; k < len; k++)
+		cnt += !body[k];
+	v = malloc(cnt * sizeof(*v) + len + 1);
+	if (!v)
+		return NULL;
+	p = memcpy(v + cnt, body, len);
+	p[len] = '\0';
+	while (i < cnt) {
+		v[i++] = p;
+		p += strlen(p) + 1;
+	}
+	*n = cnt;
+	return v;
+}
+
+/* The raw listing: the array, or NULL with errno. */
+static char **list_on_socket(const char *sock, const char *path,
+			     unsigned int *n)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct timeval tmo = { .tv_sec = XS_LIST_TIMEOUT };
+	struct xsd_sockmsg hdr = { .type = XS_DIRECTORY,
+				   .len = strlen(path) + 1 };
+	char **v = NULL, *body = NULL;
+	int fd, err;
+
+	if (strlen(sock) >= sizeof(addr.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(addr.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) ||
+	    connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    !io_all(fd, &hdr, sizeof(hdr), true) ||
+	    !io_all(fd, (char *)path, hdr.len, true) ||
+	    !io_all(fd, &hdr, sizeof(hdr), false))
+		goto out_errno;
+	if (hdr.len > XS_LIST_MAX) {
+		errno = E2BIG;
+		goto out_errno;
+	}
+	body = malloc(hdr.len + 1);
+	if (!body || !io_all(fd, body, hdr.len, false))
+		goto out_errno;
+	body[hdr.len] = '\0';
+	if (hdr.type == XS_ERROR)
+		errno = wire_errno(body);
+	else if (hdr.type != XS_DIRECTORY)
+		errno = EPROTO;
+	else
+		v = split(body, hdr.len, n);
+out_errno:
+	err = errno;
+	free(body);
+	close(fd);
+	errno = err;
+	return v;
+}
+
+char **xs_list(const char *path, unsigned int *n)
+{
+	const char *sock = xs_daemon_socket();
+	char **v = NULL;
+
+	*n = 0;
+	if (sock && !access(sock, F_OK)) {
+		v = list_on_socket(sock, path, n);
+		if (v || errno != E2BIG)
+			return v;
+	}
+	return xs_directory(xsh, XBT_NULL, path, n);
 }

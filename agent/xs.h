@@ -43,6 +43,12 @@ bool xs_exists(xs_transaction_t t, const char *path);
 /* Remove; a node that is already gone is not an error. */
 bool xs_remove(xs_transaction_t t, const char *path);
 /*
+ * The names in directory path, of any size (oxenstored cannot list more
+ * than 4096 bytes on libxenstore's handle), outside any transaction:
+ * NULL with errno, else one free().
+ */
+char **xs_list(const char *path, unsigned int *n);
+/*
  * Runs fn in a transaction on h and commits it.  fn returns 0 to commit
  * or -errno to abort: the transaction is then ended with abort and that
  * -errno returned.  A commit that meets a conflict (EAGAIN) runs fn

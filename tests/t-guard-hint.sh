@@ -61,7 +61,7 @@ like "the agent logs it" "$(cat "$AGENT_LOG")" \
 
 st=$("$BIN/xen-pci" status --sysfs-root "$SYSFS_ROOT" --config /dev/null)
 like "xen-pci status shows the hint under the device" "$st" \
-	$'0000:07:00.0 [^\n]*domain=5[^\n]*\n    hint: [^\n]*domain 5 wrote read-only config space at 0xe0'
+	$'0000:07:00.0 [^\n]*domain=5[^\n]*\n      hint: [^\n]*domain 5 wrote read-only config space at 0xe0'
 st=$("$BIN/xen-pci" status --json --sysfs-root "$SYSFS_ROOT" --config /dev/null)
 check "... and --json as permissive_hint" python3 -c '
 import json, sys

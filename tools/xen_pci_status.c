@@ -5,7 +5,10 @@
  * device names come from libpci and its pci.ids, not from a table of
  * our own; the reset methods from sysfs (reset_method, Linux 5.15+);
  * "persistent" from the agent's configuration (--config), read with
- * libxlutil as the agent reads it.  Reads only.
+ * libxlutil as the agent reads it.  Why dom0 needs a device it drives
+ * comes from the dom0 guard itself (agent/policy.c), by a `check`
+ * request to the agent for each such device (ask_critical); nothing
+ * else is written, and the requests are removed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,6 +49,8 @@ struct pdev {
 	long domid;		/* attached: the guest, else -1 */
 	bool persistent;
 	enum group g;
+	char *critical;		/* dom0: why the guard keeps it, NULL no */
+	char *crit_err;		/* dom0: why that is not known, NULL known */
 };
 
 struct persist {
@@ -221,6 +226,84 @@ static int load(const char *sysfs, struct xs_handle *xs, const char *root,
 	return v ? 0 : -ENOMEM;
 }
 
+/* ------------------------------------------------------------ critical */
+
+/*
+ * The guard's answer for one device: check's result/<K>_dom0 ("" when
+ * dom0 does not need it), or why there is none.
+ */
+static void critical_of(struct xenpci_client *c, struct xenpci_request *req,
+			unsigned int timeout_ms, struct pdev *d)
+{
+	struct xenpci_reply *rep = NULL;
+	char key[XENPCI_KEY_LEN + 8];
+	const char *why;
+	int rc = xenpci_request_wait(c, req, timeout_ms, &rep);
+
+	if (rc)
+		d->crit_err = strdup(rc == -EHOSTDOWN ? "no agent is serving" :
+				     rc == -ETIMEDOUT ? "no answer from the agent" :
+				     xenpci_client_errmsg(c));
+	else if (!xenpci_reply_ok(rep))
+		d->crit_err = strdup(rep->error ? rep->error : "check failed");
+	else {
+		snprintf(key, sizeof(key), "%s_dom0", d->key);
+		why = xenpci_reply_result(rep, key);
+		if (why && why[0])
+			d->critical = strdup(why);
+	}
+	xenpci_reply_free(rep);
+	xenpci_request_remove(c, req);
+}
+
+/*
+ * Every device dom0 drives: one check request each, all written before
+ * any is waited for, so that the agent takes them together.  Without an
+ * agent the rest of the status stands and each says why it is unknown.
+ */
+static void ask_critical(const struct xp_opts *o, struct pdev *v,
+			 unsigned int n)
+{
+	struct xenpci_request **reqs = calloc(n + 1, sizeof(*reqs));
+	unsigned int timeout_ms = o->timeout * 1000U + XP_GRACE_MS;
+	struct xenpci_client *c = xenpci_client_open(o->agent_domid);
+	const char *down = NULL;
+	unsigned int i;
+	int rc;
+
+	if (!c || !reqs)
+		down = c ? strerror(ENOMEM) : "cannot connect to xenstore";
+	for (i = 0; i < n && !down; i++) {
+		if (v[i].g != G_DOM0)
+			continue;
+		reqs[i] = xenpci_request_new(XENPCI_OP_CHECK);
+		rc = reqs[i] ? xenpci_request_set(reqs[i], XENPCI_REQ_SPEC,
+						  v[i].bdf) : -errno;
+		if (!rc)
+			rc = xenpci_request_setf(reqs[i], XENPCI_REQ_TIMEOUT,
+						 "%u", o->timeout);
+		if (!rc)
+			rc = xenpci_request_submit(c, reqs[i]);
+		if (rc) {
+			down = rc == -EHOSTDOWN ? "no agent is serving" :
+			       xenpci_client_errmsg(c);
+			xenpci_request_free(reqs[i]);
+			reqs[i] = NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (reqs && reqs[i])
+			critical_of(c, reqs[i], timeout_ms, &v[i]);
+		else if (v[i].g == G_DOM0 && down)
+			v[i].crit_err = strdup(down);
+		if (reqs)
+			xenpci_request_free(reqs[i]);
+	}
+	free(reqs);
+	if (c)
+		xenpci_client_close(c);
+}
+
 static void print_text(struct xs_handle *xs, const struct pdev *v,
 		       unsigned int n)
 {
@@ -260,8 +343,13 @@ static void print_text(struct xs_handle *xs, const struct pdev *v,
 			if (d->persistent)
 				printf(" persistent");
 			putchar('\n');
+			if (d->critical)
+				printf("      critical: %s\n", d->critical);
+			else if (d->crit_err)
+				printf("      critical: unknown (%s)\n",
+				       d->crit_err);
 			if (d->hint)
-				printf("    hint: %s\n", d->hint);
+				printf("      hint: %s\n", d->hint);
 		}
 	}
 }
@@ -307,6 +395,8 @@ static void print_json(const struct pdev *v, unsigned int n)
 		putchar(']');
 		xp_json_key(stdout, &f, "persistent");
 		fputs(d->persistent ? "true" : "false", stdout);
+		xp_json_kv(stdout, &f, "critical", d->critical);
+		xp_json_kv(stdout, &f, "critical_unknown", d->crit_err);
 		xp_json_kv(stdout, &f, "permissive_hint", d->hint);
 		putchar('}');
 	}
@@ -340,6 +430,7 @@ int xp_cmd_status(const struct xp_opts *o, int argc, char **argv)
 			strerror(-rc));
 		rc = XP_EXIT_XENSTORE;
 	} else {
+		ask_critical(o, v, n);
 		if (o->json)
 			print_json(v, n);
 		else
@@ -349,6 +440,8 @@ int xp_cmd_status(const struct xp_opts *o, int argc, char **argv)
 	for (unsigned int i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].hint);
+		free(v[i].critical);
+		free(v[i].crit_err);
 	}
 	free(v);
 	free(per);

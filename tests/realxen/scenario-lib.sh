@@ -158,6 +158,26 @@ xt_agent_stop() {
 	xt_wait 30 sh -c "! kill -0 $(cat "$XT_TMP/agent.pid") 2>/dev/null"
 }
 
+# --- the agent as a host's init script runs it -------------------------
+#
+# real: dom0-init started it at boot with /etc/init.d/xen-pci-agent
+#       start, from /etc/xen/xen-pci-agent.cfg (scen-NAME.cfg); the
+#       scenario restarts and stops it with the same script;
+# sim:  the agent with the command line the init script gives it
+#       (--config FILE --pidfile FILE, daemonised), from a copy of the
+#       same scen-NAME.cfg; t-host-install.sh runs the installed init
+#       script itself against the simulated host.
+xt_initd_serving() {
+	[ "$(xenstore-read $R/state 2>/dev/null)" = running ] &&
+		[ "$(xenstore-read $R/pid 2>/dev/null)" = "$(xt_initd_pid)" ]
+}
+xt_initd_pid() { cat "$(xt_initd_pidfile)" 2>/dev/null; }
+xt_initd_gone() {
+	local p
+	p=$(xt_initd_pid)
+	[ -z "$p" ] || ! kill -0 "$p" 2>/dev/null
+}
+
 # --- guests ---------------------------------------------------------------
 
 # xt_guest_domid NAME
@@ -252,6 +272,19 @@ xt_agent_spawn() {
 		2>> /run/agent.log &
 	echo $! > "$XT_TMP/agent.pid"
 }
+xt_agent_log() { echo /run/agent.log; }
+
+xt_cfg() { echo /etc/xen/xen-pci-agent.cfg; }
+xt_initd_pidfile() { echo /run/xen-pci-agent.pid; }
+# xt_initd_booted: the boot's own start (dom0-init) exited 0.
+xt_initd_booted() {
+	xt_diag "init script at boot: $(cat /run/initd-start.out 2>&1)"
+	[ "$(cat /run/initd-start.rc 2>/dev/null)" = 0 ]
+}
+xt_initd() { /etc/init.d/xen-pci-agent "$1"; }
+xt_xenstored() {
+	basename "$(readlink "/proc/$(cat /run/xenstored.pid)/exe")"
+}
 
 # xt_guest_create NAME [-p]: a PV guest with pcifront; -p: paused.
 xt_guest_create() {
@@ -302,6 +335,9 @@ sdl = 0
 nographic = 1
 vga = "none"
 on_crash = "preserve"
+# A triple fault is a reboot to Xen (hvm_triple_fault()): keep the guest,
+# its console and its domid, so a scenario fails at the step that did it.
+on_reboot = "preserve"
 passthrough = "enabled"
 EOC
 	xl create $2 "$XT_TMP/$name.cfg" || return 1
@@ -400,6 +436,34 @@ xt_agent_spawn() {
 		--run-dir "$XEN_RUN_DIR" \
 		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
 	echo $! > "$XT_TMP/agent.pid"
+}
+xt_agent_log() { echo "$SIMHOST_DIR/agent.log"; }
+
+xt_cfg() { echo "$XT_TMP/xen-pci-agent.cfg"; }
+xt_initd_pidfile() { echo "$XT_TMP/initd.pid"; }
+xt_initd_booted() {
+	cp "./scen-$XT_SCEN.cfg" "$(xt_cfg)" && xt_initd start
+}
+# As the init script: the daemon's parent returns once it serves.
+xt_initd() {
+	case $1 in
+	start)
+		LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent \
+			--config "$(xt_cfg)" --pidfile "$(xt_initd_pidfile)" \
+			--sysfs-root "$SYSFS_ROOT" \
+			--state-dir "$SIMHOST_DIR/state" \
+			--run-dir "$XEN_RUN_DIR" --log-level debug \
+			2>> "$SIMHOST_DIR/agent.log"
+		;;
+	stop)
+		kill "$(xt_initd_pid)" && xt_wait 90 xt_initd_gone &&
+			rm -f "$(xt_initd_pidfile)"
+		;;
+	restart) xt_initd stop && xt_initd start ;;
+	esac
+}
+xt_xenstored() {
+	basename "$(readlink "/proc/$(cat "$SIMHOST_DIR/run/xenstored.pid")/exe")"
 }
 
 # Domain ids are given in xl's order (1, 2, ...) so that the paths

@@ -166,11 +166,15 @@ rx_except() {
 
 # realxen_scenario SCENARIO [realonly]: the whole of one test script;
 # realonly: a scenario that needs what the simulated host does not have
-# (xl), run in real Xen only.
+# (xl), run in real Xen only.  RX_XENSTORED=oxenstored|cxenstored: the
+# xenstored of both worlds (dom0's, the simulated host's), cxenstored
+# unless said.
 realxen_scenario() {
+	local xs=${RX_XENSTORED:-cxenstored}
 	realxen_prepare || return
-	realxen_boot "$1"
+	diag "xenstored in both worlds: $xs"
+	RX_XENSTORED=$xs realxen_boot "$1"
 	[ "${2:-}" = realonly ] && return
-	realxen_sim "$1"
+	XENPCI_XENSTORED=$xs realxen_sim "$1"
 	realxen_conform "$1"
 }
