@@ -58,6 +58,11 @@ struct persist {
 	bool all;
 };
 
+static void pci_quiet(char *msg, ...)
+{
+	(void)msg;
+}
+
 static char *read_line(const char *dir, const char *file, char *buf,
 		       size_t len)
 {
@@ -422,6 +427,16 @@ int xp_cmd_status(const struct xp_opts *o, int argc, char **argv)
 	read_persistent(o->config ? o->config : XP_CONFIG_DEFAULT, &per,
 			&nper);
 	pacc = pci_alloc();
+	/*
+	 * pci_init() is not called (the devices are read from sysfs here),
+	 * so nothing set the message hooks, and libpci calls them when an
+	 * ID is not in pci.ids and it asks udev's hwdb (1234:1111, QEMU's
+	 * VGA): a NULL call, status died with SIGSEGV.
+	 */
+	if (pacc) {
+		pacc->warning = pci_quiet;
+		pacc->debug = pci_quiet;
+	}
 	rc = load(o->sysfs_root ? o->sysfs_root : "/sys", xs, root, pacc,
 		  per, nper, &v, &n);
 	if (rc) {
