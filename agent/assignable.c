@@ -159,9 +159,15 @@ static int check_remove(const struct spec *sp, bool force,
 /* Handed back: libxl deletes driver_path now, so do we. */
 static void forget_removed(const struct device *d)
 {
+	int rc;
+
 	if (d->goal.kind == DG_HOST) {
 		step(&d->bdf, "forget");
-		libxl_pci_clear_driver(&d->bdf);
+		/* Unchecked in libxl (pci_info_xs_remove): a warning. */
+		rc = libxl_pci_clear_driver(&d->bdf);
+		if (rc)
+			log_dev(LOG_WARNING, &d->bdf, "remove libxl's "
+				"driver_path: %s", strerror(-rc));
 		driver_forget(&d->bdf);
 	}
 	libxl_pci_clear_name(&d->bdf);

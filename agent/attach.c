@@ -120,6 +120,14 @@ static void fill_device(struct device *d, const struct spec *sp,
 	d->xb.name = sp->name;
 	d->xb.permissive = sp->permissive_set ? sp->permissive :
 			   dom_permissive;
+	d->seize = sp->seize;
+	/* xl's parser: 1 for one function; libxl: the functions of a `*` */
+	d->vfunc_mask = 1;
+	if (sp->wildcard) {
+		d->vfunc_mask = 0;
+		for (unsigned int i = 0; i < sp->ndevs; i++)
+			d->vfunc_mask |= 1U << sp->devs[i].func;
+	}
 	/*
 	 * libxl's virtual address for QEMU (device_pci_add_stubdom_done()):
 	 * the functions of a `*` spec keep theirs in the slot asked for;

@@ -10,6 +10,7 @@ struct agent_config cfg = {
 	.dev_root = "/dev",
 	.state_dir = "/var/lib/xen-pci-agent",
 	.run_dir = XENPCI_RUN_DIR_DEFAULT,
+	.xen_lib_dir = "/var/lib/xen",
 	.domid = 0,
 	.toolstack_domid = 0,
 };

@@ -35,6 +35,7 @@ struct agent_config {
 	bool reset_strict;		/* --reset-policy strict */
 	const char *state_dir;
 	const char *run_dir;	/* qemu-xen's QMP sockets */
+	const char *xen_lib_dir;	/* libxl's XEN_LIB_DIR (savedcfg.c) */
 	unsigned int domid;
 	unsigned int toolstack_domid;
 	bool foreground;

@@ -72,6 +72,9 @@ struct device {
 	bool journaled;		/* an intent record is on disk */
 	bool remembered;	/* the original driver is recorded */
 	struct xb_dev xb;	/* attach: what the backend is told */
+	/* attach: what else libxl's saved configuration says (savedcfg.h) */
+	unsigned int vfunc_mask;	/* the functions of a `*`, else 1 */
+	bool seize;
 	/* HVM: function 0 of a multi-function slot (QEMU's multifunction). */
 	bool multifunction;
 	/* HVM: how long observing through QMP may wait, and the cancel. */

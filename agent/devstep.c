@@ -18,6 +18,7 @@
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "qemupt.h"
+#include "savedcfg.h"
 #include "log.h"
 #include "policy.h"
 #include "script.h"
@@ -293,6 +294,60 @@ static int set_permissive(struct device *d, struct drive *dr)
 	return 0;
 }
 
+/*
+ * The guest's saved configuration keeps the device, as xl pci-attach's
+ * libxl__device_pci_add_xenstore() keeps it, before the guest's bus
+ * has it: libxl's invariant is that every device in xenstore has its
+ * entry (libxl_retrieve_domain_configuration()).  vdevfn is libxl's:
+ * the functions of a `*` get their own function numbers in the slot
+ * asked for (device_pci_add_stubdom_done()); an HVM guest's is the one
+ * QEMU reported (pci_add_qmp_query_pci_cb()), which st_plug() writes.
+ */
+static int keep_saved(struct device *d, struct drive *dr,
+		      unsigned int vdevfn)
+{
+	struct savedcfg_wait w = { dr->timeout_ms, dr->cancel };
+	struct savedcfg_pci p = {
+		.bdf = d->bdf, .vdevfn = vdevfn,
+		.vfunc_mask = d->vfunc_mask ? d->vfunc_mask : 1,
+		.msitranslate = d->xb.msitranslate,
+		.power_mgmt = d->xb.power_mgmt,
+		.permissive = d->xb.permissive, .seize = d->seize,
+		.rdm_relaxed = d->xb.rdm_relaxed, .name = d->xb.name,
+	};
+	char msg[768];
+	int rc;
+
+	rc = savedcfg_add((unsigned int)d->goal.domid, &p, &w, msg,
+			  sizeof(msg));
+	if (rc)
+		return fail(dr->out, -rc, &d->bdf, "keep it in the guest's "
+			    "saved configuration: %s", msg);
+	return 0;
+}
+
+/*
+ * libxl's own detach leaves the entry for its next read to drop; the
+ * agent takes it out.  A failure here is a warning: that read drops a
+ * stale entry anyway, and a detach must not stop on it.
+ */
+static void forget_saved(struct device *d, struct drive *dr)
+{
+	struct savedcfg_wait w = { dr->timeout_ms, dr->cancel };
+	char msg[768];
+
+	if (savedcfg_remove((unsigned int)guest_of(d), &d->bdf, &w, msg,
+			    sizeof(msg)))
+		log_dev(LOG_WARNING, &d->bdf, "take it out of domain %u's "
+			"saved configuration: %s (libxl ignores the stale "
+			"entry)", guest_of(d), msg);
+}
+
+static unsigned int saved_vdevfn(const struct device *d, unsigned int vdevfn)
+{
+	return (vdevfn & ~7U) | (d->vfunc_mask > 1 ? d->bdf.func : 0);
+}
+
 /* Ready the device for this guest, then libxl's record says whose. */
 int st_mark(struct device *d, struct drive *dr)
 {
@@ -307,7 +362,8 @@ int st_mark(struct device *d, struct drive *dr)
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "write /libxl/pci record: "
 			    "%s", strerror(-rc));
-	return 0;
+	step(&d->bdf, "savedcfg");
+	return keep_saved(d, dr, saved_vdevfn(d, d->xb.vdevfn));
 }
 
 /*
@@ -466,8 +522,12 @@ int st_unexport(struct device *d, struct drive *dr)
 	step(&d->bdf, "handshake");
 	rc = xb_detach(cfg.domid, guest_of(d), &d->bdf, dr->force, &w, msg,
 		       sizeof(msg));
-	if (rc == -ENOENT) {
-		/* Gone from xenstore meanwhile: nothing left to remove. */
+	if (rc == XB_NOT_THERE) {
+		/*
+		 * Gone from xenstore meanwhile: nothing left to remove.  Not
+		 * any -ENOENT: a refused transaction is no proof of that, and
+		 * going on would leave the device in the guest's backend.
+		 */
 		log_dev(LOG_WARNING, &d->bdf, "%s", msg);
 		return 0;
 	}
@@ -522,6 +582,8 @@ int st_release(struct device *d, struct drive *dr)
 	/* Clean whoever had it; dirty only for the guest that had it. */
 	if (had_it || (r.state == RESET_CLEAN && prev.state != RESET_NEVER))
 		policy_reset_put(&d->bdf, &r);
+	step(&d->bdf, "unsavedcfg");
+	forget_saved(d, dr);
 	rc = libxl_pci_clear_domid(&d->bdf);
 	if (rc)
 		return fail(dr->out, -rc, &d->bdf, "remove /libxl/pci record: "
@@ -578,7 +640,8 @@ int st_plug(struct device *d, struct drive *dr)
 	rc = xb_record(cfg.domid, domid, &d->xb, msg, sizeof(msg));
 	if (rc)
 		return fail(dr->out, -rc, NULL, "%s", msg);
-	return 0;
+	step(&d->bdf, "savedcfg-slot");
+	return keep_saved(d, dr, got);
 }
 
 /*

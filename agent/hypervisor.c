@@ -376,6 +376,28 @@ int hv_domain_alive(unsigned int domid)
 	       !(info.flags & XEN_DOMINF_dying);
 }
 
+/*
+ * The domain's handle, which libxl calls its UUID and names its
+ * userdata files after (libxl_domain_info(): info.uuid from handle).
+ */
+int hv_domain_uuid(unsigned int domid, unsigned char uuid[16])
+{
+	xc_domaininfo_t info;
+	int n;
+
+	if (!xch)
+		return -ENODEV;
+	pthread_mutex_lock(&xc_lock);
+	n = xc_domain_getinfolist(xch, domid, 1, &info);
+	pthread_mutex_unlock(&xc_lock);
+	if (n < 0)
+		return -errno;
+	if (n != 1 || info.domain != domid)
+		return -ESRCH;
+	memcpy(uuid, info.handle, 16);
+	return 0;
+}
+
 /* As libxl__domain_type(): Xen's flag, then libxl's record (guest.c). */
 int hv_domain_hvm(unsigned int domid)
 {

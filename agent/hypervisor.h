@@ -41,5 +41,7 @@ int hv_revoke(unsigned int domid, const struct bdf *b, char *msg,
 int hv_domain_hvm(unsigned int domid);
 /* 1 the domain exists and is not dying, 0 it does not, or -errno. */
 int hv_domain_alive(unsigned int domid);
+/* Xen's handle of domid (libxl's UUID): 0, -ESRCH or -errno. */
+int hv_domain_uuid(unsigned int domid, unsigned char uuid[16]);
 
 #endif

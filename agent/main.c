@@ -36,6 +36,7 @@
 #include "publish.h"
 #include "request.h"
 #include "script.h"
+#include "savedcfg.h"
 #include "service.h"
 #include "statedir.h"
 #include "sysfs.h"
@@ -73,6 +74,8 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "                         (default /var/lib/xen-pci-agent)\n"
 "  --run-dir DIR          where qemu-xen's QMP sockets are (qmp-libxl-N,\n"
 "                         default " XENPCI_RUN_DIR_DEFAULT ")\n"
+"  --xen-lib-dir DIR      libxl's XEN_LIB_DIR, where the guests' saved\n"
+"                         configurations are (default /var/lib/xen)\n"
 "  --domid N              the agent's own domain (default 0)\n"
 "  --toolstack-domid N    the domain allowed to write requests (default 0)\n"
 "  --foreground           do not daemonise; log to stderr\n"
@@ -334,6 +337,7 @@ static int parse_options(int argc, char **argv, int *level)
 		{ "reset-policy", required_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "run-dir", required_argument, NULL, 'r' },
+		{ "xen-lib-dir", required_argument, NULL, 'X' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "toolstack-domid", required_argument, NULL, 't' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -390,6 +394,9 @@ static int parse_options(int argc, char **argv, int *level)
 			break;
 		case 'r':
 			cfg.run_dir = optarg;
+			break;
+		case 'X':
+			cfg.xen_lib_dir = optarg;
 			break;
 		case 'd':
 		case 't':
@@ -455,7 +462,7 @@ static int parse_options(int argc, char **argv, int *level)
 static int absolute_paths(void)
 {
 	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
-	static char pid_abs[PATH_MAX];
+	static char pid_abs[PATH_MAX], lib_abs[PATH_MAX];
 	static char proc_abs[PATH_MAX], dev_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
@@ -463,6 +470,7 @@ static int absolute_paths(void)
 	    !absolute(cfg.dev_root, dev_abs, sizeof(dev_abs)) ||
 	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
 	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs)) ||
+	    !absolute(cfg.xen_lib_dir, lib_abs, sizeof(lib_abs)) ||
 	    (cfg.pidfile &&
 	     !absolute(cfg.pidfile, pid_abs, sizeof(pid_abs)))) {
 		fprintf(stderr, AGENT_NAME ": path too long\n");
@@ -473,6 +481,7 @@ static int absolute_paths(void)
 	cfg.dev_root = dev_abs;
 	cfg.state_dir = state_abs;
 	cfg.run_dir = run_abs;
+	cfg.xen_lib_dir = lib_abs;
 	if (cfg.pidfile)
 		cfg.pidfile = pid_abs;
 	return 0;
@@ -751,6 +760,7 @@ int main(int argc, char **argv)
 	}
 	request_free_all();
 	xs_disconnect();
+	savedcfg_close();
 	hv_close();
 	ev_loop_destroy(loop);
 	return daemon_status(rc);

@@ -28,6 +28,8 @@
 #include "sysfs.h"
 #include "xs.h"
 
+#define PUBLISH_TRIES	3
+
 static pthread_mutex_t publish_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct entry {
@@ -229,7 +231,19 @@ static int publish(struct batch *b)
 
 	for (unsigned int i = 0; i < b->n; i++)
 		observe(&b->e[i]);
-	rc = xs_txn_run(xsh, publish_txn, b);
+	/*
+	 * A refused transaction changed nothing: it is tried again, since
+	 * an answer written without R/devices would leave R/devices saying
+	 * what the device was before the request (until the next publish).
+	 */
+	for (int tries = 0; tries < PUBLISH_TRIES; tries++) {
+		rc = xs_txn_run(xsh, publish_txn, b);
+		if (!rc)
+			break;
+		log_warn("publish %s/" XENPCI_DEVICES ": %s%s", agent_root,
+			 strerror(-rc), tries + 1 < PUBLISH_TRIES ?
+			 ", trying again" : "");
+	}
 	if (rc)
 		log_err("publish %s/" XENPCI_DEVICES ": %s", agent_root,
 			strerror(-rc));

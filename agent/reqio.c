@@ -53,7 +53,7 @@ static char *read_value(struct xs_handle *h, xs_transaction_t t,
 	unsigned int len;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	v = xs_read(h, t, p, &len);
+	v = xs_read_h(h, t, p, &len);
 	/* An embedded NUL would hide the rest of a value. */
 	if (v && strlen(v) != len) {
 		free(v);
@@ -69,7 +69,7 @@ static int read_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	unsigned int n;
 
 	reqio_fields_free(f);	/* an earlier try's */
-	f->names = xs_directory(h, t, a->dir, &n);
+	f->names = xs_directory_h(h, t, a->dir, &n);
 	if (!f->names)
 		return -errno;
 	f->n = n;
@@ -83,8 +83,17 @@ static int read_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	for (unsigned int i = 0; i < n; i++)
 		if (n <= XENPCI_REQ_FIELDS_MAX ||
 		    !strcmp(f->names[i], XENPCI_REQ_OP) ||
-		    !strcmp(f->names[i], XENPCI_REQ_STATUS))
+		    !strcmp(f->names[i], XENPCI_REQ_STATUS)) {
+			errno = 0;
 			f->vals[i] = read_value(h, t, a->dir, f->names[i]);
+			/*
+			 * Listed but unreadable is no missing field: a
+			 * request read without its op would never be
+			 * answered.
+			 */
+			if (!f->vals[i] && errno && errno != ENOENT)
+				return -errno;
+		}
 	return 0;
 }
 

@@ -72,7 +72,7 @@ struct request {
 	struct req_params p;
 	bool internal;		/* no directory: the agent's own */
 	void (*own)(const struct req_params *p);	/* what it does */
-	bool replay;		/* begun by an agent that died */
+	bool replay;		/* running when an agent died */
 	bool was_running;	/* found `running` at start-up */
 	struct qres res[REQ_MAX_DEVS + 1];
 	unsigned int nres;
@@ -637,7 +637,13 @@ static enum rq_event first_event(struct request *rq, const char *status)
 		log_info("request %s: found with status %s: serving it "
 			 "(again)", rq->id, status);
 		rq->was_running = !strcmp(status, XENPCI_STATUS_RUNNING);
-		rq->replay = true;
+		/*
+		 * Only `running` may have begun (act_run writes it before
+		 * the worker starts): one only `accepted` was queued and
+		 * did nothing, so "already done" would be a wrong answer
+		 * (a detach of a device the guest never had, ok).
+		 */
+		rq->replay = rq->was_running;
 	}
 	if (rq->p.err)
 		return RE_INVALID;

@@ -20,6 +20,7 @@
  *  - Requests found at start-up without a final status (written while
  *    the agent was down, or interrupted by a crash) are served.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,26 @@ static void changed(const char *id, const char *node)
 	consider(id);
 }
 
+/*
+ * xenstored refused to read a request (not "it is gone"): a known one
+ * stays as it is, since nothing says it was removed; a new one is
+ * answered with the error, or it would wait for ever for an answer.
+ */
+static void read_failed(const char *id, const char *dir,
+			struct request *old, int err)
+{
+	struct req_params p;
+
+	log_err("request %s: read %s: %s", id, dir, strerror(err));
+	if (old || !request_accepting())
+		return;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.desc, sizeof(p.desc), "%.100s", id);
+	reqparse_fail(&p, err, "read the request from xenstore: %s; nothing "
+		      "was done", strerror(err));
+	request_admit(id, dir, NULL, &p);
+}
+
 static void consider(const char *id)
 {
 	char dir[REQ_PATH_LEN];
@@ -119,6 +140,10 @@ static void consider(const char *id)
 
 	snprintf(dir, sizeof(dir), "%s/%s", requests_dir, id);
 	rc = reqio_read_begin(dir, &f);
+	if (rc && rc != -ENOENT) {
+		read_failed(id, dir, old, -rc);
+		goto out;
+	}
 	if (old) {
 		/*
 		 * We write `status` as soon as we know a request, so a

@@ -28,12 +28,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
 #include "xs.h"
 #include "xenbus.h"
 #include "xenbus_conn.h"
+
+/* After the point of no return, a refused transaction is tried again. */
+#define XB_REMOVE_TRIES		3
+#define XB_REMOVE_RETRY_MS	100
 
 /*
  * Both ends Connected.  The backend alone is not enough: pciback
@@ -121,7 +126,7 @@ static int create_backend(struct xbc *c, xs_transaction_t t)
 	int rc;
 
 	snprintf(path, sizeof(path), XENPCI_DOMAIN_NAME_FMT, c->domid);
-	name = xs_read(c->h, t, path, &len);
+	name = xs_read_h(c->h, t, path, &len);
 	snprintf(v, sizeof(v), "%u", c->domid);
 	rc = write_perms(c, t, c->be, c->be_domid, c->domid);
 	rc = rc ?: xbc_write(c, t, c->be, c->fe, XENPCI_BEKEY_FRONTEND);
@@ -236,7 +241,7 @@ static int rm_leaf_then_dir(struct xbc *c, xs_transaction_t t,
 
 	if (!xs_rm(c->h, t, leaf) && errno != ENOENT)
 		return xbc_failed(c, "remove", leaf);
-	l = xs_directory(c->h, t, dir, &n);
+	l = xs_directory_h(c->h, t, dir, &n);
 	if (!l)
 		return errno == ENOENT ? 0 : xbc_failed(c, "list", dir);
 	free(l);
@@ -267,9 +272,20 @@ static int destroy_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 }
 
 /* Removes BE, FE and the error node, pruning their parents. */
+/*
+ * Called once nothing can be rolled back (the last device's keys went,
+ * or the guest is dead): a refused transaction is tried again.
+ */
 static int destroy(struct xbc *c)
 {
-	return xs_txn_run(c->h, destroy_txn, c);
+	int rc;
+
+	for (int tries = 1;; tries++) {
+		rc = xs_txn_run(c->h, destroy_txn, c);
+		if (!rc || tries == XB_REMOVE_TRIES)
+			return rc;
+		usleep(XB_REMOVE_RETRY_MS * 1000);
+	}
 }
 
 struct add {
@@ -535,24 +551,37 @@ static int release_handshake(struct xbc *c, struct removal *r,
 	return rc ? not_released(c, r->b, rc, msg, len) : 0;
 }
 
-/* b's keys out of BE, the later ones renumbered; the last takes BE. */
+/*
+ * b's keys out of BE, the later ones renumbered; the last takes BE.
+ * The guest has let go of b by now, so there is no going back: a
+ * refusal is tried again (xenstored refuses dom0 only for a passing
+ * reason), and if it stays the message says how to finish.
+ */
 static int remove_from_backend(struct xbc *c, struct removal *r, char *msg,
 			       size_t len)
 {
 	const char *what = "remove from the PCI backend";
 	char bs[BDF_STR_LEN];
+	bool removed = false;
 	int rc;
 
-	rc = xs_txn_run(c->h, remove_txn, r);
-	if (!rc && r->last) {
-		what = "remove the PCI backend and frontend";
-		rc = destroy(c);
+	for (int tries = 1;; tries++) {
+		rc = removed ? 0 : xs_txn_run(c->h, remove_txn, r);
+		removed = !rc;
+		if (!rc && r->last) {
+			what = "remove the PCI backend and frontend";
+			rc = destroy(c);
+		}
+		if (!rc)
+			return 0;
+		xbc_log_failed(c, r->b, rc);
+		if (tries == XB_REMOVE_TRIES)
+			break;
+		usleep(XB_REMOVE_RETRY_MS * 1000);
 	}
-	if (!rc)
-		return 0;
-	xbc_log_failed(c, r->b, rc);
-	return xb_fail(msg, len, rc, "%s: %s of domain %u", bdf_str(r->b, bs),
-		       what, c->domid);
+	return xb_fail(msg, len, rc, "%s: %s of domain %u (the guest let go "
+		       "of it already: a detach again finishes the removal)",
+		       bdf_str(r->b, bs), what, c->domid);
 }
 
 /*
@@ -587,7 +616,7 @@ int xb_detach(unsigned int be_domid, unsigned int domid,
 	if (num < 0 || xbc_find(&c, XBT_NULL, b, num) < 0) {
 		snprintf(msg, len, "%s is not attached to domain %u in "
 			 "xenstore", bs, domid);
-		rc = -ENOENT;
+		rc = XB_NOT_THERE;
 		if (!num)
 			prune_empty(&c);
 		goto out;

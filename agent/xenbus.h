@@ -46,7 +46,9 @@ int xb_attach(unsigned int be_domid, unsigned int domid,
  * Every change is checked: a failed one aborts its transaction, and the
  * next call finishes the job (a device already let go of, state-i
  * Closing, gets no second handshake; an empty backend is removed).
+ * 0, XB_NOT_THERE (b is in no backend of domid: msg says so), or -errno.
  */
+#define XB_NOT_THERE	1
 int xb_detach(unsigned int be_domid, unsigned int domid,
 	      const struct bdf *b, bool force, const struct xb_wait *w,
 	      char *msg, size_t len);

@@ -84,7 +84,7 @@ char *xbc_read(struct xbc *c, xs_transaction_t t, const char *dir,
 	va_start(ap, fmt);
 	vpath(path, dir, fmt, ap);
 	va_end(ap);
-	return xs_read(c->h, t, path, &len);
+	return xs_read_h(c->h, t, path, &len);
 }
 
 /*
@@ -116,7 +116,7 @@ int xbc_int(struct xbc *c, xs_transaction_t t, const char *dir, int def,
 	va_start(ap, fmt);
 	vpath(path, dir, fmt, ap);
 	va_end(ap);
-	v = xs_read(c->h, t, path, &len);
+	v = xs_read_h(c->h, t, path, &len);
 	n = xbc_parse_int(v, def);
 	free(v);
 	return n;
@@ -221,7 +221,7 @@ int xbc_parse_error(const char *e, unsigned int domid, char *msg, size_t len)
 int xbc_backend_error(struct xbc *c, char *msg, size_t len)
 {
 	unsigned int l;
-	char *e = xs_read(c->h, XBT_NULL, c->err, &l);
+	char *e = xs_read_h(c->h, XBT_NULL, c->err, &l);
 	int rc = xbc_parse_error(e, c->domid, msg, len);
 
 	free(e);
@@ -428,7 +428,7 @@ int xb_backends(unsigned int be_domid, unsigned int **domids,
 	if (!h)
 		return -errno;
 	snprintf(path, sizeof(path), XENPCI_BE_DIR_FMT, be_domid);
-	ents = xs_directory(h, XBT_NULL, path, &num);
+	ents = xs_directory_h(h, XBT_NULL, path, &num);
 	if (ents && num)
 		*domids = calloc(num, sizeof(**domids));
 	for (i = 0; ents && *domids && i < num; i++)

@@ -42,16 +42,77 @@ static char requests_path[96];
 static char backends_path[96];
 static bool watching;
 
+/*
+ * xenstored refuses dom0 a read only for a passing reason (ENOMEM, a
+ * quota of oxenstored's counted over all connections); the callers take
+ * NULL for "absent", which would then be a wrong answer (a detach that
+ * finds no libxl domid does nothing and says ok).  So a refusal other
+ * than ENOENT is tried again, and logged if it stays.
+ */
+#define XS_READ_TRIES	3
+
+void *xs_read_h(struct xs_handle *h, xs_transaction_t t, const char *path,
+		unsigned int *len)
+{
+	void *v = NULL;
+	int err;
+
+	for (int i = 0; i < XS_READ_TRIES; i++) {
+		v = xs_read(h, t, path, len);
+		if (v || errno == ENOENT)
+			return v;
+	}
+	err = errno;
+	log_err("xenstore: read %s: %s (taken as absent)", path,
+		strerror(err));
+	errno = err;
+	return NULL;
+}
+
+char **xs_directory_h(struct xs_handle *h, xs_transaction_t t,
+		      const char *path, unsigned int *n)
+{
+	char **l = NULL;
+	int err;
+
+	for (int i = 0; i < XS_READ_TRIES; i++) {
+		l = xs_directory(h, t, path, n);
+		if (l || errno == ENOENT)
+			return l;
+	}
+	err = errno;
+	log_err("xenstore: list %s: %s (taken as absent)", path,
+		strerror(err));
+	errno = err;
+	return NULL;
+}
+
 char *xs_read_str(xs_transaction_t t, const char *path)
 {
 	unsigned int len;
 
-	return xs_read(xsh, t, path, &len);
+	return xs_read_h(xsh, t, path, &len);
 }
 
+/*
+ * Writes and removals outside the transactions of a device's steps are
+ * tried again too: one refused late in a detach (the libxl domid
+ * record, after the guest let go) has nothing to roll back to.
+ */
 bool xs_write_str(xs_transaction_t t, const char *path, const char *val)
 {
-	return xs_write(xsh, t, path, val, strlen(val));
+	int err;
+
+	for (int i = 1;; i++) {
+		if (xs_write(xsh, t, path, val, strlen(val)))
+			return true;
+		if (i == XS_READ_TRIES)
+			break;
+	}
+	err = errno;	/* the callers' -errno */
+	log_err("xenstore: write %s: %s", path, strerror(err));
+	errno = err;
+	return false;
 }
 
 bool xs_exists(xs_transaction_t t, const char *path)
@@ -64,9 +125,18 @@ bool xs_exists(xs_transaction_t t, const char *path)
 
 bool xs_remove(xs_transaction_t t, const char *path)
 {
-	if (xs_rm(xsh, t, path))
-		return true;
-	return errno == ENOENT;
+	int err;
+
+	for (int i = 1;; i++) {
+		if (xs_rm(xsh, t, path) || errno == ENOENT)
+			return true;
+		if (i == XS_READ_TRIES)
+			break;
+	}
+	err = errno;	/* the callers' -errno */
+	log_err("xenstore: remove %s: %s", path, strerror(err));
+	errno = err;
+	return false;
 }
 
 int xs_txn_run(struct xs_handle *h,
@@ -76,8 +146,11 @@ int xs_txn_run(struct xs_handle *h,
 	xs_transaction_t t;
 	int rc;
 
-	for (;;) {
+	for (int starts = 1;; starts++) {
 		t = xs_transaction_start(h);
+		/* Nothing was done yet: a refused start is tried again. */
+		if (t == XBT_NULL && starts < XS_READ_TRIES)
+			continue;
 		if (t == XBT_NULL)
 			return errno ? -errno : -EIO;
 		rc = fn(h, t, arg);
@@ -404,9 +477,22 @@ char **xs_list(const char *path, unsigned int *n)
 
 	*n = 0;
 	if (sock && !access(sock, F_OK)) {
-		v = list_on_socket(sock, path, n);
-		if (v || errno != E2BIG)
-			return v;
+		/* A passing refusal is tried again, as xs_directory_h() does. */
+		for (int i = 0; i < XS_READ_TRIES; i++) {
+			v = list_on_socket(sock, path, n);
+			if (v || errno == ENOENT)
+				return v;
+			if (errno == E2BIG)
+				break;
+		}
+		if (errno != E2BIG) {
+			int err = errno;
+
+			log_err("xenstore: list %s: %s (taken as absent)",
+				path, strerror(err));
+			errno = err;
+			return NULL;
+		}
 	}
-	return xs_directory(xsh, XBT_NULL, path, n);
+	return xs_directory_h(xsh, XBT_NULL, path, n);
 }

@@ -36,6 +36,14 @@ int xs_watch_fd(void);
  */
 char **xs_next_watch(void);
 void xs_stop_watching(void);
+/*
+ * xs_read() and xs_directory(), with a refusal other than ENOENT tried
+ * again (and logged if it stays): NULL is "absent" to the callers.
+ */
+void *xs_read_h(struct xs_handle *h, xs_transaction_t t, const char *path,
+		unsigned int *len);
+char **xs_directory_h(struct xs_handle *h, xs_transaction_t t,
+		      const char *path, unsigned int *n);
 /* NULL if absent; caller frees. */
 char *xs_read_str(xs_transaction_t t, const char *path);
 bool xs_write_str(xs_transaction_t t, const char *path, const char *val);

@@ -21,6 +21,7 @@ agent_start() {
 		--sysfs-root "$SYSFS_ROOT" --proc-root "$PROC_ROOT" \
 		--dev-root "$DEV_ROOT" \
 		--state-dir "$STATE" \
+		${XEN_LIB_DIR:+--xen-lib-dir="$XEN_LIB_DIR"} \
 		--log-level debug "$@" >"$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	if ! wait_until 10 agent_serving; then

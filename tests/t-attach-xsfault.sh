@@ -40,12 +40,14 @@ is "a1: dev-1 is 08:00.0" "$(xs_read $b/dev-1)" $C
 is "a1: dev-2 is 09:00.0" "$(xs_read $b/dev-2)" $D
 
 # --- renumbering: writing 09:00.0's dev-1 fails -------------------------
-arm write "$b/dev-1" EACCES
+# After the handshake the agent tries the removal 3 times (the guest let
+# go already): the fault stays until disarmed.
+arm write "$b/dev-1" EACCES -1
 run_err "d1: detach 08:00.0, dev-1 refused" EACCES d1 detach domid=5 \
 	spec=08:00.0 timeout=5
 check "d1: the fault was made" injected "write $b/dev-1: EACCES"
 like "d1: the message says what failed, on which device and domain" \
-	"$ERRMSG" "0000:08:00\.0: remove from the PCI backend of domain 5: Permission denied"
+	"$ERRMSG" "0000:08:00\.0: remove from the PCI backend of domain 5 \(the guest let go of it already: a detach again finishes the removal\): Permission denied"
 check "d1: the agent's log names the node" \
 	agent_log_has "xenstore: write $b/dev-1: Permission denied"
 is "d1: nothing committed: num_devs still 3" "$(xs_read $b/num_devs)" 3
@@ -89,6 +91,21 @@ check "d3: the guest still sees 07:00.0" view_has 5 \
 assert_attached "d3: 07:00.0 stays" 5 $A 0000:00:00.00 0
 disarm
 
+# --- the same refused with ENOENT: no proof that the backend is gone ------
+# Before, any ENOENT out of the hot-remove was taken for "gone from
+# xenstore meanwhile": the detach went on, revoked and released the
+# device and answered ok, with the guest's backend still exporting it.
+before=$(be_snapshot 5)
+arm write "$b/state-0" ENOENT
+run_err "d3b: detach 07:00.0, state-0 refused with ENOENT" ENOENT d3b \
+	detach domid=5 spec=07:00.0 timeout=5
+check "d3b: the fault was made" injected "write $b/state-0: ENOENT"
+is "d3b: nothing committed" "$(be_snapshot 5)" "$before"
+check "d3b: the guest still sees 07:00.0" view_has 5 \
+	"$(view_line 0000:00:00.00 $A)"
+assert_attached "d3b: 07:00.0 stays" 5 $A 0000:00:00.00 0
+disarm
+
 # --- a remove that finds nothing (ENOENT) is not a failure ---------------
 mark
 arm rm "$b/vdevfn-*" ENOENT -1
@@ -115,11 +132,11 @@ assert_released "a2" $A 5
 disarm
 
 # --- the last device: removing the frontend refused ------------------------
-arm rm "$(fe 5)" EACCES
+arm rm "$(fe 5)" EACCES -1
 run_err "d5: detach 09:00.0, the frontend's removal refused" EACCES d5 \
 	detach domid=5 spec=09:00.0 timeout=5
 like "d5: the message says what could not be removed" "$ERRMSG" \
-	"0000:09:00\.0: remove the PCI backend and frontend of domain 5: Permission denied"
+	"0000:09:00\.0: remove the PCI backend and frontend of domain 5 \(the guest let go of it already: a detach again finishes the removal\): Permission denied"
 check "d5: the frontend is still there" xs_exists "$(fe 5)"
 check "d5: and so is the backend (one transaction)" xs_exists "$b/state"
 disarm

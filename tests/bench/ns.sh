@@ -6,10 +6,10 @@
 #                    uses /sys/bus/pci/..., and the device links there
 #                    point into /sys/devices, so the whole tree is bound
 #   /etc/xen/xl.conf an empty one (xl's defaults, not the host's)
-#   /var/lib/xen     an empty directory, holding only the stored
-#                    configuration of guest 5 as `xl create` leaves it
-#                    (libxl updates it on pci-attach/-detach, under its
-#                    userdata lock)
+#   /var/lib/xen     the simulated host's $XEN_LIB_DIR: the guests'
+#                    configurations as simhost stored them at create
+#                    (libxl updates them on pci-attach/-detach, under
+#                    its userdata lock)
 #
 # xenstore is the simulated host's (XENSTORED_PATH, honoured by
 # libxenstore); the hypervisor is libsimxen.so, preloaded by whoever
@@ -23,7 +23,7 @@ fi
 : "${SYSFS_ROOT:?source the env file of the simulated host first}"
 [ -d /var/lib/xen ] || { echo "ns.sh: no /var/lib/xen (xen-utils-common)" >&2; exit 1; }
 scratch=$(mktemp -d /tmp/xpa-bench-ns.XXXXXX)
-mkdir "$scratch/lib" "$scratch/etc"
+mkdir "$scratch/etc"
 : >"$scratch/etc/xl.conf"
 mounts=()
 bind() { mount --bind "$1" "$2" && mounts=("$2" "${mounts[@]}"); }
@@ -40,11 +40,11 @@ if [ -e /etc/xen/xl.conf ]; then
 else
 	bind "$scratch/etc" /etc/xen
 fi
-bind "$scratch/lib" /var/lib/xen
-# libxl keys it by domid and the domain's UUID (the simulated hypervisor
-# reports all zeros).
-uuid=00000000-0000-0000-0000-000000000000
-printf '{"c_info":{"type":"pv","name":"g5","uuid":"%s"},"b_info":{"type.pv":{}}}\n' \
-	$uuid >"/var/lib/xen/userdata-d.5.$uuid.libxl-json"
+# The simulated host's XEN_LIB_DIR, where simhost stores each guest's
+# configuration as `xl create` does (keyed by domid and the UUID the
+# simulated hypervisor reports): xl and the agent share the files and
+# libxl's userdata lock, as on a real host.
+bind "${XEN_LIB_DIR:?source the env file of the simulated host first}" \
+	/var/lib/xen
 
 "$@"

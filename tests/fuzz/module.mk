@@ -16,7 +16,7 @@ FUZZ_OBJS_reqparse := agent/reqparse.o agent/spec.o agent/bdf.o \
 FUZZ_OBJS_request := agent/reqparse.o agent/spec.o agent/bdf.o
 FUZZ_OBJS_spec := agent/spec.o agent/bdf.o
 FUZZ_OBJS_intent := agent/statedir.o agent/bdf.o agent/config.o
-FUZZ_OBJS_xenbus := agent/xenbus_conn.o agent/bdf.o agent/config.o \
+FUZZ_OBJS_xenbus := agent/xenbus_conn.o agent/xs.o agent/bdf.o agent/config.o \
 	agent/cancel.o
 FUZZ_OBJS_qmp := agent/qmp.o agent/qemupt.o agent/bdf.o agent/config.o \
 	agent/cancel.o

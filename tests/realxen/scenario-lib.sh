@@ -433,7 +433,7 @@ xt_agent_spawn() {
 		--sysfs-root "$SYSFS_ROOT" --state-dir "$SIMHOST_DIR/state" \
 		--proc-root "${SYSFS_ROOT%/sys}/proc" \
 		--dev-root "${SYSFS_ROOT%/sys}/dev" \
-		--run-dir "$XEN_RUN_DIR" \
+		--run-dir "$XEN_RUN_DIR" --xen-lib-dir "$XEN_LIB_DIR" \
 		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
 	echo $! > "$XT_TMP/agent.pid"
 }

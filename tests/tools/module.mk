@@ -17,3 +17,11 @@ BINS += $(BINDIR)/xsprobe
 $(BINDIR)/xsprobe: $(OBJDIR)/tests/tools/xsprobe.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
+
+# libxl's saved domain configuration after xl pci-attach (t-host-savedcfg).
+BINS += $(BINDIR)/libxl-json
+
+$(BINDIR)/libxl-json: $(OBJDIR)/tests/tools/libxljson.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ \
+		$(shell pkg-config --libs xenlight xlutil xentoollog) -lyajl

@@ -49,6 +49,11 @@ bool sim_domain_passthrough(uint32_t domid);
  * "type=pvh" in its file.
  */
 bool sim_domain_hvm(uint32_t domid);
+/*
+ * Xen's handle of the domain (libxl's UUID): the "uuid=" line simhost
+ * writes at create; all zeros (false) without one, as for dom0.
+ */
+bool sim_domain_uuid(uint32_t domid, uint8_t handle[16]);
 /* Smallest live domid >= first, or -1. */
 long sim_next_domain(uint32_t first);
 /* 0, or the errno a pending fault for `call` asks for (consumes it). */

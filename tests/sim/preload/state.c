@@ -157,6 +157,31 @@ bool sim_domain_hvm(uint32_t domid)
 	return hvm;
 }
 
+bool sim_domain_uuid(uint32_t domid, uint8_t handle[16])
+{
+	char path[512], line[128];
+	unsigned int b[16];
+	bool found = false;
+	FILE *f;
+
+	memset(handle, 0, 16);
+	if (domid == 0 || sim_path(path, sizeof(path), "domains/%u", domid))
+		return false;
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "uuid=%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-"
+			       "%2x%2x%2x%2x%2x%2x", &b[0], &b[1], &b[2],
+			       &b[3], &b[4], &b[5], &b[6], &b[7], &b[8], &b[9],
+			       &b[10], &b[11], &b[12], &b[13], &b[14],
+			       &b[15]) == 16;
+	fclose(f);
+	for (int i = 0; found && i < 16; i++)
+		handle[i] = (uint8_t)b[i];
+	return found;
+}
+
 long sim_next_domain(uint32_t first)
 {
 	char path[512];

@@ -73,6 +73,7 @@ static void fill_dominfo(xc_dominfo_t *info, uint32_t domid,
 	info->nr_online_vcpus = 1;
 	info->hvm = sim_domain_hvm(domid);
 	info->hap = info->hvm;
+	sim_domain_uuid(domid, info->handle);
 }
 
 /* Xen returns the domains with domid >= first_domid, in order. */
@@ -124,6 +125,7 @@ int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
 		if (sim_domain_hvm((uint32_t)id))
 			info[n].flags |= XEN_DOMINF_hvm_guest |
 					 XEN_DOMINF_hap;
+		sim_domain_uuid((uint32_t)id, info[n].handle);
 		n++;
 		id++;
 	}

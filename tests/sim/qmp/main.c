@@ -308,6 +308,8 @@ static void ctl_reply(int fd, const char *s)
  *   probe-delay MS     the guest programs a new device's BARs and
  *                      INTERRUPT_LINE MS ms after device_add
  *   never-probe        ... never (query-pci: address -1, irq 0)
+ *   fail CMD [NTH]     the NTH next device_add or device_del fails as
+ *                      QEMU's can (monitor.c: fail_due())
  *   die                QEMU crashes: the socket closes, nothing is
  *                      cleaned up (the socket file stays)
  *   status             settings and passed-through devices
@@ -340,6 +342,19 @@ static void ctl_command(int fd, char *cmd)
 		conf.probe_ms = ms;
 		bus_probe_all_pending();
 		ctl_reply(fd, "ok\n");
+	} else if (!strncmp(cmd, "fail ", 5)) {
+		char c[16];
+		long nth = 1;
+
+		if (sscanf(cmd + 5, "%15s %ld", c, &nth) < 1 || nth < 0 ||
+		    (strcmp(c, "device_add") && strcmp(c, "device_del"))) {
+			ctl_reply(fd, "error: fail takes device_add|device_del "
+				  "[NTH]\n");
+			return;
+		}
+		snprintf(conf.fail_cmd, sizeof(conf.fail_cmd), "%s", c);
+		conf.fail_nth = nth;
+		ctl_reply(fd, "ok\n");
 	} else if (!strcmp(cmd, "never-probe")) {
 		conf.probe_ms = -1;
 		ctl_reply(fd, "ok\n");
@@ -356,8 +371,8 @@ static void ctl_command(int fd, char *cmd)
 		_exit(1);
 	} else {
 		ctl_reply(fd, "error: unknown command (release-delay MS, "
-			  "never-release, probe-delay MS, never-probe, die, "
-			  "status)\n");
+			  "never-release, probe-delay MS, never-probe, fail "
+			  "CMD [NTH], die, status)\n");
 	}
 }
 

@@ -291,13 +291,41 @@ static const char *const commands[] = {
 	"query-status", "query-version",
 };
 
+/*
+ * The control's "fail CMD NTH": the Nth next CMD fails as it can in
+ * QEMU 7.2, without doing anything (read from the source):
+ *  - device_add: xen_pt_realize() when xen_host_pci_device_get() cannot
+ *    open the device's sysfs files (the device went, its config space
+ *    is unreadable): error_setg_errno() + "Failed to \"open\" the real
+ *    pci device", class GenericError;
+ *  - device_del: qmp_device_del()'s find_device_state() when the device
+ *    is gone already (the guest ejected it): DeviceNotFound.
+ */
+static bool fail_due(const char *cmd, yajl_val args, struct qmp_err *e)
+{
+	yajl_val idv = json_get(args, "id");
+	const char *id = idv && YAJL_IS_STRING(idv) ? idv->u.string : "";
+
+	if (!conf.fail_nth || strcmp(cmd, conf.fail_cmd) || --conf.fail_nth)
+		return false;
+	plog("control: failing this %s", cmd);
+	if (!strcmp(cmd, "device_add"))
+		qerr_set(e, "GenericError", "Failed to \"open\" the real pci "
+			 "device: No such device");
+	else
+		qerr_set(e, "DeviceNotFound", "Device '%s' not found", id);
+	return true;
+}
+
 static void run_command(const char *cmd, yajl_val args, yajl_val id)
 {
 	struct qmp_err e = { 0 };
 	yajl_gen g;
 	int rc = 0;
 
-	if (!strcmp(cmd, "qmp_capabilities"))
+	if (fail_due(cmd, args, &e))
+		rc = -1;
+	else if (!strcmp(cmd, "qmp_capabilities"))
 		rc = cmd_capabilities(args, &e);
 	else if (!strcmp(cmd, "device_add"))
 		rc = bus_device_add(args, &e);

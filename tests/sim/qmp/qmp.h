@@ -32,6 +32,8 @@ struct qmp_conf {
 	bool ahci;			/* the real-Xen tier's ich9-ahci */
 	long release_ms;		/* guest's ACPI eject delay, -1: never */
 	long probe_ms;			/* guest programs a new device, -1: never */
+	char fail_cmd[16];		/* "fail": this command ... */
+	long fail_nth;			/* ... its Nth next run fails */
 };
 extern struct qmp_conf conf;
 

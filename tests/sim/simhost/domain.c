@@ -64,6 +64,7 @@ struct domfile {
 	char dm[32];		/* libxl's dm-version, "none" for PVH */
 	long dm_domid;		/* where the device model runs */
 	long target;		/* a stub domain: the guest it serves */
+	char uuid[40];		/* Xen's handle, libxl's c_info.uuid */
 };
 
 static void write_domfile(const struct host *h, unsigned int domid,
@@ -84,6 +85,8 @@ static void write_domfile(const struct host *h, unsigned int domid,
 			d->dm_domid);
 	if (d->target >= 0)
 		fprintf(f, "target=%ld\n", d->target);
+	if (d->uuid[0])
+		fprintf(f, "uuid=%s\n", d->uuid);
 	if (fclose(f) || rename(tmp, path))
 		die("write %s: %s", path, strerror(errno));
 }
@@ -124,6 +127,8 @@ static int read_domfile(const struct host *h, unsigned int domid,
 			d->dm_domid = strtol(line + 9, NULL, 10);
 		else if (!strncmp(line, "target=", 7))
 			d->target = strtol(line + 7, NULL, 10);
+		else if (!strncmp(line, "uuid=", 5))
+			copy(d->uuid, sizeof(d->uuid), line + 5);
 	}
 	fclose(f);
 	return 0;
@@ -375,6 +380,23 @@ static void commit_create(struct xs_handle *xs, unsigned int domid,
 	}
 }
 
+/* libxl_uuid_generate(): a random (version 4) UUID. */
+static void new_uuid(char *buf, size_t len)
+{
+	unsigned char u[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, u, sizeof(u)) != (ssize_t)sizeof(u))
+		die("read /dev/urandom: %s", strerror(errno));
+	close(fd);
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	snprintf(buf, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4],
+		 u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+		 u[14], u[15]);
+}
+
 static void new_domfile(struct domfile *d, const struct spec *sp,
 			long dm_domid, long target)
 {
@@ -387,6 +409,7 @@ static void new_domfile(struct domfile *d, const struct spec *sp,
 	copy(d->dm, sizeof(d->dm), sp->dm);
 	d->dm_domid = dm_domid;
 	d->target = target;
+	new_uuid(d->uuid, sizeof(d->uuid));
 }
 
 /* libxl gives a stub domain the next free domid (Xen allocates it). */
@@ -450,6 +473,9 @@ static int domain_create(const struct host *h, unsigned int domid,
 		stub = free_domid_after(h, domid);
 	new_domfile(&d, sp, stub >= 0 ? stub : 0, -1);
 	write_domfile(h, domid, &d);
+	/* A stub domain has no configuration of its own (libxl_pci.c). */
+	libxl_json_create(h, domid, sp->name, d.uuid, sp->type,
+			  sp->passthrough);
 	xs = xs_connect();
 	if (stub >= 0) {
 		/* libxl__spawn_stub_dm(): a PV domain "<name>-dm" */
@@ -545,6 +571,8 @@ static int domain_destroy(const struct host *h, unsigned int domid,
 	write_domfile(h, domid, &d);
 	virq_and_wait_release(h, xs);
 	xs_close(xs);
+	if (d.uuid[0])
+		libxl_json_destroy(h, domid, d.uuid);
 	dom_file(h, domid, path, sizeof(path));
 	unlink(path);
 	host_path(h, path, sizeof(path), "xen/guests/%u/pci", domid);

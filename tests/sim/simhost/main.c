@@ -25,7 +25,8 @@ static const char usage[] =
 "       simhost domain pause|unpause DOMID\n"
 "       simhost domain set DOMID pcifront=1|0|hung\n"
 "       simhost qmp DOMID release-delay MS|never-release|probe-delay MS|\n"
-"                         never-probe|die|status|transcript|socket\n"
+"                         never-probe|fail CMD [NTH]|die|status|\n"
+"                         transcript|socket\n"
 "       simhost fault sysfs PATH ERRNO [nth=N] [count=M] [delay_ms=D]\n"
 "       simhost fault xen CALL ERRNO [COUNT]\n"
 "       simhost fault clear\n"
@@ -119,6 +120,8 @@ void host_setenv(const struct host *h)
 	setenv("SIMHOST_DIR", h->dir, 1);
 	host_path(h, p, sizeof(p), "%s", XEN_RUN_SUBDIR);
 	setenv("XEN_RUN_DIR", p, 1);
+	host_path(h, p, sizeof(p), "%s", XEN_LIB_SUBDIR);
+	setenv("XEN_LIB_DIR", p, 1);
 }
 
 int main(int argc, char **argv)

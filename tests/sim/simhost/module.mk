@@ -5,4 +5,4 @@ BINS += $(BINDIR)/simhost
 
 $(BINDIR)/simhost: $(SIMHOST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xenlight) -lyajl

@@ -247,7 +247,8 @@ int cmd_qmp(int argc, char **argv)
 	}
 	if (argc - i < 2)
 		die("usage: simhost qmp DOMID release-delay MS|never-release|"
-		    "probe-delay MS|never-probe|die|status|transcript|socket");
+		    "probe-delay MS|never-probe|fail CMD [NTH]|die|status|"
+		    "transcript|socket");
 	host_init(&h, dir);
 	domid = (unsigned int)strtoul(argv[i], NULL, 10);
 	qmp_paths(&h, domid, sock, ctl, tr, sizeof(sock));
@@ -265,6 +266,12 @@ int cmd_qmp(int argc, char **argv)
 		if (argc - i < 3)
 			die("usage: simhost qmp DOMID probe-delay MS");
 		snprintf(cmd, sizeof(cmd), "probe-delay %s", argv[i + 2]);
+	} else if (!strcmp(argv[i + 1], "fail")) {
+		if (argc - i < 3)
+			die("usage: simhost qmp DOMID fail device_add|"
+			    "device_del [NTH]");
+		snprintf(cmd, sizeof(cmd), "fail %.40s %.20s", argv[i + 2],
+			 argc - i >= 4 ? argv[i + 3] : "1");
 	} else if (!strcmp(argv[i + 1], "never-release") ||
 		   !strcmp(argv[i + 1], "never-probe") ||
 		   !strcmp(argv[i + 1], "die") ||

@@ -59,6 +59,8 @@ int poke_domain(const struct host *h, unsigned int domid);
 
 /* qmp.c: the QMP peers of HVM guests (qemu-xen in dom0) */
 #define XEN_RUN_SUBDIR "var-run-xen"
+/* libxl's XEN_LIB_DIR (/var/lib/xen): the guests' saved configurations */
+#define XEN_LIB_SUBDIR "xen-lib"
 int qmp_start(const struct host *h, unsigned int domid, bool ahci);
 int qmp_stop(const struct host *h, unsigned int domid);
 int qmp_stop_all(const struct host *h);
@@ -70,5 +72,12 @@ int cmd_xs(int argc, char **argv);
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 					       noreturn));
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* libxljson.c */
+void libxl_json_create(const struct host *h, unsigned int domid,
+		       const char *name, const char *uuid, const char *type,
+		       bool passthrough);
+void libxl_json_destroy(const struct host *h, unsigned int domid,
+			const char *uuid);
 
 #endif

@@ -45,7 +45,7 @@ static void make_hypervisor(const struct host *h)
 {
 	static const char *const dirs[] = {
 		"xen", "xen/domains", "xen/pci", "xen/guests", "xenstored",
-		"sysfs", "run", XEN_RUN_SUBDIR,
+		"sysfs", "run", XEN_RUN_SUBDIR, XEN_LIB_SUBDIR,
 	};
 	char p[700];
 	size_t i;
@@ -337,9 +337,10 @@ static void write_env(const struct host *h)
 	fprintf(f, "SYSFS_ROOT='%s/sysfs/sys'\n", h->dir);
 	fprintf(f, "SIMSYSFS_CTL='%s/sysfs/sim'\n", h->dir);
 	fprintf(f, "XEN_RUN_DIR='%s/%s'\n", h->dir, XEN_RUN_SUBDIR);
+	fprintf(f, "XEN_LIB_DIR='%s/%s'\n", h->dir, XEN_LIB_SUBDIR);
 	fprintf(f, "export SIMHOST_DIR XENSTORED_PATH XENSTORED_RUNDIR "
 		   "SIMXEN_DIR SIMXEN_PRELOAD SYSFS_ROOT SIMSYSFS_CTL "
-		   "XEN_RUN_DIR\n");
+		   "XEN_RUN_DIR XEN_LIB_DIR\n");
 	if (fclose(f))
 		die("write %s: %s", p, strerror(errno));
 }

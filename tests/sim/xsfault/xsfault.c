@@ -7,13 +7,23 @@
  *
  * $XSFAULT_CTL names a file, read at every call, one rule per line:
  *
- *     OP PATTERN ERRNO COUNT
+ *     OP PATTERN ERRNO COUNT [SKIP]
  *
- * OP is write, rm, mkdir or perms (xs_set_permissions); PATTERN an
- * fnmatch(3) pattern for the whole path; ERRNO a name (EACCES) or a
- * number; COUNT how many calls fail (-1: all).  A used-up rule stays in
- * the file with COUNT 0.  Every failure made is logged to stderr as
+ * OP is write, rm, mkdir, perms (xs_set_permissions), read, dir
+ * (xs_directory), start (xs_transaction_start, path "-") or commit
+ * (xs_transaction_end without abort, path "-"); PATTERN an fnmatch(3)
+ * pattern for the whole path; ERRNO a name (EACCES) or a number; COUNT
+ * how many calls fail (-1: all); SKIP how many matching calls to let
+ * through first (default 0: the next one fails).  A used-up rule stays
+ * in the file with COUNT 0.  Every failure made is logged to stderr as
  * "xsfault: OP PATH: ERRNO".  Without $XSFAULT_CTL nothing fails.
+ *
+ * $XSFAULT_TRACE names a file that gets one line "OP PATH" per call of
+ * those kinds (appended, whether it failed or not): the fault matrix
+ * (tests/t-robust-faultmatrix.sh) counts a clean run's calls with it,
+ * then fails each of them in turn.  A failed commit aborts the
+ * transaction for real, as xenstored has dropped it when it refuses a
+ * commit.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,7 +39,7 @@
 
 struct rule {
 	char op[16], pattern[256], err[32];
-	long count;
+	long count, skip;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -41,6 +51,7 @@ static const struct {
 	{ "EACCES", EACCES }, { "EPERM", EPERM }, { "EIO", EIO },
 	{ "ENOSPC", ENOSPC }, { "ENOENT", ENOENT }, { "EINVAL", EINVAL },
 	{ "E2BIG", E2BIG }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
+	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "ENODEV", ENODEV },
 };
 
 static int errno_of(const char *s)
@@ -57,13 +68,17 @@ static unsigned int load(const char *ctl, struct rule *r)
 {
 	unsigned int n = 0;
 	FILE *f = fopen(ctl, "re");
+	char line[512];
 
 	if (!f)
 		return 0;
-	while (n < MAX_RULES && fscanf(f, "%15s %255s %31s %ld", r[n].op,
-				       r[n].pattern, r[n].err,
-				       &r[n].count) == 4)
-		n++;
+	while (n < MAX_RULES && fgets(line, sizeof(line), f)) {
+		r[n].skip = 0;
+		if (sscanf(line, "%15s %255s %31s %ld %ld", r[n].op,
+			   r[n].pattern, r[n].err, &r[n].count,
+			   &r[n].skip) >= 4)
+			n++;
+	}
 	fclose(f);
 	return n;
 }
@@ -79,10 +94,21 @@ static void store(const char *ctl, const struct rule *r, unsigned int n)
 	if (!f)
 		return;
 	for (i = 0; i < n; i++)
-		fprintf(f, "%s %s %s %ld\n", r[i].op, r[i].pattern, r[i].err,
-			r[i].count);
+		fprintf(f, "%s %s %s %ld %ld\n", r[i].op, r[i].pattern,
+			r[i].err, r[i].count, r[i].skip);
 	if (fclose(f) == 0)
 		rename(tmp, ctl);
+}
+
+static void trace(const char *op, const char *path)
+{
+	const char *t = getenv("XSFAULT_TRACE");
+	FILE *f;
+
+	if (!t || !(f = fopen(t, "ae")))
+		return;
+	fprintf(f, "%s %s\n", op, path);
+	fclose(f);
 }
 
 /* 0: let the call through; else the errno it fails with. */
@@ -93,14 +119,20 @@ static int injected(const char *op, const char *path)
 	unsigned int n, i;
 	int err = 0;
 
-	if (!ctl || !path)
+	if (!path)
 		return 0;
 	pthread_mutex_lock(&lock);
-	n = load(ctl, r);
+	trace(op, path);
+	n = ctl ? load(ctl, r) : 0;
 	for (i = 0; i < n && !err; i++) {
 		if (strcmp(r[i].op, op) || !r[i].count ||
 		    fnmatch(r[i].pattern, path, 0))
 			continue;
+		if (r[i].skip > 0) {
+			r[i].skip--;
+			store(ctl, r, n);
+			continue;
+		}
 		err = errno_of(r[i].err);
 		if (r[i].count > 0) {
 			r[i].count--;
@@ -163,4 +195,51 @@ bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t,
 		return false;
 	}
 	return REAL(xs_set_permissions)(h, t, path, perms, num_perms);
+}
+
+void *xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
+	      unsigned int *len)
+{
+	int err = injected("read", path);
+
+	if (err) {
+		errno = err;
+		return NULL;
+	}
+	return REAL(xs_read)(h, t, path, len);
+}
+
+char **xs_directory(struct xs_handle *h, xs_transaction_t t,
+		    const char *path, unsigned int *num)
+{
+	int err = injected("dir", path);
+
+	if (err) {
+		errno = err;
+		return NULL;
+	}
+	return REAL(xs_directory)(h, t, path, num);
+}
+
+xs_transaction_t xs_transaction_start(struct xs_handle *h)
+{
+	int err = injected("start", "-");
+
+	if (err) {
+		errno = err;
+		return XBT_NULL;
+	}
+	return REAL(xs_transaction_start)(h);
+}
+
+bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort)
+{
+	int err = abort ? 0 : injected("commit", "-");
+
+	if (err) {
+		REAL(xs_transaction_end)(h, t, true);
+		errno = err;
+		return false;
+	}
+	return REAL(xs_transaction_end)(h, t, abort);
 }
