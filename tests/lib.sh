@@ -21,7 +21,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1}
 # says why.
 if [ -z "${SANITIZER_LOGS:-}" ]; then
 	SANITIZER_LOGS=$(mktemp -d /tmp/xpa-san.XXXXXX)
-	SANITIZER_OWNER=$$
+	SANITIZER_OWNER=$BASHPID
 	export SANITIZER_LOGS
 	export ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$SANITIZER_LOGS/asan
 fi
@@ -214,7 +214,7 @@ view_is() { [ "$(view "$1")" = "$2" ]; }
 
 t_exit() {
 	local reports
-	if [ "${SANITIZER_OWNER:-}" = $$ ]; then
+	if [ "${SANITIZER_OWNER:-}" = "$BASHPID" ]; then
 		mapfile -t reports < <(find "$SANITIZER_LOGS" -type f -size +0)
 		sanitizer_check "any process the test ran (log_path)" \
 			"${reports[@]}"
