@@ -657,3 +657,37 @@ void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 		log_err("remove PCI backend of dead domain %u: %s", domid,
 			strerror(-rc));
 }
+
+/*
+ * The guest is gone and the toolstack released its devices itself
+ * (xl destroy: libxl__device_pci_destroy_all() removes the backend and
+ * /libxl/pci/<K>/domid before the domain goes, so the agent finds
+ * nothing of the guest's to release).  libxl's reset of them, if any,
+ * only logs its failures, so the agent cannot tell it happened: the
+ * record says dirty, and which guest had it.  Only a device whose
+ * record still says the guest has it, and that nobody holds again.
+ */
+void attach_domain_released(unsigned int domid, const struct bdf *devs,
+			    unsigned int n)
+{
+	struct reset_rec r;
+	char what[80];
+
+	for (unsigned int i = 0; i < n; i++) {
+		policy_reset_get(&devs[i], &r);
+		if (r.state != RESET_IN_USE || r.domid != (long)domid ||
+		    libxl_pci_domid(XBT_NULL, &devs[i]) >= 0)
+			continue;
+		r.state = RESET_DIRTY;
+		r.method[0] = '\0';
+		snprintf(r.why, sizeof(r.why), "released by the toolstack, "
+			 "not reset by the agent");
+		policy_reset_put(&devs[i], &r);
+		log_dev(LOG_NOTICE, &devs[i], "domain %u is gone: released by "
+			"the toolstack (xl destroy?); recorded as not reset",
+			domid);
+		snprintf(what, sizeof(what), "released by the toolstack: "
+			 "domain %u is gone", domid);
+		policy_history_add(&devs[i], what, 0, "");
+	}
+}
