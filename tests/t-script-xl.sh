@@ -178,5 +178,32 @@ like "--script ../pci: says why" "$(cat "$SIM/out")" "not the name of a file"
 xen-pci --script nosuch attach 5 07:00.0 >"$SIM/out" 2>&1
 is "--script nosuch: the agent's error, exit 1" $? 1
 like "--script nosuch: ENOENT" "$(cat "$SIM/out")" "\(ENOENT\)"
+
+# --- xl destroy: libxl releases the agent's device itself -------------------
+# libxl__destroy_domid() removes the guest's PCI devices
+# (libxl__device_pci_destroy_all: backend, /libxl/pci/K/domid) before
+# the domain: the agent finds nothing to release, and records libxl's
+# release from its reset record.
+guest 7
+attach_ok "the agent attaches 07:00.0 to 7" d1 7 07:00.0
+is "attached: reset record says domain 7 has it" "$(dev_field $A reset)" \
+	"dirty: domain 7 has it"
+# Over the simulated host xl destroy gets through libxl's PCI removal
+# and then dies (SIGSEGV) before the domain's own destruction, which is
+# not simulated for xl (libbenchxl): its exit is not checked, what it
+# did is, and simhost destroys the domain as libxl would next.
+xl destroy 7
+check "xl destroy: libxl removed the backend" xs_absent "$(be 7)"
+check "xl destroy: libxl removed its record" libxl_domid_absent $A
+simhost domain destroy 7
+reset_is() { [ "$(dev_field "$1" reset)" = "$2" ]; }
+check "xl destroy: the reset record says domain 7 had it (bounded wait)" \
+	wait_until 30 reset_is $A "dirty: domain 7 had it; released by the toolstack, not reset by the agent"
+check "xl destroy: R/devices says assignable" published $A assignable
+hist=$(xenstore-ls "$R/devices/$(key_of $A)/history" 2>/dev/null | tail -1)
+like "xl destroy: history says the toolstack released it" "$hist" \
+	'released by the toolstack: domain 7 is gone: ok'
+no_own_release() { ! log_has_re "domain 7 is gone: releasing"; }
+check "xl destroy: the agent did not release it itself" no_own_release
 agent_done
 t_done
