@@ -1,8 +1,9 @@
 /*
  * Guests that die holding devices.  @releaseDomain says that some
  * domain went away, not which (docs/misc/xenstore.txt), so every guest
- * that holds a device, by libxl's record (/libxl/pci/<K>/domid) or by
- * having a PCI backend here, is looked up in the hypervisor.  For each
+ * that holds a device, by libxl's record (/libxl/pci/<K>/domid), by
+ * having a PCI backend here, or by the agent's reset record (after `xl
+ * destroy` nothing else is left), is looked up in the hypervisor.  For each
  * one that is gone, a cleanup request of the agent's own revokes,
  * deassigns and resets its devices, keeps them assignable and removes
  * its backend, which libxl can leave behind
@@ -15,12 +16,6 @@
  * queued on the loop when it is done, on the guest and its devices like
  * any request, so that one never interleaves with an attach or a detach
  * of the same guest.
- *
- * What the toolstack released itself (xl destroy: libxl removes the
- * backend and its record before the domain goes) the agent knows by
- * its reset record, which still gives the device to the dead guest: it
- * records the release (reset record, history) without touching the
- * device.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,9 +41,6 @@ struct guest {
 	unsigned int domid;
 	struct bdf devs[REQ_MAX_DEVS];
 	unsigned int ndevs;
-	bool held;		/* by a record or a backend: a cleanup */
-	struct bdf rel[REQ_MAX_DEVS];	/* released by the toolstack */
-	unsigned int nrel;
 	bool dead;
 };
 
@@ -99,10 +91,8 @@ static void from_libxl(struct check *c)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		if ((g = guest_get(c, att[i].domid))) {
-			g->held = true;
+		if ((g = guest_get(c, att[i].domid)))
 			guest_add_dev(g, &att[i].bdf);
-		}
 	free(att);
 }
 
@@ -119,7 +109,6 @@ static void from_backends(struct check *c)
 		g = guest_get(c, doms[i]);
 		if (!g || xb_list(cfg.domid, doms[i], &e, &ne))
 			continue;
-		g->held = true;
 		for (j = 0; j < ne; j++)
 			guest_add_dev(g, &e[j].bdf);
 		free(e);
@@ -127,38 +116,29 @@ static void from_backends(struct check *c)
 	free(doms);
 }
 
-static bool held_by_any(const struct check *c, const struct bdf *b)
-{
-	for (unsigned int i = 0; i < c->n; i++)
-		for (unsigned int j = 0; j < c->g[i].ndevs; j++)
-			if (bdf_eq(&c->g[i].devs[j], b))
-				return true;
-	return false;
-}
-
 /*
- * Devices the agent's reset record gives to a guest that neither
- * libxl's record nor a backend does: the toolstack released them
- * (xl destroy does, before the domain goes), or the guest is alive
- * and an attach is on its way.  Which is told by the guest's death.
+ * Devices the agent gave a guest (the reset record says it has them)
+ * that neither libxl's record nor a backend names any more: after `xl
+ * destroy`, libxl lets go of them before the domain dies, and only the
+ * record still says who had them.
  */
 static void from_reset_records(struct check *c)
 {
 	struct bdf *devs = NULL;
 	struct reset_rec r;
-	struct guest *g;
 	unsigned int n = 0;
+	struct guest *g;
 
 	if (sysfs_pciback_devices(&devs, &n))
 		return;
 	for (unsigned int i = 0; i < n; i++) {
 		policy_reset_get(&devs[i], &r);
 		if (r.state != RESET_IN_USE || r.domid < 0 ||
-		    r.domid == cfg.domid || held_by_any(c, &devs[i]))
+		    r.domid == (long)cfg.domid ||
+		    libxl_pci_domid(XBT_NULL, &devs[i]) >= 0)
 			continue;
-		g = guest_get(c, (unsigned int)r.domid);
-		if (g && g->nrel < REQ_MAX_DEVS)
-			g->rel[g->nrel++] = devs[i];
+		if ((g = guest_get(c, (unsigned int)r.domid)))
+			guest_add_dev(g, &devs[i]);
 	}
 	free(devs);
 }
@@ -184,8 +164,9 @@ static void check_run(struct job *j)
 	}
 	/*
 	 * xl destroy cleans up its guest's devices itself (libxl removes
-	 * the backend and /libxl/pci/<K>/domid), leaving no cleanup to
-	 * do here: R/devices must still stop saying "attached".
+	 * the backend and /libxl/pci/<K>/domid); what is left to do is
+	 * from_reset_records()'s.  R/devices must stop saying "attached"
+	 * at once.
 	 */
 	publish_all();
 }
@@ -203,40 +184,6 @@ static void cleanup_run(const struct req_params *p)
 		return;
 	}
 	attach_domain_gone(p->domid, p->devs, p->ndevs);
-}
-
-/* As cleanup_run(), for what the toolstack released. */
-static void released_run(const struct req_params *p)
-{
-	if (hv_domain_alive(p->domid) > 0)
-		return;
-	attach_domain_released(p->domid, p->devs, p->ndevs);
-}
-
-/*
- * On the guest and those devices, as a cleanup: an attach of one of
- * them to another guest, queued meanwhile, records after this one.
- * Its request publishes them (ops_finish()).
- */
-static void released(const struct guest *g)
-{
-	struct req_params p = {
-		.op = REQ_CLEANUP,
-		.domid = g->domid,
-		.timeout = XENPCI_REQ_TIMEOUT_DEFAULT,
-		.ndevs = g->nrel,
-	};
-	char id[32];
-	int rc;
-
-	snprintf(id, sizeof(id), "released-%u", g->domid);
-	snprintf(p.desc, sizeof(p.desc), "devices of dead domain %u "
-		 "released by the toolstack", g->domid);
-	memcpy(p.devs, g->rel, g->nrel * sizeof(*g->rel));
-	rc = request_submit(id, &p, released_run);
-	if (rc && rc != -EALREADY && rc != -ECANCELED)
-		log_err("domain %u is gone: cannot queue the record of what "
-			"the toolstack released: %s", g->domid, strerror(-rc));
 }
 
 static void cleanup(const struct guest *g)
@@ -270,14 +217,9 @@ static void check_done(struct job *j)
 	struct check *c = j->data;
 
 	checking = false;
-	for (unsigned int i = 0; i < c->n; i++) {
-		if (!c->g[i].dead)
-			continue;
-		if (c->g[i].held)
+	for (unsigned int i = 0; i < c->n; i++)
+		if (c->g[i].dead)
 			cleanup(&c->g[i]);
-		if (c->g[i].nrel)
-			released(&c->g[i]);
-	}
 	if (again && !stopping) {
 		again = false;
 		check_start();

@@ -84,9 +84,6 @@ void pci_attach_group(unsigned int domid, struct attach_req *a,
 /* Release what a dead guest held and remove its backend. */
 void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 			unsigned int n);
-/* Record that the toolstack released them (reset record, history). */
-void attach_domain_released(unsigned int domid, const struct bdf *devs,
-			    unsigned int n);
 
 /*
  * ops.c, on a request's worker thread: the operation p asks for, then

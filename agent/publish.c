@@ -5,8 +5,9 @@
  *
  * After a request, or a change of xl's seen by xlwatch.c, only the
  * devices it named are written, in one transaction, so the cost of a
- * request does not grow with the number of devices on the host; the whole tree is rewritten at start-up and
- * when a guest dies (xl destroy cleans up behind the agent's back).
+ * request does not grow with the number of devices on the host; the
+ * whole tree is rewritten at start-up and when a guest dies (xl destroy
+ * cleans up behind the agent's back).
  * A mutex keeps two workers' read-then-write from interleaving.
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "config.h"
 #include "device.h"
 #include "guest.h"
+#include "hint.h"
 #include "libxl_pci.h"
 #include "log.h"
 #include "policy.h"
@@ -41,6 +43,7 @@ struct entry {
 	char stage[16];
 	char vdev[32];
 	char reset[200];	/* policy.c's record, "" none */
+	char hint[400];		/* hint.c's permissive hint, "" none */
 	struct policy_history hist;
 };
 
@@ -113,8 +116,11 @@ static void observe(struct entry *e, struct listings *ls)
 	struct device d;
 
 	e->present = sysfs_on_pciback(&e->bdf) == 1;
-	if (!e->present)
+	if (!e->present) {
+		hint_clear(&e->bdf);
 		return;
+	}
+	hint_get(&e->bdf, e->hint, sizeof(e->hint));
 	e->domid = libxl_pci_domid(XBT_NULL, &e->bdf);
 	if (libxl_pci_driver(XBT_NULL, &e->bdf, known, sizeof(known)) &&
 	    driver_recall(&e->bdf, known, sizeof(known)))
@@ -177,7 +183,7 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	 * Removed and written again in the transaction: readers never see
 	 * it half done, and one RM clears domid and vdev of a device no
 	 * longer attached without asking what was there (nor any other
-	 * node it no longer has: reset, history, last-error).
+	 * node it no longer has: reset, history, last-error, permissive-hint).
 	 */
 	if (!xs_remove(t, base))
 		return false;
@@ -190,6 +196,8 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
 	    (e->reset[0] && !put(t, base, XENPCI_DEV_RESET, e->reset)) ||
+	    (e->hint[0] &&
+	     !put(t, base, XENPCI_DEV_PERMISSIVE_HINT, e->hint)) ||
 	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)
