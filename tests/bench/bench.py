@@ -39,7 +39,9 @@ PHASE is one of
                the op's end: attach, state 4 and vdev-N for the device;
                detach, the device gone from the backend; assignable-*,
                the driver changed); after_backend_*: how long after that
-               point xl exited or the agent's status arrived.  The
+               point xl exited or the agent's status arrived;
+               poll_median_ms: one round of dom0's poll loop, the
+               resolution of both times.  The
                -backend rows' ratio_to_xl is to xl-backend.  No
                xenstore trace in dom0: xs_requests is null.
 
@@ -582,21 +584,27 @@ def cmd_realxen_rows(argv):
             k = (op, tool)
             if k not in runs:
                 order.append(k)
-                runs[k] = ([], [])
+                runs[k] = ([], [], [])
             runs[k][0].append(x[key])
             if key == "done_ms":
                 runs[k][1].append(x["done_ms"] - x["backend_ms"])
+            if "polls" in x:
+                # the resolution: one round of the poll loop
+                runs[k][2].append(max(x["done_ms"], x["backend_ms"]) /
+                                  max(1, x["polls"]))
     if not order:
         die("realxen: no XBENCH lines")
     out = []
     for op, tool in order:
-        s, after = runs[(op, tool)]
+        s, after, poll = runs[(op, tool)]
         row = {"op": op, "tool": tool, "n": len(s), "phase": "realxen",
                "world": "realxen", "samples_ms": s}
         for f in ("total", "tool", "requester", "peer"):
             row["xs_" + f] = None
         if after:
             row["after_backend_ms"] = after
+        if poll:
+            row["poll_ms"] = poll
         out.append(row)
     with open(path, "w") as f:
         json.dump(out, f)
@@ -634,6 +642,8 @@ def cmd_report(argv):
         if a:
             row["after_backend_median_ms"] = round(statistics.median(a), 3)
             row["after_backend_p90_ms"] = round(p90(a), 3)
+        if r.get("poll_ms"):
+            row["poll_median_ms"] = round(statistics.median(r["poll_ms"]), 1)
         rows.append(row)
     phases = ["main", "single-1", "single-256", "batch", "guests", "cost",
               "realxen"]

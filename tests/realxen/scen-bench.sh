@@ -14,8 +14,10 @@
 #            the backend; assignable-*, the device's driver changed
 #            (pciback / e1000)
 #   done     xl exited, or the request's final status appeared
-# and prints one line per op and tool:
-#   XBENCH {"round":R,"op":OP,"tool":T,"backend_ms":B,"done_ms":D}
+# and prints one line per op and tool (polls: rounds of the poll loop,
+# the resolution is the op's time over it):
+#   XBENCH {"round":R,"op":OP,"tool":T,"backend_ms":B,"done_ms":D,
+#           "polls":P}
 # Times come from /proc/uptime (10 ms steps); one poll costs two or three
 # forks, tens of milliseconds in dom0 under TCG: that is the resolution.
 XB_N=$(sed -n 's/.*xbench_n=\([0-9]*\).*/\1/p' /proc/cmdline)
@@ -78,7 +80,7 @@ xb_req_done() { xt_request_done "$R/requests/$1"; }
 # xb_run ROUND TOOL OP: one op by one tool, timed; XBENCH line or not ok
 xb_run() {
 	local round=$1 tool=$2 op=$3 id=bench-$1-$2-$3 t0 now be= dn= pid
-	local xlargs q rc
+	local xlargs q rc polls
 	case $op in
 	assignable-add) xlargs="pci-assignable-add $XB_SHORT" ;;
 	attach) xlargs="pci-attach $D $XB_SHORT" ;;
@@ -102,7 +104,9 @@ xb_run() {
 			"$q/rebind" 1 "$q/op" "$op" ;;
 		esac
 	fi
+	polls=0
 	while [ -z "$be" ] || [ -z "$dn" ]; do
+		polls=$((polls + 1))
 		xb_cs
 		now=$XB_NOW
 		if [ $((now - t0)) -gt 12000 ]; then
@@ -112,6 +116,11 @@ xb_run() {
 			return 1
 		fi
 		[ -z "$be" ] && xb_backend "$op" && be=$((now - t0))
+		# each check its own start time: the two checks take about as
+		# long as each other, a shared one would skew whichever is
+		# second
+		xb_cs
+		now=$XB_NOW
 		if [ -z "$dn" ]; then
 			if [ "$tool" = xl ]; then
 				xb_xl_done "$pid" && dn=$((now - t0))
@@ -132,9 +141,9 @@ xb_run() {
 			return 1; }
 		xenstore-rm "$R/requests/$id"
 	fi
-	[ "$round" -gt 0 ] && echo "XBENCH {\"round\":$round,\"op\":\"$op\"," \
-		"\"tool\":\"$tool\",\"backend_ms\":$((be * 10))," \
-		"\"done_ms\":$((dn * 10))}"
+	[ "$round" -gt 0 ] && printf 'XBENCH {"round":%d,"op":"%s","tool":"%s",%s\n' \
+		"$round" "$op" "$tool" \
+		"\"backend_ms\":$((be * 10)),\"done_ms\":$((dn * 10)),\"polls\":$polls}"
 	return 0
 }
 
