@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "device.h"
+#include "devstep.h"
 #include "guest.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
@@ -624,6 +625,35 @@ int pci_detach(unsigned int domid, const struct spec *sp, const char *req,
 /* ------------------------------------------------------ dead guests */
 
 /*
+ * The agent gave the device to domid (its reset record says the guest
+ * has it) and the drive found nothing left to do: `xl destroy` came
+ * first, and libxl let it go itself (libxl__device_pci_destroy_all():
+ * backend, deassign, /libxl/pci record) before the domain's death
+ * reached the agent.
+ */
+static bool released_behind(const struct bdf *b, unsigned int domid)
+{
+	struct reset_rec r;
+
+	policy_reset_get(b, &r);
+	return r.state == RESET_IN_USE && r.domid == (long)domid;
+}
+
+/*
+ * What the agent's own release does after the guest (st_release): the
+ * device is reset for the next guest and the record says whether that
+ * worked, the site's script gets its cleanup phase; the steps libxl
+ * did already find nothing to undo.
+ */
+static int release_after_libxl(struct device *d, struct drive *dr)
+{
+	log_dev(LOG_INFO, &d->bdf, "domain %ld is gone and libxl released "
+		"it (xl destroy): resetting it for the next guest",
+		d->goal.domid);
+	return st_release(d, dr);
+}
+
+/*
  * The guest is gone: what pciback and libxl would have cleaned up.
  * Every device it held is revoked, reset and stays assignable; its
  * backend (libxl may leave a stale one) is removed.
@@ -645,6 +675,8 @@ void attach_domain_gone(unsigned int domid, const struct bdf *devs,
 		d.goal.domid = domid;
 		d.goal.guest_gone = true;
 		rc = device_drive(&d, 1, &dr);
+		if (!rc && released_behind(&devs[i], domid))
+			rc = release_after_libxl(&d, &dr);
 		if (rc)
 			log_dev(LOG_ERR, &devs[i], "release from dead domain "
 				"%u: %s", domid, out.msg);

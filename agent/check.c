@@ -12,6 +12,7 @@
  *             it, devices sharing its requester ID
  *   bridge    the nearest bridge above it, "" none
  *   msix      MSI-X vectors it asks for, 0 none
+ *   hint      the permissive hint (hint.c), "" none
  *   problems  each problem with its fix in one sentence, "; " apart
  *   ready     yes / no (no: a problem stops an attach)
  */
@@ -24,14 +25,20 @@
 #include "check.h"
 #include "config.h"
 #include "device.h"
+#include "hint.h"
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
 #include "policy.h"
 #include "sysfs.h"
 
-/* A PV guest's MSI-X vectors come from dom0's pirqs; more is odd. */
-#define MSIX_PLENTY	64
+/*
+ * A guest's MSI and MSI-X vectors are its pirqs above the GSIs: Xen
+ * gives each domU nr_static_irqs + extra_domU_irqs pirqs, and
+ * DEFAULT_EXTRA_DOMU_IRQS is 32 (xen/common/domain.c, 4.17), unless
+ * Xen boots with extra_guest_irqs=N.
+ */
+#define GUEST_MSI_PIRQS	32
 
 static int kv(struct outcome *out, const struct bdf *b, const char *field,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -132,7 +139,7 @@ static int check_one(const struct bdf *b, int iommu, struct outcome *out)
 {
 	struct problems p = { .len = 0 };
 	struct policy_topo t;
-	char state[64], why[900];
+	char state[64], why[900], hint[400];
 	bool on_pciback;
 	int rc = policy_group(b, &t);
 
@@ -161,10 +168,18 @@ static int check_one(const struct bdf *b, int iommu, struct outcome *out)
 		problem(&p, true, "it is a bridge: pass the devices behind it "
 			"instead");
 	kv(out, b, "msix", "%u", t.msix);
-	if (t.msix > MSIX_PLENTY)
-		problem(&p, false, "it asks for %u MSI-X vectors: a PV guest "
-			"gets them from dom0's pirqs; raise the guest's "
-			"extra_guest_irqs if its driver falls back", t.msix);
+	if (t.msix > GUEST_MSI_PIRQS)
+		problem(&p, false, "it asks for %u MSI-X vectors, a guest gets "
+			"%u pirqs for MSI by default: boot Xen with "
+			"extra_guest_irqs=%u (or more, for its other devices) "
+			"or its driver falls back to fewer vectors", t.msix,
+			GUEST_MSI_PIRQS, t.msix);
+	hint_get(b, hint, sizeof(hint));
+	kv(out, b, "hint", "%s", hint);
+	if (hint[0])
+		problem(&p, false, "pciback dropped a guest's write to its "
+			"config space (see hint): attach it with permissive=1 "
+			"if the guest's driver misbehaves");
 	if (!on_pciback && !strncmp(state, "host", 4))
 		problem(&p, false, "not assignable yet: assignable-add it, or "
 			"attach with seize=1");

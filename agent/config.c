@@ -7,6 +7,7 @@
 struct agent_config cfg = {
 	.sysfs_root = "/sys",
 	.proc_root = "/proc",
+	.dev_root = "/dev",
 	.state_dir = "/var/lib/xen-pci-agent",
 	.run_dir = XENPCI_RUN_DIR_DEFAULT,
 	.xen_lib_dir = "/var/lib/xen",

@@ -31,6 +31,7 @@
 struct agent_config {
 	const char *sysfs_root;
 	const char *proc_root;		/* the dom0 guard's /proc */
+	const char *dev_root;		/* DIR/kmsg: the kernel log */
 	bool reset_strict;		/* --reset-policy strict */
 	const char *state_dir;
 	const char *run_dir;	/* qemu-xen's QMP sockets */

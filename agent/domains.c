@@ -1,8 +1,9 @@
 /*
  * Guests that die holding devices.  @releaseDomain says that some
  * domain went away, not which (docs/misc/xenstore.txt), so every guest
- * that holds a device, by libxl's record (/libxl/pci/<K>/domid) or by
- * having a PCI backend here, is looked up in the hypervisor.  For each
+ * that holds a device, by libxl's record (/libxl/pci/<K>/domid), by
+ * having a PCI backend here, or by the agent's reset record (after `xl
+ * destroy` nothing else is left), is looked up in the hypervisor.  For each
  * one that is gone, a cleanup request of the agent's own revokes,
  * deassigns and resets its devices, keeps them assignable and removes
  * its backend, which libxl can leave behind
@@ -28,7 +29,9 @@
 #include "libxl_pci.h"
 #include "log.h"
 #include "ops.h"
+#include "policy.h"
 #include "request.h"
+#include "sysfs.h"
 #include "worker.h"
 #include "xenbus.h"
 
@@ -113,6 +116,33 @@ static void from_backends(struct check *c)
 	free(doms);
 }
 
+/*
+ * Devices the agent gave a guest (the reset record says it has them)
+ * that neither libxl's record nor a backend names any more: after `xl
+ * destroy`, libxl lets go of them before the domain dies, and only the
+ * record still says who had them.
+ */
+static void from_reset_records(struct check *c)
+{
+	struct bdf *devs = NULL;
+	struct reset_rec r;
+	unsigned int n = 0;
+	struct guest *g;
+
+	if (sysfs_pciback_devices(&devs, &n))
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		policy_reset_get(&devs[i], &r);
+		if (r.state != RESET_IN_USE || r.domid < 0 ||
+		    r.domid == (long)cfg.domid ||
+		    libxl_pci_domid(XBT_NULL, &devs[i]) >= 0)
+			continue;
+		if ((g = guest_get(c, (unsigned int)r.domid)))
+			guest_add_dev(g, &devs[i]);
+	}
+	free(devs);
+}
+
 /* On the worker thread. */
 static void check_run(struct job *j)
 {
@@ -122,6 +152,7 @@ static void check_run(struct job *j)
 	c->n = 0;
 	from_libxl(c);
 	from_backends(c);
+	from_reset_records(c);
 	for (unsigned int i = 0; i < c->n; i++) {
 		if (c->g[i].domid == cfg.domid)
 			continue;
@@ -133,8 +164,9 @@ static void check_run(struct job *j)
 	}
 	/*
 	 * xl destroy cleans up its guest's devices itself (libxl removes
-	 * the backend and /libxl/pci/<K>/domid), leaving no cleanup to
-	 * do here: R/devices must still stop saying "attached".
+	 * the backend and /libxl/pci/<K>/domid); what is left to do is
+	 * from_reset_records()'s.  R/devices must stop saying "attached"
+	 * at once.
 	 */
 	publish_all();
 }

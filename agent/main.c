@@ -27,6 +27,7 @@
 #include "config.h"
 #include "domains.h"
 #include "hypervisor.h"
+#include "kmsgwatch.h"
 #include "log.h"
 #include "main.h"
 #include "ops.h"
@@ -62,6 +63,8 @@ XENPCI_ROOT_FMT "/" XENPCI_REQUESTS " (protocol v1; the domid is --domid).\n"
 "                         options given here override it\n"
 "  --sysfs-root DIR       sysfs to act on (default /sys)\n"
 "  --proc-root DIR        proc the dom0 guard reads (default /proc)\n"
+"  --dev-root DIR         DIR/kmsg is the kernel log read for pciback's\n"
+"                         warnings (default /dev)\n"
 "  --protect SPEC         never take [DDDD:]BB:DD.F (or .*) from dom0\n"
 "                         without force=1; repeatable\n"
 "  --reset-policy POLICY  best-effort (default): a device that cannot be\n"
@@ -333,6 +336,7 @@ static int parse_options(int argc, char **argv, int *level)
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
 		{ "proc-root", required_argument, NULL, 'P' },
+		{ "dev-root", required_argument, NULL, 'K' },
 		{ "protect", required_argument, NULL, 'p' },
 		{ "reset-policy", required_argument, NULL, 'R' },
 		{ "state-dir", required_argument, NULL, 'S' },
@@ -367,6 +371,9 @@ static int parse_options(int argc, char **argv, int *level)
 			break;
 		case 'P':
 			cfg.proc_root = optarg;
+			break;
+		case 'K':
+			cfg.dev_root = optarg;
 			break;
 		case 'R': {
 			enum reset_policy rp;
@@ -460,10 +467,11 @@ static int absolute_paths(void)
 {
 	static char sysfs_abs[PATH_MAX], state_abs[PATH_MAX], run_abs[PATH_MAX];
 	static char pid_abs[PATH_MAX], lib_abs[PATH_MAX];
-	static char proc_abs[PATH_MAX];
+	static char proc_abs[PATH_MAX], dev_abs[PATH_MAX];
 
 	if (!absolute(cfg.sysfs_root, sysfs_abs, sizeof(sysfs_abs)) ||
 	    !absolute(cfg.proc_root, proc_abs, sizeof(proc_abs)) ||
+	    !absolute(cfg.dev_root, dev_abs, sizeof(dev_abs)) ||
 	    !absolute(cfg.state_dir, state_abs, sizeof(state_abs)) ||
 	    !absolute(cfg.run_dir, run_abs, sizeof(run_abs)) ||
 	    !absolute(cfg.xen_lib_dir, lib_abs, sizeof(lib_abs)) ||
@@ -474,6 +482,7 @@ static int absolute_paths(void)
 	}
 	cfg.sysfs_root = sysfs_abs;
 	cfg.proc_root = proc_abs;
+	cfg.dev_root = dev_abs;
 	cfg.state_dir = state_abs;
 	cfg.run_dir = run_abs;
 	cfg.xen_lib_dir = lib_abs;
@@ -651,6 +660,7 @@ static int start(void)
 	reqwatch_init(xs_requests_path());
 	domains_init(maybe_exit);
 	xlwatch_init(maybe_exit);
+	kmsgwatch_init();
 	return -1;
 fail:
 	xs_disconnect();
@@ -689,6 +699,7 @@ static int serve(void)
 	ev_run(loop, 0);
 
 	script_stop_all();
+	kmsgwatch_shutdown();
 	ev_io_stop(loop, &watch_io);
 	if (hangup_fd >= 0) {
 		ev_io_stop(loop, &hangup_io);

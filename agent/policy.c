@@ -18,7 +18,9 @@
  *    with an IPv6 address that is not link-local (/proc/net/if_inet6)
  *    or carries an IPv4 route (/proc/net/route: an IPv4 address brings
  *    its prefix route, fib_add_ifaddr());
- *  - is the boot VGA (boot_vga: dom0's console);
+ *  - is the boot VGA (boot_vga: dom0's console), or drives the active
+ *    console: fbcon is bound (class/vtconsole) and draws on its frame
+ *    buffer (class/graphics/fb0/device);
  *  - is listed with --protect.
  *
  * and a device that is a host bridge or a PCI bridge is never taken.
@@ -33,8 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -336,6 +338,63 @@ static void check_protected(struct why *w, const struct bdf *b)
 	}
 }
 
+static bool read_sys(const char *rel, char *buf, size_t len)
+{
+	char p[PATH_MAX];
+	FILE *f;
+	bool ok;
+
+	if (sysfs_path(p, sizeof(p), "%s", rel))
+		return false;
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, len, f) != NULL;
+	buf[ok ? strcspn(buf, "\n") : 0] = '\0';
+	fclose(f);
+	return ok;
+}
+
+/* vt.c's vtconsole class: a "frame buffer device" console that is bound. */
+static bool fbcon_bound(void)
+{
+	char rel[64], name[64], bind[8];
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(rel, sizeof(rel), "/class/vtconsole/vtcon%d/name", i);
+		if (!read_sys(rel, name, sizeof(name)))
+			continue;
+		snprintf(rel, sizeof(rel), "/class/vtconsole/vtcon%d/bind", i);
+		if (strstr(name, "frame buffer") &&
+		    read_sys(rel, bind, sizeof(bind)) && !strcmp(bind, "1"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * fbcon draws every console on the first frame buffer (fbcon.c's
+ * con2fb_map, unless fbcon=map: says otherwise), fb0; its parent is
+ * the device (fbmem.c).  vgacon draws on the boot VGA, said already.
+ */
+static void check_console(struct why *w, const struct bdf *b)
+{
+	char p[PATH_MAX], link[PATH_MAX], *base;
+	struct bdf x;
+	ssize_t n;
+
+	if (!fbcon_bound() ||
+	    sysfs_path(p, sizeof(p), "/class/graphics/fb0/device"))
+		return;
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	if (bdf_from_str(base ? base + 1 : link, &x) && bdf_eq(&x, b))
+		reason(w, "drives the active console (fbcon on fb0)");
+}
+
 static int check_one(struct why *w, const struct bdf *b)
 {
 	char buf[8];
@@ -344,6 +403,7 @@ static int check_one(struct why *w, const struct bdf *b)
 	if (!sysfs_dev_read(b, "boot_vga", buf, sizeof(buf)) &&
 	    !strcmp(buf, "1"))
 		reason(w, "is the boot VGA (dom0's console)");
+	check_console(w, b);
 	check_protected(w, b);
 	rc = check_blocks(w, b);
 	return rc ? rc : check_net(w, b);
@@ -594,185 +654,4 @@ int policy_group(const struct bdf *b, struct policy_topo *t)
 	t->msix = msix_vectors(self->cfg);
 	free(devs);
 	return 0;
-}
-
-/* ---------------------------------------------------- reset records */
-
-static void reset_path(const struct bdf *b, char *buf, size_t len)
-{
-	char key[KEY_STR_LEN];
-
-	snprintf(buf, len, "%s/reset/%s", cfg.state_dir, bdf_key(b, key));
-}
-
-void policy_reset_get(const struct bdf *b, struct reset_rec *r)
-{
-	char p[4096], st[16];
-	FILE *f;
-
-	memset(r, 0, sizeof(*r));
-	r->domid = -1;
-	reset_path(b, p, sizeof(p));
-	f = fopen(p, "re");
-	if (!f)
-		return;
-	/* "clean|dirty|in-use DOMID METHOD\nWHY\n" */
-	if (fscanf(f, "%15s %ld %31s\n", st, &r->domid, r->method) == 3) {
-		r->state = !strcmp(st, "clean") ? RESET_CLEAN :
-			   !strcmp(st, "in-use") ? RESET_IN_USE : RESET_DIRTY;
-		if (!fgets(r->why, sizeof(r->why), f))
-			r->why[0] = '\0';
-		r->why[strcspn(r->why, "\n")] = '\0';
-		if (!strcmp(r->method, "-"))
-			r->method[0] = '\0';
-	}
-	fclose(f);
-}
-
-int policy_reset_put(const struct bdf *b, const struct reset_rec *r)
-{
-	char p[4096], tmp[4112], dir[4096];
-	FILE *f;
-	int rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s/reset", cfg.state_dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		rc = -errno;
-	reset_path(b, p, sizeof(p));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
-	f = rc ? NULL : fopen(tmp, "we");
-	if (!f && !rc)
-		rc = -errno;
-	if (f) {
-		fprintf(f, "%s %ld %s\n%s\n", r->state == RESET_CLEAN ?
-			"clean" : r->state == RESET_IN_USE ? "in-use" :
-			"dirty", r->domid, r->method[0] ? r->method : "-",
-			r->why);
-		if (fclose(f))
-			rc = -errno;
-		else if (rename(tmp, p))
-			rc = -errno;
-	}
-	if (rc)
-		log_dev(LOG_WARNING, b, "record its reset state in %s: %s",
-			dir, strerror(-rc));
-	return rc;
-}
-
-const char *policy_reset_str(const struct reset_rec *r, char *buf,
-			     size_t len)
-{
-	if (r->state == RESET_NEVER)
-		snprintf(buf, len, "%s", "");
-	else if (r->state == RESET_CLEAN)
-		snprintf(buf, len, "clean (%s)", r->method);
-	else if (r->state == RESET_IN_USE)
-		snprintf(buf, len, "dirty: domain %ld has it%s%.150s",
-			 r->domid, r->why[0] ? "; " : "", r->why);
-	else
-		snprintf(buf, len, "dirty: domain %ld had it; %.150s",
-			 r->domid, r->why);
-	return buf;
-}
-
-int policy_reset_parse(const char *s, enum reset_policy *p)
-{
-	if (!strcmp(s, "strict"))
-		*p = RESET_POLICY_STRICT;
-	else if (!strcmp(s, "best-effort"))
-		*p = RESET_POLICY_BEST_EFFORT;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* ------------------------------------------------------- history */
-
-static void history_path(const struct bdf *b, char *buf, size_t len)
-{
-	char key[KEY_STR_LEN];
-
-	snprintf(buf, len, "%s/history/%s", cfg.state_dir, bdf_key(b, key));
-}
-
-/* "H line" for each history line, then "E last error". */
-void policy_history_get(const struct bdf *b, struct policy_history *h)
-{
-	char p[4096], *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-
-	memset(h, 0, sizeof(*h));
-	history_path(b, p, sizeof(p));
-	f = fopen(p, "re");
-	if (!f)
-		return;
-	while ((n = getline(&line, &cap, f)) > 2) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == 'E')
-			snprintf(h->last_error, sizeof(h->last_error), "%s",
-				 line + 2);
-		else if (line[0] == 'H' && h->n < POLICY_HISTORY)
-			snprintf(h->line[h->n++], sizeof(h->line[0]), "%s",
-				 line + 2);
-	}
-	free(line);
-	fclose(f);
-}
-
-static int history_put(const struct bdf *b, const struct policy_history *h)
-{
-	char p[4096], tmp[4112], dir[4096];
-	FILE *f;
-	int rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s/history", cfg.state_dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	history_path(b, p, sizeof(p));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	for (unsigned int i = 0; i < h->n; i++)
-		fprintf(f, "H %s\n", h->line[i]);
-	if (h->last_error[0])
-		fprintf(f, "E %s\n", h->last_error);
-	if (fclose(f) || rename(tmp, p))
-		rc = -errno;
-	return rc;
-}
-
-/* The history of a device is written by one request at a time. */
-static pthread_mutex_t history_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void policy_history_add(const struct bdf *b, const char *what, int err,
-			const char *msg)
-{
-	struct policy_history h;
-	char when[32], line[200];
-	time_t now = time(NULL);
-	struct tm tm;
-	int rc;
-
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(line, sizeof(line), "%s %.120s: %s", when, what,
-		 err ? errno_name(err) : "ok");
-	pthread_mutex_lock(&history_lock);
-	policy_history_get(b, &h);
-	if (h.n == POLICY_HISTORY) {
-		memmove(h.line[0], h.line[1], sizeof(h.line[0]) * (h.n - 1));
-		h.n--;
-	}
-	snprintf(h.line[h.n++], sizeof(h.line[0]), "%s", line);
-	if (err)
-		snprintf(h.last_error, sizeof(h.last_error), "%s %.120s: %s: "
-			 "%.400s", when, what, errno_name(err), msg);
-	rc = history_put(b, &h);
-	pthread_mutex_unlock(&history_lock);
-	if (rc)
-		log_dev(LOG_WARNING, b, "record its history in %s/history: %s",
-			cfg.state_dir, strerror(-rc));
 }

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "device.h"
 #include "guest.h"
+#include "hint.h"
 #include "libxl_pci.h"
 #include "log.h"
 #include "policy.h"
@@ -41,6 +42,7 @@ struct entry {
 	char stage[16];
 	char vdev[32];
 	char reset[200];	/* policy.c's record, "" none */
+	char hint[400];		/* hint.c's permissive hint, "" none */
 	struct policy_history hist;
 };
 
@@ -113,8 +115,11 @@ static void observe(struct entry *e, struct listings *ls)
 	struct device d;
 
 	e->present = sysfs_on_pciback(&e->bdf) == 1;
-	if (!e->present)
+	if (!e->present) {
+		hint_clear(&e->bdf);
 		return;
+	}
+	hint_get(&e->bdf, e->hint, sizeof(e->hint));
 	e->domid = libxl_pci_domid(XBT_NULL, &e->bdf);
 	if (libxl_pci_driver(XBT_NULL, &e->bdf, known, sizeof(known)) &&
 	    driver_recall(&e->bdf, known, sizeof(known)))
@@ -177,7 +182,7 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	 * Removed and written again in the transaction: readers never see
 	 * it half done, and one RM clears domid and vdev of a device no
 	 * longer attached without asking what was there (nor any other
-	 * node it no longer has: reset, history, last-error).
+	 * node it no longer has: reset, history, last-error, permissive-hint).
 	 */
 	if (!xs_remove(t, base))
 		return false;
@@ -190,6 +195,8 @@ static bool write_entry(xs_transaction_t t, const struct entry *e)
 	    !put(t, base, XENPCI_DEV_PERMISSIVE, e->permissive ? "1" : "0") ||
 	    !put(t, base, XENPCI_DEV_STAGE, e->stage) ||
 	    (e->reset[0] && !put(t, base, XENPCI_DEV_RESET, e->reset)) ||
+	    (e->hint[0] &&
+	     !put(t, base, XENPCI_DEV_PERMISSIVE_HINT, e->hint)) ||
 	    !write_history(t, base, e))
 		return false;
 	if (e->domid < 0)

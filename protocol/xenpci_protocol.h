@@ -37,6 +37,8 @@
 #define XENPCI_DEV_RESET	"reset"	/* "clean (flr)", "dirty: ..." */
 #define XENPCI_DEV_HISTORY	"history"	/* history/0.. oldest first */
 #define XENPCI_DEV_LAST_ERROR	"last-error"
+/* pciback dropped a guest's read-only config write: one line, the fix */
+#define XENPCI_DEV_PERMISSIVE_HINT	"permissive-hint"
 
 #define XENPCI_DEVSTATE_ASSIGNABLE	"assignable"
 #define XENPCI_DEVSTATE_ATTACHED	"attached"

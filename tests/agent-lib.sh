@@ -13,10 +13,13 @@ agent_start() {
 	STATE=${STATE:-$SIM/state}
 	# The simulated host's /proc, beside its sys/ (the dom0 guard).
 	PROC_ROOT=${PROC_ROOT:-${SIMSYSFS_CTL%/sim}/proc}
+	# Its kernel log (dev/kmsg), never the machine's.
+	DEV_ROOT=${DEV_ROOT:-${SIMSYSFS_CTL%/sim}/dev}
 	# The simulated hypervisor (quarantine calls) unless told otherwise.
 	LD_PRELOAD=${AGENT_PRELOAD-$SIMXEN_PRELOAD} \
 	${AGENT_WRAPPER:-} "$BIN/xen-pci-agent" --foreground \
 		--sysfs-root "$SYSFS_ROOT" --proc-root "$PROC_ROOT" \
+		--dev-root "$DEV_ROOT" \
 		--state-dir "$STATE" \
 		${XEN_LIB_DIR:+--xen-lib-dir="$XEN_LIB_DIR"} \
 		--log-level debug "$@" >"$AGENT_LOG" 2>&1 &

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libxen-dev libev-dev libfuse3-dev fuse3
 xen-utils-4.17 xenstore-utils libyajl-dev shellcheck valgrind
-libsystemd-dev libpci-dev pci.ids debhelper python3 man-db jq"
+libsystemd-dev libpci-dev pci.ids debhelper python3 man-db jq iproute2"
 # `make fuzz` only (libFuzzer is in libclang-rt); check replays with gcc.
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=

@@ -14,7 +14,24 @@ agent_up
 guest 5
 make_assignable $A $B $C $D
 
-# reqs ID:SPEC...: attaches to guest 5, one xenstore transaction.
+# queued: the bytes waiting on the agent's sockets, once they have
+# stopped growing (xenstored has sent every watch event), at most 10 s.
+queued() {
+	local prev=-1 cur i
+	for i in $(seq 50); do
+		cur=$(ss -xp 2>/dev/null | grep "pid=$AGENT_PID," |
+			awk '{ n += $3 } END { print n + 0 }')
+		[ "$cur" -gt 0 ] && [ "$cur" = "$prev" ] && return 0
+		prev=$cur
+		sleep 0.2
+	done
+	diag "no watch event seen on the agent's sockets in 10 s"
+}
+# reqs ID:SPEC...: attaches to guest 5, one xenstore transaction.  The
+# agent is stopped meanwhile and goes on once the watch events are on
+# its socket: one drain of the watch then reads them all, however
+# loaded the machine (a group is what one drain sees; requests that
+# arrive across two drains are two drives, and that is no error).
 reqs() {
 	local args=() x
 	for x in "$@"; do
@@ -22,7 +39,10 @@ reqs() {
 		       "$R/requests/${x%%:*}/spec" "${x#*:}"
 		       "$R/requests/${x%%:*}/op" attach)
 	done
+	kill -STOP "$AGENT_PID"
 	xenstore-write "${args[@]}"
+	queued
+	kill -CONT "$AGENT_PID"
 }
 # finals ID...: wait for each final status; "ID=STATUS ..." on one line.
 finals() {

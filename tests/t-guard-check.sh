@@ -103,6 +103,23 @@ like "no IOMMU: the fix" "$(res problems 0000:0e:00.0)" \
 is "no IOMMU: not ready" "$(res ready 0000:0e:00.0)" no
 rm "$SIMXEN_DIR/no-iommu"
 
+# --- MSI-X against what a guest may get (Xen: 32 pirqs for MSI)
+echo "add 0000:13:00.0 8086 10fb 0x020000 - flr=1 msix=64" \
+	>"$SIMSYSFS_CTL/hotplug"
+echo "add 0000:14:00.0 8086 10d3 0x020000 - flr=1 msix=5 pcie=0" \
+	>"$SIMSYSFS_CTL/hotplug"
+ck 13:00.0
+is "64 MSI-X vectors: counted" "$(res msix 0000:13:00.0)" 64
+like "... more than a guest gets: the fix" "$(res problems 0000:13:00.0)" \
+	'asks for 64 MSI-X vectors, a guest gets 32 pirqs for MSI by default: boot Xen with extra_guest_irqs=64'
+ck 14:00.0
+is "5 vectors, after a PCIe capability: counted" \
+	"$(res msix 0000:14:00.0)" 5
+check "... within what a guest gets: no MSI-X problem" \
+	bash -c '! grep -q MSI-X <<<"$1"' _ "$(res problems 0000:14:00.0)"
+ck 07:00.0
+is "no capability: 0 vectors" "$(res msix 0000:07:00.0)" 0
+
 # --- errors
 run_err "check of a missing device" ENODEV e1 check spec=1f:00.0
 run_err "check without a spec" EINVAL e2 check

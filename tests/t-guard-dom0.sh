@@ -79,6 +79,9 @@ refused 0000:00:00.0 "the host bridge" 'is a host bridge'
 
 # --- console, protected
 refused 0000:00:02.0 "the boot VGA" "is the boot VGA \\(dom0's console\\)"
+refused 0000:15:00.0 "the console's frame buffer" \
+	'drives the active console \(fbcon on fb0\)'
+allowed 0000:16:00.0 "a frame buffer fbcon does not draw on"
 refused 0000:0e:00.0 "an unused disk protected by --protect" \
 	'is protected \(--protect 0e:00\.0\)'
 refused 0000:0f:00.0 "a second VGA, protected with .*" \

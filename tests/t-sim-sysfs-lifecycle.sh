@@ -30,7 +30,7 @@ is "bad global line: exit 2" $? 2
 
 # Daemon mode: usable as soon as the command returns.
 check "daemon mode mount" sim_start
-is "DIR holds proc, sim and sys only" "$(ls "$MNT" | xargs)" "proc sim sys"
+is "DIR holds dev, proc, sim and sys only" "$(ls "$MNT" | xargs)" "dev proc sim sys"
 check "mounted" mountpoint -q "$MNT"
 echo 1 > "$DEV/0000:07:00.0/reset"
 is "echo (O_TRUNC) works" "$(tail -n2 "$MNT/sim/log" |

@@ -45,6 +45,7 @@ struct pdev {
 	char orig[64];		/* assignable: the driver to go back to */
 	char reset[128];	/* reset_method, "" unknown */
 	char *name;		/* /libxl/pci/K/name */
+	char *hint;		/* R/devices/K/permissive-hint, or NULL */
 	long domid;		/* attached: the guest, else -1 */
 	bool persistent;
 	enum group g;
@@ -56,6 +57,11 @@ struct persist {
 	struct xenpci_bdf b;
 	bool all;
 };
+
+static void pci_quiet(char *msg, ...)
+{
+	(void)msg;
+}
 
 static char *read_line(const char *dir, const char *file, char *buf,
 		       size_t len)
@@ -155,6 +161,8 @@ static void classify(struct xs_handle *xs, const char *root, struct pdev *d)
 		d->g = G_ATTACHED;
 		free(v);
 	}
+	d->hint = xs_get(xs, "%s/" XENPCI_DEVICES "/%s/"
+			 XENPCI_DEV_PERMISSIVE_HINT, root, d->key);
 	v = xs_get(xs, "%s/" XENPCI_DEVICES "/%s/" XENPCI_DEV_DRIVER, root,
 		   d->key);
 	if (!v)
@@ -345,6 +353,8 @@ static void print_text(struct xs_handle *xs, const struct pdev *v,
 			else if (d->crit_err)
 				printf("      critical: unknown (%s)\n",
 				       d->crit_err);
+			if (d->hint)
+				printf("      hint: %s\n", d->hint);
 		}
 	}
 }
@@ -392,6 +402,7 @@ static void print_json(const struct pdev *v, unsigned int n)
 		fputs(d->persistent ? "true" : "false", stdout);
 		xp_json_kv(stdout, &f, "critical", d->critical);
 		xp_json_kv(stdout, &f, "critical_unknown", d->crit_err);
+		xp_json_kv(stdout, &f, "permissive_hint", d->hint);
 		putchar('}');
 	}
 	fputs("]}\n", stdout);
@@ -416,6 +427,16 @@ int xp_cmd_status(const struct xp_opts *o, int argc, char **argv)
 	read_persistent(o->config ? o->config : XP_CONFIG_DEFAULT, &per,
 			&nper);
 	pacc = pci_alloc();
+	/*
+	 * pci_init() is not called (the devices are read from sysfs here),
+	 * so nothing set the message hooks, and libpci calls them when an
+	 * ID is not in pci.ids and it asks udev's hwdb (1234:1111, QEMU's
+	 * VGA): a NULL call, status died with SIGSEGV.
+	 */
+	if (pacc) {
+		pacc->warning = pci_quiet;
+		pacc->debug = pci_quiet;
+	}
 	rc = load(o->sysfs_root ? o->sysfs_root : "/sys", xs, root, pacc,
 		  per, nper, &v, &n);
 	if (rc) {
@@ -433,6 +454,7 @@ int xp_cmd_status(const struct xp_opts *o, int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		free(v[i].name);
+		free(v[i].hint);
 		free(v[i].critical);
 		free(v[i].crit_err);
 	}

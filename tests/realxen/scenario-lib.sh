@@ -265,6 +265,7 @@ xt_dump_raw() {
 
 if [ "$XT_WORLD" = real ]; then
 XT_SYSFS=/sys
+XT_AGENT_LOG=/run/agent.log
 
 xt_agent_spawn() {
 	xen-pci-agent --foreground --log-level debug \
@@ -293,7 +294,7 @@ name = "$name"
 type = "pv"
 kernel = "/guest/vmlinuz"
 ramdisk = "/guest/initrd"
-extra = "console=hvc0"
+extra = "console=hvc0${XT_GUEST_EXTRA:+ $XT_GUEST_EXTRA}"
 memory = 192
 vcpus = 1
 # Without it (or a pci= entry) Xen gives the domain no IOMMU context and
@@ -381,6 +382,24 @@ xt_qmp_new() {
 
 xt_guest_unpause() { xl unpause "$1"; }
 xt_guest_destroy() { xl destroy "$1"; }
+# xt_dom0_net IF ADDR/PLEN ROUTE/PLEN: dom0 uses IF: up, an address
+# (which brings its prefix route, fib_add_ifaddr()) and another route.
+xt_dom0_net() {
+	ip link set "$1" up && ip addr add "$2" dev "$1" &&
+		ip route add "$3" dev "$1"
+}
+# xt_guest_cfgwrite DOMID VBDF OFF: the guest writes 2 bytes at OFF
+# (decimal).  A real guest does it itself (guest-init,
+# XT_GUEST_EXTRA=xtest_cfgwrite=OFF at its creation); wait for its word.
+xt_guest_cfgwrite() {
+	local name
+	name=$(sed -n "s/^$1 //p" "$XT_TMP/guests")
+	xt_wait 120 grep -q "^XGUEST cfgwrite $2 $3" "$(xt_guest_log "$name")"
+}
+# xt_dmesg_ro_write BDF: pciback's read-only config write warning.
+xt_dmesg_ro_write() {
+	dmesg | grep -q "pciback $1: .*Driver tried to write to a read-only"
+}
 xt_guest_alive() { xl list "$1" > /dev/null 2>&1; }
 
 # The last bus report on the guest's console (guest-init).
@@ -406,11 +425,14 @@ xt_guest_driver() {
 
 else
 XT_SYSFS=$SYSFS_ROOT
+XT_AGENT_LOG=$SIMHOST_DIR/agent.log
 XT_NEXT_DOMID=1
 
 xt_agent_spawn() {
 	LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
 		--sysfs-root "$SYSFS_ROOT" --state-dir "$SIMHOST_DIR/state" \
+		--proc-root "${SYSFS_ROOT%/sys}/proc" \
+		--dev-root "${SYSFS_ROOT%/sys}/dev" \
 		--run-dir "$XEN_RUN_DIR" --xen-lib-dir "$XEN_LIB_DIR" \
 		--log-level debug 2>> "$SIMHOST_DIR/agent.log" &
 	echo $! > "$XT_TMP/agent.pid"
@@ -492,6 +514,18 @@ xt_guest_up() {
 }
 xt_guest_unpause() { simhost domain unpause "$1"; }
 xt_guest_destroy() { simhost domain destroy "$1"; }
+xt_dom0_net() {
+	echo "link $1 up" > "$SIMSYSFS_CTL/hotplug" &&
+		echo "host addr $1 $2" > "$SIMSYSFS_CTL/hotplug" &&
+		echo "host route $1 $3" > "$SIMSYSFS_CTL/hotplug"
+}
+xt_guest_cfgwrite() {
+	simhost guest "$1" cfgwrite "$2" "$3" 2 0x8000
+}
+xt_dmesg_ro_write() {
+	cat "${SYSFS_ROOT%/sys}/dev/kmsg" 2>/dev/null |
+		grep -q "pciback $1: .*Driver tried to write to a read-only"
+}
 xt_guest_alive() { [ -n "$(xenstore-read /local/domain/$1/name 2>/dev/null)" ]; }
 
 xt_guest_bus() {

@@ -82,6 +82,7 @@ EOF2
 chmod +x "$SIM/scripts/keep-in-dom0"
 LD_PRELOAD=$SIMXEN_PRELOAD xen-pci-agent --foreground \
 	--sysfs-root "$SYSFS_ROOT" --proc-root "${SIMSYSFS_CTL%/sim}/proc" \
+	--dev-root "${SIMSYSFS_CTL%/sim}/dev" \
 	--state-dir "$SIM/state" --script-dir "$SIM/scripts" \
 	--log-level info 2> "$SIM/agent.log" &
 AGENT=$!

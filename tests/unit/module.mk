@@ -16,12 +16,13 @@ UNIT_OBJS_test-intent := agent/statedir.o agent/log.o agent/bdf.o \
 	agent/config.o
 UNIT_OBJS_test-device-table := agent/device.o agent/devstep.o \
 	agent/xenbus.o agent/xenbus_conn.o agent/hypervisor.o \
-	agent/libxl_pci.o agent/policy.o agent/sysfs.o agent/script.o \
-	agent/qemupt.o agent/qmp.o agent/savedcfg.o \
+	agent/libxl_pci.o agent/policy.o agent/records.o agent/sysfs.o \
+	agent/script.o agent/qemupt.o agent/qmp.o agent/savedcfg.o \
 	agent/statedir.o agent/xs.o agent/log.o agent/bdf.o \
 	agent/config.o agent/cancel.o
 UNIT_OBJS_test-qmp := agent/qemupt.o agent/qmp.o agent/log.o agent/sysfs.o \
 	agent/config.o agent/cancel.o agent/bdf.o
+UNIT_OBJS_test-hint := agent/hint.o agent/log.o agent/bdf.o agent/config.o
 UNIT_OBJS_test-queue := agent/queue.o agent/bdf.o
 UNIT_OBJS_test-reqparse := agent/reqparse.o agent/spec.o agent/bdf.o
 UNIT_OBJS_test-request := tests/unit/request-fakes.o \

@@ -30,9 +30,10 @@ static const char usage[] =
 "       simhost fault sysfs PATH ERRNO [nth=N] [count=M] [delay_ms=D]\n"
 "       simhost fault xen CALL ERRNO [COUNT]\n"
 "       simhost fault clear\n"
+"       simhost guest DOMID cfgwrite VBDF OFFSET SIZE VALUE\n"
 "       simhost xs --domid N read|write|ls|rm|mkdir|getperms PATH [VALUE]\n"
 "\n"
-"domain and fault take --dir DIR, or SIMHOST_DIR from DIR/env.\n"
+"domain, guest and fault take --dir DIR, or SIMHOST_DIR from DIR/env.\n"
 "An HVM guest with qemu-xen in dom0 gets a QMP peer (simqmp) on\n"
 "$XEN_RUN_DIR/qmp-libxl-DOMID, as libxl's /var/run/xen/qmp-libxl-DOMID.\n"
 "up writes DIR/env; with --owner-pid the host goes down by itself\n"
@@ -141,6 +142,8 @@ int main(int argc, char **argv)
 		return cmd_xs(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "qmp"))
 		return cmd_qmp(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "guest"))
+		return cmd_guest(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fault"))
 		return cmd_fault(argc - 1, argv + 1);
 	fprintf(stderr, "simhost: unknown command '%s'\n%s", argv[1], usage);

@@ -53,6 +53,7 @@ int host_down(const struct host *h, bool from_guard);
 /* domain.c */
 int cmd_domain(int argc, char **argv);
 int cmd_fault(int argc, char **argv);
+int cmd_guest(int argc, char **argv);
 int poke_virq(const struct host *h);
 int poke_domain(const struct host *h, unsigned int domid);
 

@@ -10,6 +10,9 @@
  *					first, default), loaded as a module
  *					(registered last), or not there
  *	pciback_do_flr=1		create pciback/do_flr (distro kernels)
+ *	fbcon=1				the console is fbcon's: vtcon1 "(M) frame
+ *					buffer device" bound, else vtcon0 "(S)
+ *					VGA+" (vgacon) is
  *	hide=(BDF)(BDF)...		xen-pciback.hide=; a bare BDF is
  *					accepted too.  Matching devices are
  *					bound to pciback at boot.  A bad value
@@ -58,6 +61,8 @@
  *	totalvfs=N	on a PF: sriov_totalvfs (default: its VFs listed)
  *	numvfs=N	on a PF: VFs enabled at boot (default: all listed)
  *	boot_vga=1	boot_vga reads 1 (file exists for class 0x0300xx)
+ *	fb=N		its (non-pciback) driver registers frame buffer fbN:
+ *			class/graphics/fbN/device names it
  *	reset_fail=1	every reset of it fails (-ENOTTY: not ready after
  *			the reset, pci_dev_wait())
  *	block=NAME:MAJ:MIN,...	block devices under it while its driver is
@@ -68,6 +73,8 @@
  *	pcie=TYPE	a PCI Express capability at 0x40 with that device/
  *			port type (0 endpoint, 4 root port, 6 downstream
  *			port, 7 PCIe-to-PCI bridge); default: none
+ *	msix=N		an MSI-X capability at 0x50 with N vectors (Table
+ *			Size N - 1), after the PCIe one if any
  *	in_use=1	a NIC in use: net/<ifname>/operstate reads "up"
  *	ifname=NAME	interface name (default ethN)
  *	operstate=S	operstate text
@@ -208,6 +215,8 @@ static int parse_global(const char *key, const char *val, const char *where)
 			pciback_mode = PCIBACK_ABSENT;
 		else
 			goto bad;
+	} else if (!strcmp(key, "fbcon")) {
+		sim.fbcon = !strcmp(val, "1");
 	} else if (!strcmp(key, "pciback_do_flr")) {
 		sim.pciback_do_flr = !strcmp(val, "1");
 	} else if (!strcmp(key, "pciback_permissive")) {
@@ -358,6 +367,10 @@ static int parse_numkey(struct sim_dev *dev, struct devopts *o,
 		if (parse_num(val, 0xf, &v))
 			return -EINVAL;
 		dev->pcie_type = v;
+	} else if (!strcmp(key, "msix")) {
+		if (parse_num(val, 2048, &v) || !v)
+			return -EINVAL;
+		dev->msix = v;
 	} else if (!strcmp(key, "numvfs")) {
 		if (parse_num(val, 0xffff, &v))
 			return -EINVAL;
@@ -400,6 +413,13 @@ static int parse_devkey(struct sim_dev *dev, struct devopts *o, char *tok)
 		snprintf(o->pf, sizeof(o->pf), "%s", val);
 	else if (!strcmp(tok, "boot_vga"))
 		dev->boot_vga = !strcmp(val, "1");
+	else if (!strcmp(tok, "fb")) {
+		unsigned long fb;
+
+		if (kstrtoul(val, 10, &fb) || fb > 31)
+			return -EINVAL;
+		dev->fb = (int)fb;
+	}
 	else if (!strcmp(tok, "reset_fail"))
 		dev->reset_fail = !strcmp(val, "1");
 	else if (!strcmp(tok, "block"))
@@ -509,6 +529,7 @@ static struct sim_dev *new_dev(char **tok, const char *where)
 	dev->vf_index = -1;
 	dev->secondary = dev->subordinate = -1;
 	dev->pcie_type = -1;
+	dev->fb = -1;
 	return dev;
 }
 

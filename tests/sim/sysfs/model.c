@@ -398,6 +398,14 @@ void sim_dev_fill_config(struct sim_dev *dev)
 		c[0x41] = 0x00;
 		put16(c + 0x42, (dev->pcie_type & 0xf) << 4 | 2);
 	}
+	if (dev->msix) {
+		/* PCI_CAP_ID_MSIX, Message Control's Table Size = N - 1 */
+		put16(c + 0x06, 0x0010);
+		c[dev->pcie_type >= 0 ? 0x41 : 0x34] = 0x50;
+		c[0x50] = 0x11;
+		c[0x51] = 0x00;
+		put16(c + 0x52, (dev->msix - 1) & 0x7ff);
+	}
 }
 
 static void sim_dev_free(struct sim_dev *dev)

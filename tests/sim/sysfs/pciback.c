@@ -199,6 +199,7 @@ static void pcistub_init_device(struct sim_dev *dev)
 	dev->psdev_seq = ++psdev_counter;
 	dev->permissive = false;
 	dev->allow_interrupt_control = false;
+	dev->warned_on_write = false;
 	dev->isr_on = false;
 	dev->ack_intr = false;
 	dev->owner_domid = -1;

@@ -115,10 +115,65 @@ static int hotplug_assign(char *args)
 }
 
 /*
+ * "cfgwrite DOMID BDF OFFSET SIZE VALUE": a guest's pcifront asks
+ * pciback to write config space (XEN_PCI_OP_conf_write).  The write
+ * succeeds with pciback's answer, 0 or XEN_PCI_ERR_*, read back from
+ * sim/cfgwrite-result.
+ */
+static int cfgwrite_result;
+
+static int hotplug_cfgwrite(char *args)
+{
+	unsigned int off, size, value;
+	char bdf[32];
+	int domid;
+	struct sim_dev *d;
+
+	if (sscanf(args, "%d %31s %i %u %i", &domid, bdf, &off, &size,
+		   &value) != 5 || domid < 0)
+		return -EINVAL;
+	d = bus_find_device_by_name(bdf);
+	if (!d)
+		return -ENODEV;
+	cfgwrite_result = pcibk_config_write(d, domid, off, size, value);
+	return 0;
+}
+
+static int cfgwrite_result_show(struct node *n, struct strbuf *sb)
+{
+	UNUSED(n);
+	return sb_printf(sb, "%d\n", cfgwrite_result);
+}
+
+/*
+ * "link IFNAME up|down": `ip link set IFNAME up` (dev_change_flags():
+ * IFF_UP; the simulated NIC always has carrier, so operstate follows).
+ */
+static int hotplug_link(char *args)
+{
+	char ifname[16], how[8];
+	size_t i;
+
+	if (sscanf(args, "%15s %7s", ifname, how) != 2 ||
+	    (strcmp(how, "up") && strcmp(how, "down")))
+		return -EINVAL;
+	for (i = 0; i < sim.ndevs; i++) {
+		if (strcmp(sim.devs[i]->ifname, ifname))
+			continue;
+		snprintf(sim.devs[i]->operstate,
+			 sizeof(sim.devs[i]->operstate), "%s", how);
+		return 0;
+	}
+	return -ENODEV;
+}
+
+/*
  * Writing sim/hotplug: "add <inventory device line>", "remove BDF"
  * (surprise removal), "assign BDF DOMID" / "release BDF" (a guest takes
  * or lets go of a pciback device; release resets it as
- * pcistub_put_pci_dev() does).
+ * pcistub_put_pci_dev() does), "cfgwrite ...", "link ..." (above),
+ * "host LINE" (an inventory host line: what `ip addr add`, `ip route
+ * add`, mount or swapon would change in dom0).
  */
 static int hotplug_store(struct node *n, const char *buf, size_t len)
 {
@@ -136,6 +191,15 @@ static int hotplug_store(struct node *n, const char *buf, size_t len)
 		err = hotplug_remove(line + 7);
 	} else if (!strncmp(line, "assign ", 7)) {
 		err = hotplug_assign(line + 7);
+	} else if (!strncmp(line, "link ", 5)) {
+		err = hotplug_link(line + 5);
+	} else if (!strncmp(line, "host ", 5)) {
+		/* An inventory host line: "addr ...", "route ...", ... */
+		err = host_parse_line(line + 5);
+		if (err > 0)
+			err = -EINVAL;
+	} else if (!strncmp(line, "cfgwrite ", 9)) {
+		err = hotplug_cfgwrite(line + 9);
 	} else if (!strncmp(line, "release ", 8)) {
 		d = bus_find_device_by_name(line + 8);
 		err = d ? pcistub_release(d) : -ENODEV;
@@ -150,5 +214,6 @@ const struct attr simctl_attrs[] = {
 	{ "state", 0444, state_show, NULL, NULL, false },
 	{ "hotplug", 0200, NULL, hotplug_store, NULL, false },
 	{ "pid", 0444, pid_show, NULL, NULL, false },
+	{ "cfgwrite-result", 0444, cfgwrite_result_show, NULL, NULL, false },
 	{ NULL, 0, NULL, NULL, NULL, false },
 };

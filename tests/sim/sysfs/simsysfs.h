@@ -81,6 +81,8 @@ struct sim_dev {
 	bool boot_vga;
 	int secondary, subordinate;	/* bridge bus range, -1 default */
 	int pcie_type;			/* PCIe capability type, -1 none */
+	unsigned int msix;		/* MSI-X vectors, 0 no capability */
+	int fb;				/* fbN while its driver is bound, -1 */
 	char ifname[16];		/* in_use NIC: net/<ifname> */
 	char operstate[16];
 	int probe_fail;			/* errno every non-pciback probe gets */
@@ -102,6 +104,7 @@ struct sim_dev {
 	bool psdev;
 	bool permissive;
 	bool allow_interrupt_control;
+	bool warned_on_write;		/* conf_space.c: warned once */
 	bool isr_on, ack_intr;
 	unsigned long psdev_seq;	/* list_add() order: newest first */
 	int owner_domid;		/* psdev->pdev: guest using it, or -1 */
@@ -133,6 +136,7 @@ struct sim_state {
 	bool param_passthrough;
 
 	bool drivers_autoprobe;
+	bool fbcon;			/* the console is fbcon's (vtcon1) */
 	pid_t pid;
 };
 
@@ -248,6 +252,25 @@ int pciback_parse_hide(const char *hide);
 int pcistub_assign(struct sim_dev *dev, int domid);
 int pcistub_release(struct sim_dev *dev);
 
+/* confspace.c: a guest's config write through pciback (conf_space.c) */
+int pcibk_config_write(struct sim_dev *d, int domid, unsigned int off,
+		       unsigned int size, uint32_t value);
+
+/* kmsg.c: dev/kmsg */
+struct kmsg_reader;
+struct fuse_pollhandle;
+struct attr;
+void kmsg_dev_printk(int level, const struct sim_dev *dev,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+off_t kmsg_size(void);
+struct kmsg_reader *kmsg_open(void);
+void kmsg_close(struct kmsg_reader *r);
+int kmsg_read(struct kmsg_reader *r, char *buf, size_t size, off_t off);
+int kmsg_poll(struct kmsg_reader *r, struct fuse_pollhandle *ph,
+	      unsigned int *revents);
+bool attr_is_kmsg(const struct attr *a);
+
 /* attrs.c: the sysfs attribute tables */
 struct node;
 struct attr {
@@ -289,12 +312,21 @@ extern const struct attr bus_attrs[];
 extern const struct attr param_attrs[];
 extern const struct attr simctl_attrs[];
 extern const struct attr proc_attrs[];
+extern const struct attr devdir_attrs[];
+extern const struct attr vtcon_attrs[];
+/* console.c: the device fbN is on (its driver bound), or NULL */
+struct sim_dev *console_fb_dev(int fb);
 extern const struct attr proc_self_attrs[];
 extern const struct attr proc_net_attrs[];
 extern const struct attr blk_attrs[];
 extern const struct attr dm_attrs[];
 const struct attr *attr_find(const struct attr *table, const char *name,
 			     struct node *n);
+/* tree.c: the file tree.  0 or -ENOENT, -ENOTDIR. */
+int tree_resolve(const char *path, struct node *out);
+typedef void (*tree_list_fn)(void *arg, const char *name,
+			     const struct node *n);
+void tree_list(struct node *dir, tree_list_fn fn, void *arg);
 ssize_t config_read(struct sim_dev *dev, char *buf, size_t size, off_t off);
 ssize_t config_write(struct sim_dev *dev, const char *buf, size_t size,
 		     off_t off);
