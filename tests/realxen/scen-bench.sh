@@ -46,8 +46,8 @@ xb_cs() {
 xb_backend() {
 	local out line n= st=
 	case $1 in
-	assignable-add) [ "$(xt_driver $XB_BDF)" = pciback ]; return ;;
-	assignable-remove) [ "$(xt_driver $XB_BDF)" = e1000 ]; return ;;
+	assignable-add) [ "$(xt_driver "$XB_BDF")" = pciback ]; return ;;
+	assignable-remove) [ "$(xt_driver "$XB_BDF")" = e1000 ]; return ;;
 	esac
 	out=$(xenstore-ls -f "$XB_BE" 2>/dev/null)
 	while IFS= read -r line; do
@@ -141,10 +141,11 @@ xb_run() {
 			return 1; }
 		xenstore-rm "$R/requests/$id"
 	fi
-	[ "$round" -gt 0 ] && printf 'XBENCH {"round":%d,"op":"%s","tool":"%s",%s\n' \
-		"$round" "$op" "$tool" \
-		"\"backend_ms\":$((be * 10)),\"done_ms\":$((dn * 10)),\"polls\":$polls}"
-	return 0
+	[ "$round" -gt 0 ] || return 0
+	printf 'XBENCH {"round":%d,"op":"%s","tool":"%s",' \
+		"$round" "$op" "$tool"
+	printf '"backend_ms":%d,"done_ms":%d,"polls":%d}\n' \
+		$((be * 10)) $((dn * 10)) "$polls"
 }
 
 # xb_cycle ROUND TOOL: the four ops; attach waits (untimed) until the
