@@ -63,9 +63,12 @@ demo: all
 	BUILD=$(BUILD) tests/sim/demo.sh
 
 # xl 4.17 against the agent on the simulated host (tests/bench/bench.sh):
-# `make bench N=5`, `make bench SCALE=1` (256 devices, ~15 minutes).
+# `make bench N=5`, `make bench SCALE=1` (256 devices, ~15 minutes),
+# `make bench REALXEN=1` (also one real-Xen boot, xl and the agent on a
+# real PV guest: tests/bench/realxen.sh).
 bench: all
-	BUILD=$(BUILD) N=$(or $(N),20) SCALE=$(or $(SCALE),0) tests/bench/bench.sh
+	BUILD=$(BUILD) N=$(or $(N),20) SCALE=$(or $(SCALE),0) \
+		REALXEN=$(or $(REALXEN),0) tests/bench/bench.sh
 
 asan:
 	$(MAKE) SANITIZE=1 BUILD=build/asan check

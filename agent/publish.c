@@ -3,10 +3,11 @@
  * `xen-pci list`.  An entry is written from one observation of the
  * device (device.c), so `state`, `stage`, `domid` and `vdev` agree.
  *
- * After a request only the devices it named are written, in one
- * transaction, so the cost of a request does not grow with the number
- * of devices on the host; the whole tree is rewritten at start-up and
- * when a guest dies (xl destroy cleans up behind the agent's back).
+ * After a request, or a change of xl's seen by xlwatch.c, only the
+ * devices it named are written, in one transaction, so the cost of a
+ * request does not grow with the number of devices on the host; the
+ * whole tree is rewritten at start-up and when a guest dies (xl destroy
+ * cleans up behind the agent's back).
  * A mutex keeps two workers' read-then-write from interleaving.
  */
 #include <errno.h>

@@ -15,6 +15,9 @@
  * ledger runs a phase.  A guest that is gone is left to domains.c (its
  * cleanup phase, when the agent releases it), and what was exported
  * before the agent started is taken as it is, without a phase.
+ * The devices a check found added or removed are published in
+ * R/devices at its end, as a request's are: readers need not ask for a
+ * list to see what xl did.
  *
  * Cost.  An event under a guest's backend while one of the agent's
  * requests is queued or runs on that guest is the agent's own doing
@@ -34,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xenstore.h>
 #include <xen/io/xenbus.h>
@@ -42,6 +46,7 @@
 #include "hypervisor.h"
 #include "libxl_pci.h"
 #include "log.h"
+#include "publish.h"
 #include "request.h"
 #include "script.h"
 #include "statedir.h"
@@ -51,6 +56,7 @@
 #include "xs.h"
 
 #define DOMID_LIMIT	0x7ff0	/* DOMID_FIRST_RESERVED */
+#define UNRECORD_WAIT_MS	2000
 
 /*
  * Per guest: checks queued, not yet started; a baseline is asked for;
@@ -108,9 +114,21 @@ static int run_phase(enum script_phase ph, unsigned int domid,
 	return script_run(ph, &sd, NULL, msg, len);
 }
 
+/* The devices a check found changed, for R/devices. */
+struct changed {
+	struct bdf b[REQ_MAX_DEVS];
+	unsigned int n;
+};
+
+static void changed_add(struct changed *c, const struct bdf *b)
+{
+	if (c->n < REQ_MAX_DEVS)
+		c->b[c->n++] = *b;
+}
+
 /* The add phases; false if a device is still on its way. */
 static bool added(unsigned int domid, const struct xb_entry *e,
-		  unsigned int n, bool base)
+		  unsigned int n, bool base, struct changed *c)
 {
 	int be_state = backend_state(domid), rc, err = 0;
 	char msg[768], first[768] = "";
@@ -129,6 +147,7 @@ static bool added(unsigned int domid, const struct xb_entry *e,
 			continue;
 		}
 		any = true;
+		changed_add(c, &e[i].bdf);
 		rc = run_phase(SP_ADD, domid, &e[i].bdf, msg, sizeof(msg));
 		if (rc && !err) {
 			err = rc;
@@ -150,8 +169,27 @@ static bool listed(const struct bdf *b, const struct xb_entry *e,
 	return false;
 }
 
+/*
+ * libxl removes /libxl/pci/<K>/domid last, after the backend
+ * (libxl_pci.c, pci_remove_done()'s out:): R/devices is written once
+ * it is gone, so as not to say "attached" of a detached device.  Its
+ * removal comes right after the backend's on a working toolstack; one
+ * that keeps it longer is left to the next publication.
+ */
+static void wait_unrecorded(unsigned int domid, const struct bdf *b)
+{
+	for (int i = 0; i < UNRECORD_WAIT_MS / 20; i++) {
+		if (libxl_pci_domid(XBT_NULL, b) != (long)domid)
+			return;
+		usleep(20000);
+	}
+	log_dev(LOG_WARNING, b, "still recorded for domain %u by libxl "
+		"%d ms after its backend went: published as it is", domid,
+		UNRECORD_WAIT_MS);
+}
+
 static void removed(unsigned int domid, const struct xb_entry *e,
-		    unsigned int n)
+		    unsigned int n, struct changed *c)
 {
 	struct bdf had[REQ_MAX_DEVS];
 	unsigned int nh = script_ledger_of(domid, had, REQ_MAX_DEVS);
@@ -164,6 +202,7 @@ static void removed(unsigned int domid, const struct xb_entry *e,
 		if (alive < 0)
 			alive = hv_domain_alive(domid);
 		script_ledger_set(domid, &had[i], false);
+		changed_add(c, &had[i]);
 		if (!alive) {
 			/* Released with its guest: domains.c's cleanup. */
 			log_dev(LOG_INFO, &had[i], "domain %u is gone: no "
@@ -171,6 +210,7 @@ static void removed(unsigned int domid, const struct xb_entry *e,
 			continue;
 		}
 		run_phase(SP_REMOVE, domid, &had[i], msg, sizeof(msg));
+		wait_unrecorded(domid, &had[i]);
 	}
 }
 
@@ -180,6 +220,7 @@ static void check_run(const struct req_params *p)
 	unsigned int domid = p->domid, gen = atomic_load(&dirty[domid]);
 	bool base = atomic_exchange(&baseline[domid], false), settled;
 	struct xb_entry *e = NULL;
+	struct changed c = { .n = 0 };
 	char msg[256];
 	unsigned int n = 0;
 
@@ -192,10 +233,17 @@ static void check_run(const struct req_params *p)
 	}
 	script_undo(false);
 	script_select(NULL, msg, sizeof(msg));
-	settled = added(domid, e, n, base);
+	settled = added(domid, e, n, base, &c);
 	if (!base)
-		removed(domid, e, n);
+		removed(domid, e, n, &c);
 	free(e);
+	/*
+	 * What xl changed, in R/devices now rather than at the next
+	 * request's publication: those devices only, in one transaction,
+	 * as after a request of the agent's own (ops_publish()).
+	 */
+	if (c.n)
+		publish_devices(c.b, c.n);
 	/* Done with what began before the reads; later events say more. */
 	if (settled)
 		atomic_store(&clean[domid], gen);

@@ -39,6 +39,12 @@ settled() {
 	[ "$n" = "$(wc -l <"$AGENT_LOG")" ]
 }
 
+# published BDF STATE [DOMID]: R/devices says so (no request asked).
+published() {
+	[ "$(dev_field "$1" state)" = "$2" ] &&
+		[ "$(dev_field "$1" domid)" = "${3:-}" ]
+}
+
 make_assignable $A $B
 calls_mark
 
@@ -65,6 +71,9 @@ is "xl add: hotplug-status connected" \
 	"$(xs_read "$(be 5)/hotplug-status")" connected
 check "xl add: the agent log says who attached it" \
 	log_has_re "$A: attached to domain 5 by another toolstack \(xl\): add phase"
+check "xl's attach: R/devices says attached to 5 without a request" \
+	wait_until 30 published $A attached 5
+is "xl's attach: R/devices stage" "$(dev_field $A stage)" exported
 
 calls_mark
 check "xl pci-attach 5 07:00.1 (hot plug)" xl pci-attach 5 07:00.1 ||
@@ -72,6 +81,8 @@ check "xl pci-attach 5 07:00.1 (hot plug)" xl pci-attach 5 07:00.1 ||
 check "xl's hot plug: add ran for 07:00.1" wait_until 30 ncalls_is add $B 1
 wait_until 10 settled
 is "xl's hot plug: only 07:00.1's add" "$(wc -l <"$CALLS")" 1
+check "xl's hot plug: R/devices says 07:00.1 is attached to 5" \
+	wait_until 30 published $B attached 5
 
 calls_mark
 check "xl pci-detach 5 07:00.0" xl pci-detach 5 07:00.0 ||
@@ -83,6 +94,10 @@ is "xl's detach: remove once, nothing else (07:00.1 stays)" \
 is "xl remove: DOMID" "$(call_field remove $A domid)" 5
 is "xl remove: XENBUS_PATH" "$(call_field remove $A path)" "$(be 5)"
 is "xl remove: ORIG_DRIVER" "$(call_field remove $A drv)" igb
+check "xl's detach: R/devices says assignable again without a request" \
+	wait_until 30 published $A assignable
+is "xl's detach: 07:00.1 still attached in R/devices" \
+	"$(dev_field $B state) $(dev_field $B domid)" "attached 5"
 
 calls_mark
 check "xl pci-detach 5 07:00.1 (the last: the backend goes)" \
@@ -92,6 +107,8 @@ check "xl's last detach: remove ran for 07:00.1" \
 wait_until 10 settled
 is "xl's last detach: remove once, nothing else" "$(wc -l <"$CALLS")" 1
 check "no backend left" xs_absent "$(be 5)"
+check "xl's last detach: R/devices says 07:00.1 is assignable" \
+	wait_until 30 published $B assignable
 
 # --- one tool attaches, the other detaches ----------------------------------
 calls_mark
@@ -161,5 +178,34 @@ like "--script ../pci: says why" "$(cat "$SIM/out")" "not the name of a file"
 xen-pci --script nosuch attach 5 07:00.0 >"$SIM/out" 2>&1
 is "--script nosuch: the agent's error, exit 1" $? 1
 like "--script nosuch: ENOENT" "$(cat "$SIM/out")" "\(ENOENT\)"
+
+# --- xl destroy: libxl releases the agent's device itself -------------------
+# Real libxl's part of it (libxl__device_pci_destroy_all: the backend,
+# /libxl/pci/K/domid, before the domain), as t-guard-xldestroy
+# emulates it: the agent learns of it from its reset record, resets the
+# device for the next guest and records the release.  Over the
+# simulated host xl destroy gets through libxl's PCI removal and then
+# dies (SIGSEGV) before the domain's own destruction, which is not
+# simulated for xl (libbenchxl): its exit is not checked, what it did
+# is, and simhost destroys the domain as libxl would next.
+guest 7
+attach_ok "the agent attaches 07:00.0 to 7" d1 7 07:00.0
+is "attached: reset record says domain 7 has it" "$(dev_field $A reset)" \
+	"dirty: domain 7 has it"
+xl destroy 7
+check "xl destroy: libxl removed the backend" xs_absent "$(be 7)"
+check "xl destroy: libxl removed its record" libxl_domid_absent $A
+simhost domain destroy 7
+last_hist() {
+	xenstore-ls "$R/devices/$(key_of "$1")/history" 2>/dev/null | tail -1
+}
+released7() { [[ "$(last_hist $A)" == *"released: domain 7 is gone: ok\"" ]]; }
+check "xl destroy: the release is in the history (bounded wait)" \
+	wait_until 30 released7
+check "xl destroy: R/devices says assignable" published $A assignable
+like "xl destroy: the reset record: reset after domain 7, or dirty and had it" \
+	"$(dev_field $A reset)" '^(clean \(|dirty: domain 7 had it; )'
+check "xl destroy: the agent says libxl released it" \
+	log_has_re "$A: domain 7 is gone and libxl released it"
 agent_done
 t_done

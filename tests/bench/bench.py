@@ -2,6 +2,7 @@
 """The measuring half of `make bench` (tests/bench/bench.sh runs it).
 
     bench.py run PHASE --n N --rows FILE     (inside tests/bench/ns.sh)
+    bench.py realxen-rows --rows FILE        XBENCH lines (stdin) -> rows
     bench.py report --out FILE ROWS...       table + results.json
 
 PHASE is one of
@@ -27,6 +28,22 @@ PHASE is one of
                BENCH_CPU_PAIRS add/remove -r pairs), system calls in
                BENCH_IDLE_SECONDS (10) of idling (strace -f), and RSS at
                the start and end of BENCH_RSS_REQUESTS requests
+
+  realxen      (make bench REALXEN=1; tests/bench/realxen.sh) one boot
+               of Xen 4.17 in QEMU, tests/realxen/scen-bench.sh: the
+               same four ops by xl and the agent on a real PV guest, in
+               turn; rows with "world": "realxen" (the others have
+               "world": "sim").  Tools: xl (xl started -> xl exited),
+               agent (request written -> final status), xl-backend and
+               agent-backend (the same runs, until the backend reached
+               the op's end: attach, state 4 and vdev-N for the device;
+               detach, the device gone from the backend; assignable-*,
+               the driver changed); after_backend_*: how long after that
+               point xl exited or the agent's status arrived;
+               poll_median_ms: one round of dom0's poll loop, the
+               resolution of both times.  The
+               -backend rows' ratio_to_xl is to xl-backend.  No
+               xenstore trace in dom0: xs_requests is null.
 
 Tools: xl (the whole `xl` process), xen-pci (the whole CLI process),
 raw (one transaction with the fields and op last, then a watch on
@@ -546,6 +563,53 @@ def cmd_run(argv):
 
 
 # ---------------------------------------------------------------------
+REALXEN_OPS = {"assignable-add": "assignable-add", "attach": "attach",
+               "detach": "detach",
+               "assignable-remove": "assignable-remove -r"}
+
+
+def cmd_realxen_rows(argv):
+    """scen-bench.sh's XBENCH objects, one a line on stdin, as rows."""
+    path = argv[argv.index("--rows") + 1]
+    runs = {}
+    order = []
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        x = json.loads(line)
+        op = REALXEN_OPS[x["op"]]
+        for tool, key in ((x["tool"], "done_ms"),
+                          (x["tool"] + "-backend", "backend_ms")):
+            k = (op, tool)
+            if k not in runs:
+                order.append(k)
+                runs[k] = ([], [], [])
+            runs[k][0].append(x[key])
+            if key == "done_ms":
+                runs[k][1].append(x["done_ms"] - x["backend_ms"])
+            if "polls" in x:
+                # the resolution: one round of the poll loop
+                runs[k][2].append(max(x["done_ms"], x["backend_ms"]) /
+                                  max(1, x["polls"]))
+    if not order:
+        die("realxen: no XBENCH lines")
+    out = []
+    for op, tool in order:
+        s, after, poll = runs[(op, tool)]
+        row = {"op": op, "tool": tool, "n": len(s), "phase": "realxen",
+               "world": "realxen", "samples_ms": s}
+        for f in ("total", "tool", "requester", "peer"):
+            row["xs_" + f] = None
+        if after:
+            row["after_backend_ms"] = after
+        if poll:
+            row["poll_ms"] = poll
+        out.append(row)
+    with open(path, "w") as f:
+        json.dump(out, f)
+
+
 def p90(xs):
     s = sorted(xs)
     return s[max(0, math.ceil(0.9 * len(s)) - 1)]
@@ -573,16 +637,26 @@ def cmd_report(argv):
             row["xs_requests" if f == "total" else "xs_" + f] = \
                 None if mid is None else r["xs_" + f][mid]
         row["phase"] = r["phase"]
+        row["world"] = r.get("world", "sim")
+        a = r.get("after_backend_ms")
+        if a:
+            row["after_backend_median_ms"] = round(statistics.median(a), 3)
+            row["after_backend_p90_ms"] = round(p90(a), 3)
+        if r.get("poll_ms"):
+            row["poll_median_ms"] = round(statistics.median(r["poll_ms"]), 1)
         rows.append(row)
-    phases = ["main", "single-1", "single-256", "batch", "guests", "cost"]
+    phases = ["main", "single-1", "single-256", "batch", "guests", "cost",
+              "realxen"]
     ops = list(OPS) + sorted({r["op"] for r in rows} - set(OPS))
-    tools = ["xl", "xl-exported"] + TOOLS[1:]
+    tools = ["xl", "xl-exported", "xl-backend"] + TOOLS[1:] + \
+        ["agent", "agent-backend"]
     rows.sort(key=lambda r: (phases.index(r["phase"]), ops.index(r["op"]),
                              tools.index(r["tool"])))
-    xl = {(r["op"], r["phase"]): r["median_ms"] for r in rows
-          if r["tool"] == "xl"}
+    xl = {(r["op"], r["phase"], r["tool"]): r["median_ms"] for r in rows
+          if r["tool"] in ("xl", "xl-backend")}
     for r in rows:
-        base = xl.get((r["op"], r["phase"]))
+        ref = "xl-backend" if r["tool"].endswith("-backend") else "xl"
+        base = xl.get((r["op"], r["phase"], ref))
         r["ratio_to_xl"] = round(r["median_ms"] / base, 3) if base else None
     with open(out, "w") as f:
         json.dump(rows + metrics, f, indent=1)
@@ -624,12 +698,17 @@ def print_table(rows):
     lines = []
     for r in rows:
         xs = r["xs_requests"]
-        lines.append((r["op"], r["tool"], str(r["n"]),
+        lines.append((r["op"] + (" (real Xen)" if r["world"] == "realxen"
+                                 else ""), r["tool"], str(r["n"]),
                       "%.2f" % r["median_ms"], "%.2f" % r["p90_ms"],
                       "-" if r["ratio_to_xl"] is None
                       else "%.2f" % r["ratio_to_xl"],
                       "-" if xs is None else str(xs),
-                      "-" if xs is None else "%d+%d+%d" % (
+                      "after backend %.0f ms (p90 %.0f)" % (
+                          r["after_backend_median_ms"],
+                          r["after_backend_p90_ms"])
+                      if "after_backend_median_ms" in r
+                      else "-" if xs is None else "%d+%d+%d" % (
                           r["xs_tool"], r["xs_requester"], r["xs_peer"])))
     w = [max(len(t[i]) for t in lines + [hdr]) for i in range(len(hdr))]
 
@@ -648,8 +727,10 @@ def print_table(rows):
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "run":
         cmd_run(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "realxen-rows":
+        cmd_realxen_rows(sys.argv[2:])
     elif len(sys.argv) > 1 and sys.argv[1] == "report":
         cmd_report(sys.argv[2:])
     else:
         die("usage: bench.py run PHASE --n N --rows FILE | "
-            "report --out FILE ROWS...")
+            "realxen-rows --rows FILE | report --out FILE ROWS...")

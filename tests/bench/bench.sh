@@ -17,6 +17,11 @@
 #         256 requests at once
 #         and 256 VFs made assignable and attached 4 per guest to 64
 #         guests, all requests written at once (the guests phase)
+# REALXEN=1 also: one boot of Xen 4.17 in QEMU (the real-Xen tier's
+#         machine) where xl and the agent take turns at the same four
+#         ops on a real PV guest, N rounds (REALXEN_N, default 5), under
+#         the tier's shared lock; rows with "world": "realxen"
+#         (tests/bench/realxen.sh, tests/realxen/scen-bench.sh)
 # SCALE_ROUNDS  rounds of the 256-at-once runs (default 1)
 # RSS_REQUESTS  requests of the RSS row (default 1000, 10000 with SCALE=1)
 # BENCH_OUT     where results.json goes (default $BUILD/bench)
@@ -29,6 +34,7 @@ case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 BIN=$BUILD/bin
 N=${N:-20}
 SCALE=${SCALE:-0}
+REALXEN=${REALXEN:-0}
 SCALE_ROUNDS=${SCALE_ROUNDS:-1}
 OUT=${BENCH_OUT:-$BUILD/bench}
 BENCH=$TOP/tests/bench
@@ -143,6 +149,14 @@ if [ "$SCALE" = 1 ]; then
 		phase guests "$SCALE_ROUNDS"
 		host_down
 	fi
+fi
+
+if [ "$REALXEN" = 1 ] && want realxen; then
+	echo "bench: realxen (${REALXEN_N:-5} rounds)" >&2
+	BUILD=$BUILD "$BENCH/realxen.sh" "$OUT" "${REALXEN_N:-5}" >&2 || {
+		echo "bench: phase realxen failed" >&2
+		exit 1
+	}
 fi
 
 python3 "$BENCH/bench.py" report --out "$OUT/results.json" "$OUT"/rows-*.json ||

@@ -5,6 +5,12 @@
 # At the end a site hotplug script sees xl's own attach and detach
 # through the agent's add and remove phases.
 xt_agent_start || return
+# R/devices follows xl's changes without a request (agent/xlwatch.c):
+# published_is STATE [DOMID] for $NIC1.
+nic1_dev() { xenstore-read "$R/devices/0000-00-03-0/$1" 2>/dev/null; }
+published_is() {
+	[ "$(nic1_dev state)" = "$1" ] && [ "$(nic1_dev domid)" = "${2:-}" ]
+}
 
 xt_check "xen-pci assignable-add $NIC1" xen-pci assignable-add $NIC1
 xt_check "xl pci-assignable-list shows it" sh -c \
@@ -37,9 +43,13 @@ xt_check "xl pci-list shows what the agent attached" sh -c \
 xl pci-list "$D" | sed 's/^/XTEST # xl pci-list: /'
 xt_check "xl pci-detach of the agent's device" xl pci-detach "$D" 00:03.0
 xt_wait_check "g1 no longer sees it" 60 xt_guest_sees_nothing "$D"
+xt_wait_check "R/devices: assignable after xl's detach (no request)" 30 \
+	published_is assignable
 xt_check "xl pci-attach (cold backend written by xl)" \
 	xl pci-attach "$D" 00:03.0
 xt_wait_check "g1 sees it again" 60 xt_guest_sees "$D" 0000:00:00.0
+xt_wait_check "R/devices: attached to g1 after xl's attach (no request)" 30 \
+	published_is attached "$D"
 xt_check "xen-pci list shows what xl attached" sh -c \
 	"xen-pci list $D | grep -q '$NIC1'"
 xt_check "xen-pci detach of xl's device" xen-pci detach "$D" $NIC1
