@@ -360,20 +360,29 @@ int hv_revoke(unsigned int domid, const struct bdf *b, char *msg, size_t len)
 	return rc;
 }
 
-int hv_domain_alive(unsigned int domid)
+/* Xen's record of domid: 0, -ESRCH when it has none, or -errno. */
+static int domain_info(unsigned int domid, xc_domaininfo_t *info)
 {
-	xc_domaininfo_t info;
 	int n;
 
 	if (!xch)
 		return -ENODEV;
 	pthread_mutex_lock(&xc_lock);
-	n = xc_domain_getinfolist(xch, domid, 1, &info);
+	n = xc_domain_getinfolist(xch, domid, 1, info);
 	pthread_mutex_unlock(&xc_lock);
 	if (n < 0)
 		return -errno;
-	return n == 1 && info.domain == domid &&
-	       !(info.flags & XEN_DOMINF_dying);
+	return n == 1 && info->domain == domid ? 0 : -ESRCH;
+}
+
+int hv_domain_alive(unsigned int domid)
+{
+	xc_domaininfo_t info;
+	int rc = domain_info(domid, &info);
+
+	if (rc)
+		return rc == -ESRCH ? 0 : rc;
+	return !(info.flags & XEN_DOMINF_dying);
 }
 
 /*
@@ -383,37 +392,20 @@ int hv_domain_alive(unsigned int domid)
 int hv_domain_uuid(unsigned int domid, unsigned char uuid[16])
 {
 	xc_domaininfo_t info;
-	int n;
+	int rc = domain_info(domid, &info);
 
-	if (!xch)
-		return -ENODEV;
-	pthread_mutex_lock(&xc_lock);
-	n = xc_domain_getinfolist(xch, domid, 1, &info);
-	pthread_mutex_unlock(&xc_lock);
-	if (n < 0)
-		return -errno;
-	if (n != 1 || info.domain != domid)
-		return -ESRCH;
-	memcpy(uuid, info.handle, 16);
-	return 0;
+	if (!rc)
+		memcpy(uuid, info.handle, 16);
+	return rc;
 }
 
 /* As libxl__domain_type(): Xen's flag, then libxl's record (guest.c). */
 int hv_domain_hvm(unsigned int domid)
 {
 	xc_domaininfo_t info;
-	int n;
+	int rc = domain_info(domid, &info);
 
-	if (!xch)
-		return -ENODEV;
-	pthread_mutex_lock(&xc_lock);
-	n = xc_domain_getinfolist(xch, domid, 1, &info);
-	pthread_mutex_unlock(&xc_lock);
-	if (n < 0)
-		return -errno;
-	if (n != 1 || info.domain != domid)
-		return -ESRCH;
-	return !!(info.flags & XEN_DOMINF_hvm_guest);
+	return rc ? rc : !!(info.flags & XEN_DOMINF_hvm_guest);
 }
 
 int hv_iommu_enabled(void)
