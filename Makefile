@@ -44,7 +44,7 @@ deps: $(BUILD)/.deps-ok
 
 # Then the tests of the agent, the CLI and the peers again on oxenstored,
 # Debian 12's default xenstored (about 9 minutes more).
-OXENSTORED_TESTS := agent- attach- cli- sim-peer sim-world robust-
+OXENSTORED_TESTS := agent- attach- cli- sim-peer sim-world robust- bench-smoke
 check: all
 	BUILD=$(BUILD) tests/run-tests
 	BUILD=$(BUILD) XENPCI_XENSTORED=oxenstored tests/run-tests \

@@ -105,6 +105,56 @@ def die(msg):
     sys.exit(1)
 
 
+# oxenstored's access log (tools/ocaml/xenstored/logging.ml,
+# string_of_access_type): "[date] CONN[.TID] OP DATA"; OP is one or two
+# words.  Requests are the Xenbus ops; "error" and "w event" are
+# answers, the others are the daemon's own bookkeeping.
+OX_OPS = {"directory": "DIRECTORY", "read": "READ", "getperms": "GET_PERMS",
+          "watch": "WATCH", "unwatch": "UNWATCH",
+          "t start": "TRANSACTION_START", "t end": "TRANSACTION_END",
+          "introduce": "INTRODUCE", "release": "RELEASE",
+          "getdomain": "GET_DOMAIN_PATH", "is introduced": "IS_INTRODUCED",
+          "resume": "RESUME", "write": "WRITE", "mkdir": "MKDIR",
+          "rm": "RM", "setperms": "SET_PERMS",
+          "reset watches": "RESET_WATCHES", "settarget": "SET_TARGET",
+          "debug": "DEBUG"}
+OX_SKIP = ("newconn", "endconn", "error", "w event", "w notfired",
+           "coalesce", "conflict", "commit", "invalid")
+
+
+def parse_trace_line(ln):
+    """One line of xenstored's trace, either xenstored's: ("create",
+    conn) for a new connection, ("in", conn, TYPE, path, token) for a
+    request, None for anything else.  cxenstored -T writes "CREATE
+    connection C" and "IN C date TYPE (path token )"."""
+    if ln.startswith("CREATE connection "):
+        return ("create", ln.split(" ")[2])
+    if ln.startswith("IN "):
+        w = ln.split(" ")
+        if len(w) < 6:
+            return None
+        return ("in", w[1], w[4], w[5].lstrip("("),
+                w[6] if len(w) > 6 else "")
+    if not ln.startswith("["):
+        return None
+    w = ln[ln.find("]") + 1:].split()
+    if len(w) < 2:
+        return None
+    # a request inside a transaction is logged as CONN.TID
+    conn = w[0].split(".")[0]
+    if w[1] == "newconn":
+        return ("create", conn)
+    two = " ".join(w[1:3])
+    if two in OX_OPS or two in OX_SKIP:
+        op, data = two, w[3:]
+    else:
+        op, data = w[1], w[2:]
+    if op not in OX_OPS:
+        return None
+    return ("in", conn, OX_OPS[op], data[0] if data else "",
+            data[1] if len(data) > 1 else "")
+
+
 class Client:
     """bench-client: one command line in, one answer line out."""
 
@@ -154,18 +204,18 @@ class Trace:
         lines between the start and end marks.  True once the end mark
         was seen."""
         for ln in lines:
-            w = ln.split(" ")
-            if ln.startswith("CREATE connection "):
-                self.role.pop(w[2], None)
-                self.created.add(w[2])
+            ev = parse_trace_line(ln)
+            if ev is None:
                 continue
-            if not ln.startswith("IN ") or len(w) < 6:
+            if ev[0] == "create":
+                self.role.pop(ev[1], None)
+                self.created.add(ev[1])
                 continue
-            conn, typ, arg = w[1], w[4], w[5].lstrip("(")
-            if typ == "WATCH" and len(w) > 6 and w[6].startswith("simpeer-"):
+            conn, typ, arg, token = ev[1:]
+            if typ == "WATCH" and token.startswith("simpeer-"):
                 self.role[conn] = "peer"
             # libxenpci's watches, on a connection of their own
-            if typ == "WATCH" and len(w) > 6 and w[6].startswith("xenpci-"):
+            if typ == "WATCH" and token.startswith("xenpci-"):
                 self.role[conn] = "requester"
             if arg.startswith("/bench/mark/"):
                 self.role[conn] = "requester"
@@ -209,8 +259,13 @@ class Trace:
         self.quiet()
         cl.cmd("mark %s-end" % label)
         window = {}
-        # the end mark is in the file once bench-client has answered
+        # The end mark is in the file once bench-client has answered;
+        # a trace that never shows it (a format this parser does not
+        # read) must stop the run, not hang it.
+        t_end = time.monotonic() + 60
         while not self._scan(self._lines(), window):
+            if time.monotonic() > t_end:
+                die("%s: no end mark %s-end in 60 s" % (self.path, label))
             time.sleep(0.005)
         c = {"tool": 0, "requester": 0, "peer": 0}
         for conn, n in window.items():
