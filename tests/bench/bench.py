@@ -54,7 +54,8 @@ backend; xl-exported is the same run up to the moment pciback exported
 the device (vdev-0 written, seen through a watch), where the agent's
 attach answers ok.
 
-xenstore requests per op come from xenstored's trace: bench-client
+xenstore requests per op come from xenstored's trace (cxenstored's -T
+file or oxenstored's access log, whichever simhost started): bench-client
 reads /bench/mark/<label> before and after each op (after the trace has
 been quiet for a moment, so that work done after the answer counts), and
 every request line between the two marks is counted, split into
@@ -123,10 +124,10 @@ OX_SKIP = ("newconn", "endconn", "error", "w event", "w notfired",
 
 
 def parse_trace_line(ln):
-    """One line of xenstored's trace, either xenstored's: ("create",
-    conn) for a new connection, ("in", conn, TYPE, path, token) for a
-    request, None for anything else.  cxenstored -T writes "CREATE
-    connection C" and "IN C date TYPE (path token )"."""
+    """One line of either xenstored's trace: ("create", conn) for a new
+    connection, ("in", conn, TYPE, path, token) for a request, None for
+    anything else.  cxenstored -T writes "CREATE connection C" and
+    "IN C date TYPE (path token )"."""
     if ln.startswith("CREATE connection "):
         return ("create", ln.split(" ")[2])
     if ln.startswith("IN "):
